@@ -1,0 +1,147 @@
+"""The companion's policy: what to send the model, and what of its answer may be spoken.
+
+One `respond(user_text)` step per user turn. It builds the prompt (persona + history trimmed to
+a token budget), streams the model's reply through the sentence chunker and the reply guard,
+and yields sentences ready to speak. If the configured backend is down it says so aloud and
+carries on with the embedded model; if the model's words fail the guard before anything was
+said, it answers with a reflection built from the user's own words. Whatever the model does,
+what comes out is short, honest and safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .chunker import sentences
+from .guard import ReplyGuard, fallback_reflection
+from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
+from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
+
+log = logging.getLogger(__name__)
+
+SentenceSource = Literal["model", "fallback", "notice", "fixed"]
+
+
+@dataclass(frozen=True)
+class ReplySentence:
+    text: str
+    source: SentenceSource
+
+
+@dataclass
+class ReplyTrace:
+    """What happened while producing one reply, for the turn's stored timings."""
+
+    backend: str = ""
+    first_token_s: float | None = None  # seconds from the start of respond()
+    guard_reasons: list[str] = field(default_factory=list)
+    fell_back_to_embedded: bool = False
+    used_fallback_line: bool = False
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters per token for English, plus a little per message for the template."""
+    return len(text) // 4 + 4
+
+
+class Companion:
+    def __init__(
+        self,
+        backend: ChatBackend,
+        *,
+        embedded_factory: Callable[[], ChatBackend] | None = None,
+        max_reply_tokens: int = 96,
+        temperature: float = 0.6,
+        history_tokens: int = 1024,
+        system_prompt: str = SYSTEM_PROMPT,
+    ):
+        self.backend = backend
+        self._embedded_factory = embedded_factory
+        self.max_reply_tokens = max_reply_tokens
+        self.temperature = temperature
+        self.history_tokens = history_tokens
+        self.system_prompt = system_prompt
+        self.history: list[ChatMessage] = []
+        self.last_trace = ReplyTrace()
+
+    def messages_for(self, user_text: str) -> list[ChatMessage]:
+        """Persona, then as much recent history as fits the budget, then the new user turn."""
+        budget = self.history_tokens - estimate_tokens(self.system_prompt) - estimate_tokens(user_text)
+        kept: list[ChatMessage] = []
+        for message in reversed(self.history):
+            cost = estimate_tokens(message.content)
+            if cost > budget:
+                break
+            kept.append(message)
+            budget -= cost
+        kept.reverse()
+        while kept and kept[0].role != "user":  # a history must not open with the companion
+            kept.pop(0)
+        return [ChatMessage("system", self.system_prompt), *kept, ChatMessage("user", user_text)]
+
+    def remember(self, user_text: str, reply_text: str) -> None:
+        self.history.append(ChatMessage("user", user_text))
+        if reply_text:
+            self.history.append(ChatMessage("assistant", reply_text))
+
+    def respond(self, user_text: str) -> Iterator[ReplySentence]:
+        trace = ReplyTrace(backend=self.backend.name)
+        self.last_trace = trace
+        started = time.perf_counter()
+        spoken: list[str] = []
+        if not user_text.strip():
+            yield ReplySentence(LISTENING_LINE, "fixed")
+            return
+        recent = [m.content for m in self.history[-6:] if m.role == "assistant"]
+        messages = self.messages_for(user_text)
+        for attempt in range(2):
+            guard = ReplyGuard(recent_replies=recent)
+            try:
+                for sentence in self._guarded(messages, guard, trace, started):
+                    spoken.append(sentence)
+                    yield ReplySentence(sentence, "model")
+                break
+            except BackendUnavailable as error:
+                log.warning("language model unavailable: %s", error)
+                if spoken or attempt or self._embedded_factory is None:
+                    break
+                yield ReplySentence(BACKEND_DOWN_NOTICE, "notice")
+                self.backend.close()
+                self.backend = self._embedded_factory()
+                self._embedded_factory = None
+                trace.fell_back_to_embedded = True
+                trace.backend = self.backend.name
+        if not spoken:
+            trace.used_fallback_line = True
+            line = fallback_reflection(user_text)
+            spoken.append(line)
+            yield ReplySentence(line, "fallback")
+        self.remember(user_text, " ".join(spoken))
+
+    def _guarded(
+        self, messages: list[ChatMessage], guard: ReplyGuard, trace: ReplyTrace, started: float
+    ) -> Iterator[str]:
+        def pieces() -> Iterator[str]:
+            for piece in self.backend.stream_chat(
+                messages, max_tokens=self.max_reply_tokens, temperature=self.temperature
+            ):
+                if trace.first_token_s is None:
+                    trace.first_token_s = time.perf_counter() - started
+                yield piece
+
+        stream = sentences(pieces())
+        try:
+            for sentence in stream:
+                verdict = guard.check(sentence)
+                if not verdict.ok:
+                    trace.guard_reasons.append(verdict.reason)
+                    log.info("reply guard stopped the reply (%s): %r", verdict.reason, sentence)
+                    return
+                guard.accept(sentence)
+                yield sentence
+        finally:
+            stream.close()

@@ -1,0 +1,189 @@
+"""The on-disk memory: one SQLite database (WAL) of sessions, turns and pauses.
+
+Every user turn is committed the moment it is transcribed, before the reply starts, so a
+crash, a killed process or a full disk during the reply loses nothing the user said. The file
+is created owner-only (0600) inside the owner-only data directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    source TEXT NOT NULL,
+    backend TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS turns (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    speaker TEXT NOT NULL CHECK (speaker IN ('user', 'companion')),
+    text TEXT NOT NULL,
+    start_s REAL NOT NULL,
+    end_s REAL NOT NULL,
+    interrupted INTEGER NOT NULL DEFAULT 0,
+    timings TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pauses (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_id INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+    start_s REAL NOT NULL,
+    duration_s REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS turns_by_session ON turns(session_id, start_s);
+CREATE INDEX IF NOT EXISTS pauses_by_turn ON pauses(turn_id);
+"""
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message says why and what to do."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoredPause:
+    start_s: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    id: int
+    speaker: str
+    text: str
+    start_s: float
+    end_s: float
+    interrupted: bool
+    timings: dict
+    pauses: tuple[StoredPause, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: int
+    started_at: str
+    ended_at: str | None
+    source: str
+    turns: int
+    user_words: int
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self.path.exists():
+                fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+                os.close(fd)
+            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as error:
+            raise StoreError(f"Cannot open the Stillpoint database at {self.path}: {error}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _write(self, sql: str, args: Iterable = ()) -> int:
+        try:
+            cursor = self._db.execute(sql, tuple(args))
+            return int(cursor.lastrowid or 0)
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"Could not save to {self.path} (is the disk full?): {error}") from None
+
+    # -- writing ---------------------------------------------------------------------------
+    def start_session(self, source: str, backend: str = "") -> int:
+        return self._write("INSERT INTO sessions (started_at, source, backend) VALUES (?, ?, ?)", (_now(), source, backend))
+
+    def end_session(self, session_id: int) -> None:
+        self._write("UPDATE sessions SET ended_at = ? WHERE id = ?", (_now(), session_id))
+
+    def add_turn(
+        self,
+        session_id: int,
+        speaker: str,
+        text: str,
+        start_s: float,
+        end_s: float,
+        *,
+        pauses: Iterable[tuple[float, float]] = (),
+        timings: dict | None = None,
+        interrupted: bool = False,
+    ) -> int:
+        """Save one turn and its pauses in a single transaction (committed on return)."""
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                turn_id = self._db.execute(
+                    "INSERT INTO turns (session_id, speaker, text, start_s, end_s, interrupted, timings, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (session_id, speaker, text, start_s, end_s, int(interrupted), json.dumps(timings or {}), _now()),
+                ).lastrowid
+                self._db.executemany(
+                    "INSERT INTO pauses (session_id, turn_id, start_s, duration_s) VALUES (?, ?, ?, ?)",
+                    [(session_id, turn_id, start, duration) for start, duration in pauses],
+                )
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"Could not save to {self.path} (is the disk full?): {error}") from None
+        return int(turn_id)
+
+    def update_turn(self, turn_id: int, *, end_s: float | None = None, interrupted: bool | None = None,
+                    timings: dict | None = None) -> None:
+        if end_s is not None:
+            self._write("UPDATE turns SET end_s = ? WHERE id = ?", (end_s, turn_id))
+        if interrupted is not None:
+            self._write("UPDATE turns SET interrupted = ? WHERE id = ?", (int(interrupted), turn_id))
+        if timings is not None:
+            self._write("UPDATE turns SET timings = ? WHERE id = ?", (json.dumps(timings), turn_id))
+
+    # -- reading ---------------------------------------------------------------------------
+    def sessions(self) -> list[SessionSummary]:
+        rows = self._db.execute(
+            "SELECT s.id, s.started_at, s.ended_at, s.source, COUNT(t.id),"
+            " COALESCE(SUM(CASE WHEN t.speaker = 'user' THEN LENGTH(t.text) - LENGTH(REPLACE(t.text, ' ', '')) + 1 END), 0)"
+            " FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.id"
+        ).fetchall()
+        return [SessionSummary(*row) for row in rows]
+
+    def last_session_id(self) -> int | None:
+        row = self._db.execute("SELECT MAX(id) FROM sessions").fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def session_exists(self, session_id: int) -> bool:
+        return self._db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is not None
+
+    def turns(self, session_id: int) -> list[StoredTurn]:
+        rows = self._db.execute(
+            "SELECT id, speaker, text, start_s, end_s, interrupted, timings FROM turns"
+            " WHERE session_id = ? ORDER BY start_s, id",
+            (session_id,),
+        ).fetchall()
+        pauses: dict[int, list[StoredPause]] = {}
+        for turn_id, start, duration in self._db.execute(
+            "SELECT turn_id, start_s, duration_s FROM pauses WHERE session_id = ? ORDER BY start_s", (session_id,)
+        ):
+            pauses.setdefault(turn_id, []).append(StoredPause(start, duration))
+        return [
+            StoredTurn(r[0], r[1], r[2], r[3], r[4], bool(r[5]), json.loads(r[6]), tuple(pauses.get(r[0], ())))
+            for r in rows
+        ]
+
+    def erase_session(self, session_id: int) -> None:
+        self._write("DELETE FROM sessions WHERE id = ?", (session_id,))

@@ -1,0 +1,211 @@
+"""The `stillpoint` command line (click)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from .config import ConfigError, Settings, data_dir, load_settings
+
+EXIT_USAGE = 2
+
+
+class Context:
+    def __init__(self, config_path: str | None, verbose: int):
+        self.config_path = config_path
+        self.verbose = verbose
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"stillpoint: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A YAML file of settings (see config.yaml).")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="stillpoint")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+    """Stillpoint: a local, private voice companion for reflection between therapy sessions.
+
+    It is an AI, not a therapist. Everything runs and stays on this machine.
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if verbose < 2:
+        for noisy in ("faster_whisper", "httpx", "httpcore", "openai", "piper"):
+            logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    ctx.obj = Context(config_path, verbose)
+
+
+def _settings(ctx: Context) -> Settings:
+    try:
+        return ctx.settings
+    except ConfigError as error:
+        _fail(str(error), EXIT_USAGE)
+        raise  # unreachable
+
+
+@main.command()
+@click.option("--input", "input_path", type=click.Path(), help="Talk from a recording instead of the microphone.")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), help="Write the conversation as heard to this WAV.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per turn.")
+@click.option("--no-barge-in", is_flag=True, help="Don't let speech interrupt replies (open speakers, no echo cancelling).")
+@click.option("--backend", type=click.Choice(["embedded", "ollama", "openai"]), help="Override llm.backend for this run.")
+@click.pass_obj
+def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend) -> None:
+    """Have a spoken conversation (microphone and speaker, or --input FILE --output REPLY.wav)."""
+    from dialogue.store import StoreError
+    from voice.errors import VoiceError
+
+    from .components import Progress, build_pipeline, open_store
+    from .reporting import TurnPrinter
+
+    settings = _settings(ctx)
+    barge_in = settings.conversation.barge_in and not no_barge_in
+    printer = TurnPrinter(sys.stdout, as_json=as_json)
+    try:
+        if input_path:
+            from voice.sources import FileSource
+
+            FileSource(input_path)  # a bad file fails here, before any model loads
+            if not output_path:
+                output_path = str(Path(input_path).with_suffix("")) + ".reply.wav"
+        store = open_store(settings)
+        pipeline = build_pipeline(settings, Progress(), backend)
+        if input_path:
+            from .recording_loop import run_recording
+
+            result = run_recording(pipeline, store, input_path, output_path, barge_in=barge_in, on_turn=printer)
+            if not any(r.speaker == "user" for r in result.reports):
+                click.echo(f"No speech was heard in {input_path}; nothing to answer.", err=True)
+            click.echo(f"Conversation written to {output_path} (session {result.session_id}).", err=True)
+            return
+        _talk_live(settings, pipeline, store, barge_in, printer, output_path)
+    except (VoiceError, StoreError, ConfigError) as error:
+        _fail(str(error))
+
+
+def _talk_live(settings: Settings, pipeline, store, barge_in: bool, printer, output_path) -> None:
+    from voice.sinks import SpeakerSink
+    from voice.sources import MicrophoneSource
+
+    from .live_loop import LiveConversation
+
+    if output_path:
+        _fail("--output needs --input; the live loop plays replies on the speaker.", EXIT_USAGE)
+    microphone = MicrophoneSource(settings.audio.input_device)
+    speaker = SpeakerSink(pipeline.synthesizer.sample_rate, settings.audio.output_device)
+    click.echo(
+        f"Listening on '{microphone.device_name}'. I'm an AI companion, not a therapist. Ctrl-C to stop.",
+        err=True,
+    )
+    conversation = LiveConversation(pipeline, store, microphone, speaker, barge_in=barge_in, on_turn=printer)
+    try:
+        conversation.run()
+    finally:
+        microphone.close()
+        speaker.close()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def sessions(ctx: Context, as_json: bool) -> None:
+    """List saved sessions."""
+    from .components import open_store
+
+    store = open_store(_settings(ctx))
+    rows = store.sessions()
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows]))
+        return
+    if not rows:
+        click.echo("No sessions yet.")
+    for r in rows:
+        click.echo(f"{r.id:4d}  {r.started_at}  {r.turns:3d} turns  {r.user_words:5d} words  {r.source}")
+
+
+def _session_id(store, ref: str) -> int:
+    if ref == "last":
+        last = store.last_session_id()
+        if last is None:
+            _fail("There are no sessions yet.")
+        return last
+    try:
+        session_id = int(ref)
+    except ValueError:
+        _fail(f"'{ref}' is not a session number (or 'last'); see `stillpoint sessions`.", EXIT_USAGE)
+    if not store.session_exists(session_id):
+        _fail(f"There is no session {session_id}; see `stillpoint sessions`.")
+    return session_id
+
+
+@main.command()
+@click.argument("session")
+@click.pass_obj
+def show(ctx: Context, session: str) -> None:
+    """Show a session's transcript with its pauses, e.g. `… (1.4 s) …`. SESSION is a number or 'last'."""
+    from .components import open_store
+    from .transcript import render_turn
+
+    store = open_store(_settings(ctx))
+    for turn in store.turns(_session_id(store, session)):
+        click.echo(render_turn(turn))
+
+
+@main.command()
+@click.argument("session", required=False)
+@click.option("--all", "everything", is_flag=True, help="Erase every session and the whole data directory.")
+@click.confirmation_option(prompt="This permanently deletes what you said. Continue?")
+@click.pass_obj
+def erase(ctx: Context, session: str | None, everything: bool) -> None:
+    """Erase one session (number or 'last') or, with --all, everything Stillpoint has stored."""
+    settings = _settings(ctx)
+    if everything:
+        home = data_dir(settings)
+        if home.exists():
+            shutil.rmtree(home)
+        click.echo(f"Erased {home}.")
+        return
+    if not session:
+        _fail("Name a session to erase, or use --all.", EXIT_USAGE)
+    from .components import open_store
+
+    store = open_store(settings)
+    session_id = _session_id(store, session)
+    store.erase_session(session_id)
+    click.echo(f"Erased session {session_id}.")
+
+
+@main.command()
+@click.pass_obj
+def doctor(ctx: Context) -> None:
+    """Check models, audio devices, the language-model backend and the data directory."""
+    from .doctor import run_checks
+
+    problems = 0
+    for check in run_checks(ctx.config_path):
+        mark = "ok  " if check.ok else "FAIL"
+        click.echo(f"[{mark}] {check.name}: {check.detail}")
+        if not check.ok:
+            problems += 1
+            click.echo(f"       fix: {check.fix}")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

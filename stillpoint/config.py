@@ -1,0 +1,184 @@
+"""Settings: validated with pydantic, layered as built-in defaults ← user file ← --config FILE.
+
+`config.yaml` at the project root documents every key with its default (a test keeps it equal
+to the defaults here). A bad value is reported with its key path and what is allowed, e.g.
+`vad.engine: Input should be 'webrtc' or 'silero' (got 'loud')`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AudioSettings(Section):
+    input_device: int | str | None = None
+    output_device: int | str | None = None
+
+
+class VadSettings(Section):
+    engine: Literal["silero", "webrtc"] = "silero"
+    silero_threshold: float = Field(0.5, gt=0, lt=1)
+    webrtc_aggressiveness: int = Field(3, ge=0, le=3)
+
+
+class TurnSettings(Section):
+    pause_min_ms: int = Field(250, ge=50, le=5000)
+    end_of_turn_ms: int = Field(800, ge=200, le=30000)
+    speech_confirm_ms: int = Field(90, ge=0, le=1000)
+    min_turn_speech_ms: int = Field(200, ge=0, le=5000)
+    max_turn_s: float = Field(60.0, ge=5, le=600)
+    preroll_ms: int = Field(300, ge=0, le=2000)
+
+
+class SttSettings(Section):
+    model: str = "bundled"
+    compute_type: Literal["int8", "int8_float32", "float32", "int16"] = "int8"
+    language: str | None = "en"
+    beam_size: int = Field(1, ge=1, le=10)
+    no_speech_threshold: float = Field(0.6, ge=0, le=1)
+    threads: int = Field(0, ge=0, le=64)
+
+
+class TtsSettings(Section):
+    voice: str = "bundled"
+    length_scale: float = Field(1.0, gt=0.3, lt=3.0)
+    sentence_silence_ms: int = Field(200, ge=0, le=2000)
+
+
+class EmbeddedLlmSettings(Section):
+    model_path: str = "bundled"
+    n_ctx: int = Field(2048, ge=256, le=32768)
+    threads: int = Field(0, ge=0, le=64)
+
+
+class OllamaSettings(Section):
+    host: str = "http://127.0.0.1:11434"
+    model: str = "llama3.2:3b"
+    keep_alive: str | int | None = "5m"
+    options: dict[str, Any] = Field(default_factory=dict)
+    timeout_s: float = Field(60.0, gt=0)
+
+
+class OpenAISettings(Section):
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "local"
+    api_key: str = "not-needed"
+    timeout_s: float = Field(60.0, gt=0)
+
+
+class LlmSettings(Section):
+    backend: Literal["embedded", "ollama", "openai"] = "embedded"
+    fallback_to_embedded: bool = True
+    max_reply_tokens: int = Field(96, ge=8, le=2048)
+    temperature: float = Field(0.6, ge=0, le=2)
+    history_tokens: int = Field(1024, ge=128, le=32768)
+    embedded: EmbeddedLlmSettings = Field(default_factory=EmbeddedLlmSettings)
+    ollama: OllamaSettings = Field(default_factory=OllamaSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+
+
+class ConversationSettings(Section):
+    barge_in: bool = True
+
+
+class Settings(Section):
+    data_dir: str | None = None
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    vad: VadSettings = Field(default_factory=VadSettings)
+    turns: TurnSettings = Field(default_factory=TurnSettings)
+    stt: SttSettings = Field(default_factory=SttSettings)
+    tts: TtsSettings = Field(default_factory=TtsSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    conversation: ConversationSettings = Field(default_factory=ConversationSettings)
+
+
+class ConfigError(Exception):
+    """A config file is unreadable or holds a bad value; the message names the key."""
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "stillpoint" / "config.yaml"
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"Cannot read config file {path}: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a mapping of settings (key: value), not {type(data).__name__}.")
+    return data
+
+
+def format_validation_error(error: ValidationError, source: str) -> str:
+    lines = [f"Invalid setting in {source}:"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"  {key}: unknown setting (see config.yaml for the valid keys)")
+        else:
+            lines.append(f"  {key}: {problem['msg']} (got {problem.get('input')!r})")
+    return "\n".join(lines)
+
+
+def load_settings(path: str | Path | None = None, *, use_user_file: bool = True) -> Settings:
+    """Defaults, overridden by the user's file, overridden by `path` (from --config)."""
+    layers: list[tuple[Path, dict]] = []
+    user_file = user_config_path()
+    if use_user_file and user_file.is_file():
+        layers.append((user_file, _read_yaml(user_file)))
+    if path is not None:
+        explicit = Path(path).expanduser()
+        if not explicit.is_file():
+            raise ConfigError(f"Config file {explicit} does not exist.")
+        layers.append((explicit, _read_yaml(explicit)))
+    merged: dict = {}
+    for source, data in layers:
+        merged = _deep_merge(merged, data)
+        try:
+            Settings.model_validate(merged)
+        except ValidationError as error:
+            raise ConfigError(format_validation_error(error, str(source))) from None
+    return Settings.model_validate(merged)
+
+
+def data_dir(settings: Settings) -> Path:
+    """STILLPOINT_HOME, else the configured data_dir, else ~/.local/share/stillpoint."""
+    env = os.environ.get("STILLPOINT_HOME")
+    if env:
+        return Path(env).expanduser()
+    if settings.data_dir:
+        return Path(settings.data_dir).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "stillpoint"
+
+
+def ensure_data_dir(path: Path) -> Path:
+    """Create the data directory owner-only (0700), tightening it if it already exists."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path

@@ -1,0 +1,121 @@
+"""One exchange: a finished user turn in, the companion's spoken reply out.
+
+speech-to-text → save the user's turn (before anything is said back) → companion (model, guard,
+fallbacks) → text-to-speech sentence by sentence. The same step serves the live microphone and a
+recording; only the clock and the sink differ. Latency figures are kept for every turn, each
+measured from the end of the user's speech: end-of-turn decision, transcript, first model
+token, first reply audio.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dialogue.companion import Companion
+from dialogue.store import Store
+from voice.events import SpeechAudio, TurnEnded
+from voice.stt import Transcriber
+from voice.tts import Synthesizer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReplyAudio:
+    """A sentence of reply audio, and how many seconds after the end-of-turn decision it was ready."""
+
+    speech: SpeechAudio
+    ready_after_s: float
+    source: str
+
+
+@dataclass
+class ExchangeRecord:
+    """What one exchange produced, filled in as it goes."""
+
+    turn: TurnEnded
+    user_text: str = ""
+    user_turn_id: int | None = None
+    reply_sentences: list[str] = field(default_factory=list)
+    reply_sources: list[str] = field(default_factory=list)
+    companion_turn_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def reply_text(self) -> str:
+        return " ".join(self.reply_sentences)
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000.0, 1)
+
+
+class Exchanger:
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        companion: Companion,
+        synthesizer: Synthesizer,
+        store: Store,
+        session_id: int,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ):
+        self.transcriber = transcriber
+        self.companion = companion
+        self.synthesizer = synthesizer
+        self.store = store
+        self.session_id = session_id
+        self.clock = clock
+
+    def run(self, turn: TurnEnded, record: ExchangeRecord, cancelled: Callable[[], bool] = lambda: False) -> Iterator[ReplyAudio]:
+        """Yield reply audio sentence by sentence; `record` holds the transcript and timings."""
+        decided = self.clock()
+        wait = turn.decided_s - turn.end_s  # silence waited before deciding the turn was over
+        timings = record.timings
+        timings["end_of_turn_ms"] = _ms(wait)
+
+        transcript = self.transcriber.transcribe(turn.audio)
+        timings["transcript_ms"] = _ms(wait + self.clock() - decided)
+        record.user_text = transcript.text
+        if not transcript.text:
+            log.info("turn at %.2f s had no words; no reply", turn.start_s)
+            return
+        record.user_turn_id = self.store.add_turn(
+            self.session_id,
+            "user",
+            transcript.text,
+            turn.start_s,
+            turn.end_s,
+            pauses=[(p.start_s, p.duration_s) for p in turn.pauses],
+            timings=dict(timings),
+        )
+
+        reply_started = self.clock()
+        for sentence in self.companion.respond(transcript.text):
+            if cancelled():
+                break
+            first_token = self.companion.last_trace.first_token_s
+            if first_token is not None and "first_token_ms" not in timings:
+                timings["first_token_ms"] = _ms(wait + reply_started - decided + first_token)
+            record.reply_sentences.append(sentence.text)
+            record.reply_sources.append(sentence.source)
+            for speech in self.synthesizer.synthesize(sentence.text):
+                ready = self.clock() - decided
+                timings.setdefault("first_audio_ms", _ms(wait + ready))
+                yield ReplyAudio(speech=speech, ready_after_s=ready, source=sentence.source)
+                if cancelled():
+                    break
+        trace = self.companion.last_trace
+        if trace.guard_reasons:
+            log.debug("reply guard: %s", ", ".join(trace.guard_reasons))
+        timings["reply_done_ms"] = _ms(wait + self.clock() - decided)
+
+
+def concatenate(audio: list[ReplyAudio]) -> np.ndarray:
+    return np.concatenate([a.speech.samples for a in audio]) if audio else np.zeros(0, np.float32)

@@ -1,0 +1,136 @@
+"""The spoken loop over a recording: the user's audio is played through the pipeline as if live.
+
+Time is the recording's own clock. When a turn ends, the exchange runs (really: real models,
+real compute time), and its reply is placed in the output where a listener would have heard it
+— at the end-of-turn decision plus the measured compute latency. If the user in the recording
+starts speaking again while a reply would still be playing, barge-in cuts the reply at the
+moment speech was detected, exactly as the live loop would.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dialogue.store import Store
+from voice.events import PauseObserved, SpeechStarted, TurnEnded
+from voice.sinks import ConversationRecorder
+from voice.sources import FileSource
+
+from .components import Pipeline
+from .exchange import Exchanger, ExchangeRecord
+from .reporting import TurnReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Playing:
+    turn_id: int | None
+    report: TurnReport
+
+
+@dataclass
+class RecordingResult:
+    session_id: int
+    exchanges: list[ExchangeRecord]
+    reports: list[TurnReport]
+    duration_s: float
+    output_duration_s: float
+
+
+def run_recording(
+    pipeline: Pipeline,
+    store: Store,
+    input_path: str | Path,
+    output_path: str | Path,
+    *,
+    barge_in: bool = True,
+    on_turn: Callable[[TurnReport], None] = lambda report: None,
+    backend_name: str = "",
+) -> RecordingResult:
+    source = FileSource(input_path)
+    recorder = ConversationRecorder(output_path, pipeline.synthesizer.sample_rate)
+    session_id = store.start_session(f"file:{Path(input_path).name}", backend_name or pipeline.companion.backend.name)
+    exchanger = Exchanger(pipeline.transcriber, pipeline.companion, pipeline.synthesizer, store, session_id)
+    segmenter = pipeline.segmenter
+    segmenter.reset()
+    exchanges: list[ExchangeRecord] = []
+    reports: list[TurnReport] = []
+    playing: _Playing | None = None
+
+    def emit(report: TurnReport) -> None:
+        reports.append(report)
+        on_turn(report)
+
+    def finish_playing() -> None:
+        nonlocal playing
+        if playing is not None:
+            emit(playing.report)
+            playing = None
+
+    def handle(event, now_s: float) -> None:
+        nonlocal playing
+        if isinstance(event, SpeechStarted):
+            if playing is not None and event.detected_s < playing.report.end_s and barge_in:
+                recorder.cut_replies_at(event.detected_s)
+                cut = max(event.detected_s, playing.report.start_s)
+                playing.report = TurnReport(**{**playing.report.__dict__, "end_s": cut, "interrupted": True})
+                if playing.turn_id is not None:
+                    store.update_turn(playing.turn_id, end_s=cut, interrupted=True)
+                log.info("barge-in at %.2f s: reply cut", event.detected_s)
+            finish_playing()
+        elif isinstance(event, PauseObserved):
+            log.debug("pause at %.2f s for %.2f s", event.pause.start_s, event.pause.duration_s)
+        elif isinstance(event, TurnEnded):
+            finish_playing()
+            respond(event)
+
+    def respond(turn: TurnEnded) -> None:
+        nonlocal playing
+        record = ExchangeRecord(turn=turn)
+        placed_start = placed_end = None
+        for audio in exchanger.run(turn, record):
+            at = turn.decided_s + audio.ready_after_s
+            if placed_end is not None:
+                at = max(at, placed_end)
+            start = recorder.schedule_reply(audio.speech.samples, audio.speech.sample_rate, at)
+            placed_start = start if placed_start is None else placed_start
+            placed_end = start + audio.speech.duration_s
+        exchanges.append(record)
+        if not record.user_text:
+            return
+        pauses = [{"start_s": round(p.start_s, 3), "duration_s": round(p.duration_s, 3)} for p in turn.pauses]
+        emit(TurnReport("user", record.user_text, turn.start_s, turn.end_s, dict(record.timings), pauses=pauses))
+        if placed_start is None:
+            return
+        record.companion_turn_id = store.add_turn(
+            session_id, "companion", record.reply_text, placed_start, placed_end, timings=dict(record.timings)
+        )
+        playing = _Playing(
+            record.companion_turn_id,
+            TurnReport("companion", record.reply_text, placed_start, placed_end, dict(record.timings)),
+        )
+
+    duration = 0.0
+    try:
+        for frame in source.frames():
+            if playing is not None and frame.start_s >= playing.report.end_s:
+                finish_playing()
+            muted = not barge_in and playing is not None and frame.start_s < playing.report.end_s
+            if not muted:
+                for event in segmenter.process(frame):
+                    handle(event, frame.end_s)
+            elif segmenter.in_turn:
+                segmenter.reset()
+            recorder.write_user(frame)
+            duration = frame.end_s
+        for event in segmenter.flush():
+            handle(event, duration)
+        finish_playing()
+    finally:
+        recorder.close()
+        store.end_session(session_id)
+    return RecordingResult(session_id, exchanges, reports, duration, recorder.written_s)

@@ -1,0 +1,190 @@
+"""Audio sinks: the speaker (PortAudio via sounddevice) and a WAV file of the conversation.
+
+`ConversationRecorder` writes what a listener in the room would have heard: the user's audio in
+place, and each reply mixed in at the moment it would have started playing (cut short where the
+user barged in). It streams: replies wait in a small overlay until the user audio reaches them,
+so memory stays flat however long the recording is.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+import soundfile
+import soxr
+
+from .errors import NoSpeakerError, VoiceError
+from .events import SAMPLE_RATE, AudioFrame
+
+log = logging.getLogger(__name__)
+
+
+class ConversationRecorder:
+    def __init__(self, path: str | Path, sample_rate: int):
+        self.path = Path(path)
+        self.sample_rate = sample_rate
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = soundfile.SoundFile(
+                str(self.path), mode="w", samplerate=sample_rate, channels=1, subtype="PCM_16", format="WAV"
+            )
+        except Exception as error:
+            raise VoiceError(f"Cannot write the reply file {self.path}: {error}") from None
+        self._resampler = soxr.ResampleStream(SAMPLE_RATE, sample_rate, 1, dtype="float32")
+        self._written = 0  # samples at the output rate
+        self._overlay: list[tuple[int, np.ndarray]] = []
+
+    def _at(self, seconds: float) -> int:
+        return round(seconds * self.sample_rate)
+
+    @property
+    def written_s(self) -> float:
+        return self._written / self.sample_rate
+
+    def write_user(self, frame: AudioFrame) -> None:
+        self._write(self._resampler.resample_chunk(frame.samples, last=False))
+
+    def schedule_reply(self, samples: np.ndarray, sample_rate: int, at_s: float) -> float:
+        """Place reply audio to start at `at_s` (or now, if that moment is already written).
+
+        Returns where it was placed, in seconds.
+        """
+        if sample_rate != self.sample_rate:
+            samples = soxr.resample(samples, sample_rate, self.sample_rate).astype(np.float32)
+        start = max(self._at(at_s), self._written)
+        self._overlay.append((start, samples.astype(np.float32, copy=False)))
+        return start / self.sample_rate
+
+    def cut_replies_at(self, at_s: float) -> None:
+        """Barge-in: nothing of a reply is heard after `at_s`."""
+        cut = max(self._at(at_s), self._written)
+        kept = []
+        for start, samples in self._overlay:
+            if start >= cut:
+                continue
+            kept.append((start, samples[: cut - start]))
+        self._overlay = kept
+
+    def pending_reply_until_s(self) -> float:
+        """When the last scheduled reply audio ends (0 if none is pending)."""
+        ends = [start + len(samples) for start, samples in self._overlay]
+        return max(ends) / self.sample_rate if ends else 0.0
+
+    def _write(self, block: np.ndarray) -> None:
+        if not len(block):
+            return
+        block = block.astype(np.float32, copy=True)
+        begin, end = self._written, self._written + len(block)
+        remaining = []
+        for start, samples in self._overlay:
+            stop = start + len(samples)
+            lo, hi = max(begin, start), min(end, stop)
+            if lo < hi:
+                block[lo - begin : hi - begin] += samples[lo - start : hi - start]
+            if stop > end:
+                remaining.append((start, samples))
+        self._overlay = remaining
+        try:
+            self._file.write(np.clip(block, -1.0, 1.0))
+        except Exception as error:
+            raise VoiceError(f"Writing {self.path} failed (is the disk full?): {error}") from None
+        self._written = end
+
+    def close(self) -> None:
+        """Flush the resampler and any reply still pending after the user audio ended."""
+        self._write(self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+        if self._overlay:
+            tail_end = max(start + len(samples) for start, samples in self._overlay)
+            self._write(np.zeros(tail_end - self._written, dtype=np.float32))
+        self._file.close()
+
+
+class SpeakerSink:
+    """Plays reply audio on the default (or chosen) output device, and can stop at once.
+
+    A callback pulls from a queue of blocks, so `stop()` (barge-in) silences the speaker
+    within one audio block (~20 ms) rather than after the current sentence.
+    """
+
+    def __init__(self, sample_rate: int, device: int | str | None = None, block_ms: int = 20):
+        import sounddevice
+
+        try:
+            info = sounddevice.query_devices(device, kind="output")
+        except Exception as error:
+            raise NoSpeakerError(
+                f"No speaker is available ({error}). Use --output REPLY.wav to write replies to a file."
+            ) from None
+        self.device_name = info["name"]
+        self.source_rate = sample_rate
+        self._lock = threading.Lock()
+        self._blocks: deque[np.ndarray] = deque()
+        self._drained = threading.Event()
+        self._drained.set()
+        self.rate = sample_rate
+        self._stream = None
+        for rate in (sample_rate, int(info.get("default_samplerate") or sample_rate)):
+            try:
+                self._stream = sounddevice.OutputStream(
+                    samplerate=rate,
+                    channels=1,
+                    dtype="float32",
+                    device=device,
+                    blocksize=int(rate * block_ms / 1000),
+                    callback=self._callback,
+                )
+                self.rate = rate
+                break
+            except Exception as error:
+                log.debug("speaker refused %d Hz: %s", rate, error)
+        if self._stream is None:
+            raise NoSpeakerError(f"The speaker '{self.device_name}' could not be opened; try --output REPLY.wav.")
+        self._stream.start()
+
+    def _callback(self, outdata, frames, time_info, status) -> None:  # PortAudio thread
+        out = outdata[:, 0]
+        filled = 0
+        with self._lock:
+            while filled < frames and self._blocks:
+                block = self._blocks[0]
+                take = min(frames - filled, len(block))
+                out[filled : filled + take] = block[:take]
+                filled += take
+                if take == len(block):
+                    self._blocks.popleft()
+                else:
+                    self._blocks[0] = block[take:]
+            if not self._blocks:
+                self._drained.set()
+        out[filled:] = 0.0
+
+    def play(self, samples: np.ndarray, sample_rate: int) -> None:
+        if sample_rate != self.rate:
+            samples = soxr.resample(samples, sample_rate, self.rate).astype(np.float32)
+        with self._lock:
+            self._blocks.append(samples.astype(np.float32, copy=False))
+            self._drained.clear()
+
+    @property
+    def is_playing(self) -> bool:
+        return not self._drained.is_set()
+
+    def stop(self) -> None:
+        """Drop everything not yet played (barge-in)."""
+        with self._lock:
+            self._blocks.clear()
+            self._drained.set()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        return self._drained.wait(timeout_s)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self.wait(30)
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None

