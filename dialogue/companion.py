@@ -11,6 +11,7 @@ what comes out is short, honest and safe.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Literal
 
 from .chunker import sentences
 from .guard import ReplyGuard, fallback_reflection
+from .honesty import DISCLOSURE, asks_what_i_am
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
 
@@ -96,10 +98,15 @@ class Companion:
         if not user_text.strip():
             yield ReplySentence(LISTENING_LINE, "fixed")
             return
+        if asks_what_i_am(user_text):
+            for line in re.split(r"(?<=\.) ", DISCLOSURE):
+                yield ReplySentence(line, "fixed")
+            self.remember(user_text, DISCLOSURE)
+            return
         recent = [m.content for m in self.history[-6:] if m.role == "assistant"]
         messages = self.messages_for(user_text)
         for attempt in range(2):
-            guard = ReplyGuard(recent_replies=recent)
+            guard = ReplyGuard(recent_replies=recent, user_text=user_text)
             try:
                 for sentence in self._guarded(messages, guard, trace, started):
                     spoken.append(sentence)

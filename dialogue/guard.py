@@ -31,7 +31,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "claims a body or feelings",
         re.compile(
             r"\b(i|i've|i have)\s+(also\s+)?(feel|felt|cried|been through|experienced)\s+(that|the same|so|really|very|sad|"
-            r"depressed|anxious|lonely|happy)\b|\bmy (body|heart aches|family|wife|husband|childhood)\b",
+            r"depressed|anxious|lonely|happy)\b|\bmy (body|heart aches|family|wife|husband|childhood)\b"
+            r"|\bi('m| am) (so |really |very )?(proud of|in love|hungry|tired|lonely)\b|\bi love you\b",
             re.I,
         ),
     ),
@@ -70,7 +71,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "prompt leak",
-        re.compile(r"<\|?/?(im_start|im_end|system|user|assistant)\|?>|^\s*(user|assistant|system|stillpoint)\s*:", re.I),
+        re.compile(r"\b(no edit|edit needed|formatting|rewritten|rephrased|as an ai language model|here is|here's (a|the|your))\b|"
+                   r"<\|?/?(im_start|im_end|system|user|assistant)\|?>|^\s*(user|assistant|system|stillpoint)\s*:", re.I),
     ),
 ]
 
@@ -127,7 +129,8 @@ def _normalise(sentence: str) -> str:
 class ReplyGuard:
     """Checks sentences one by one, with memory of what this reply and recent replies said."""
 
-    def __init__(self, recent_replies: list[str] | None = None):
+    def __init__(self, recent_replies: list[str] | None = None, user_text: str = ""):
+        self._user_words = set(_normalise(user_text).split())
         self._said: list[str] = []
         self._recent = {_normalise(s) for s in (recent_replies or []) if s}
         self._chars = 0
@@ -155,6 +158,9 @@ class ReplyGuard:
         if problem:
             return Verdict(False, problem)
         norm = _normalise(sentence)
+        words = norm.split()
+        if len(words) >= 5 and sum(w in self._user_words for w in words) >= 0.75 * len(words):
+            return Verdict(False, "parrots the user")
         if norm in {_normalise(s) for s in self._said} or norm in self._recent:
             return Verdict(False, "repetitive: said before")
         return Verdict(True)

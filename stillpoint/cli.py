@@ -65,8 +65,9 @@ def _settings(ctx: Context) -> Settings:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per turn.")
 @click.option("--no-barge-in", is_flag=True, help="Don't let speech interrupt replies (open speakers, no echo cancelling).")
 @click.option("--backend", type=click.Choice(["embedded", "ollama", "openai"]), help="Override llm.backend for this run.")
+@click.option("--max-turns", type=click.IntRange(min=1), help="Live: stop after answering this many turns.")
 @click.pass_obj
-def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend) -> None:
+def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, max_turns) -> None:
     """Have a spoken conversation (microphone and speaker, or --input FILE --output REPLY.wav)."""
     from dialogue.store import StoreError
     from voice.errors import VoiceError
@@ -94,12 +95,12 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend) -
                 click.echo(f"No speech was heard in {input_path}; nothing to answer.", err=True)
             click.echo(f"Conversation written to {output_path} (session {result.session_id}).", err=True)
             return
-        _talk_live(settings, pipeline, store, barge_in, printer, output_path)
+        _talk_live(settings, pipeline, store, barge_in, printer, output_path, max_turns)
     except (VoiceError, StoreError, ConfigError) as error:
         _fail(str(error))
 
 
-def _talk_live(settings: Settings, pipeline, store, barge_in: bool, printer, output_path) -> None:
+def _talk_live(settings: Settings, pipeline, store, barge_in: bool, printer, output_path, max_turns) -> None:
     from voice.sinks import SpeakerSink
     from voice.sources import MicrophoneSource
 
@@ -113,7 +114,9 @@ def _talk_live(settings: Settings, pipeline, store, barge_in: bool, printer, out
         f"Listening on '{microphone.device_name}'. I'm an AI companion, not a therapist. Ctrl-C to stop.",
         err=True,
     )
-    conversation = LiveConversation(pipeline, store, microphone, speaker, barge_in=barge_in, on_turn=printer)
+    conversation = LiveConversation(
+        pipeline, store, microphone, speaker, barge_in=barge_in, on_turn=printer, max_turns=max_turns
+    )
     try:
         conversation.run()
     finally:

@@ -106,8 +106,10 @@ class ConversationRecorder:
 class SpeakerSink:
     """Plays reply audio on the default (or chosen) output device, and can stop at once.
 
-    A callback pulls from a queue of blocks, so `stop()` (barge-in) silences the speaker
-    within one audio block (~20 ms) rather than after the current sentence.
+    A player thread writes 20 ms blocks with PortAudio's blocking API, only while there is
+    something to say, so an idle speaker costs nothing. `stop()` (barge-in) empties the queue and
+    aborts the stream, dropping what the device had buffered: the speaker goes quiet within one
+    block plus the device's latency, not at the end of the sentence.
     """
 
     def __init__(self, sample_rate: int, device: int | str | None = None, block_ms: int = 20):
@@ -117,74 +119,90 @@ class SpeakerSink:
             info = sounddevice.query_devices(device, kind="output")
         except Exception as error:
             raise NoSpeakerError(
-                f"No speaker is available ({error}). Use --output REPLY.wav to write replies to a file."
+                f"No speaker is available ({error}). Use --input FILE --output REPLY.wav to write replies to a file."
             ) from None
         self.device_name = info["name"]
-        self.source_rate = sample_rate
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._blocks: deque[np.ndarray] = deque()
-        self._drained = threading.Event()
-        self._drained.set()
+        self._writing = False
+        self._closed = False
+        self._generation = 0
         self.rate = sample_rate
         self._stream = None
         for rate in (sample_rate, int(info.get("default_samplerate") or sample_rate)):
             try:
                 self._stream = sounddevice.OutputStream(
-                    samplerate=rate,
-                    channels=1,
-                    dtype="float32",
-                    device=device,
-                    blocksize=int(rate * block_ms / 1000),
-                    callback=self._callback,
+                    samplerate=rate, channels=1, dtype="float32", device=device, latency="low"
                 )
                 self.rate = rate
                 break
             except Exception as error:
                 log.debug("speaker refused %d Hz: %s", rate, error)
         if self._stream is None:
-            raise NoSpeakerError(f"The speaker '{self.device_name}' could not be opened; try --output REPLY.wav.")
-        self._stream.start()
+            raise NoSpeakerError(f"The speaker '{self.device_name}' could not be opened; try --input FILE --output REPLY.wav.")
+        self._block = int(self.rate * block_ms / 1000)
+        self._thread = threading.Thread(target=self._player, name="speaker", daemon=True)
+        self._thread.start()
 
-    def _callback(self, outdata, frames, time_info, status) -> None:  # PortAudio thread
-        out = outdata[:, 0]
-        filled = 0
-        with self._lock:
-            while filled < frames and self._blocks:
-                block = self._blocks[0]
-                take = min(frames - filled, len(block))
-                out[filled : filled + take] = block[:take]
-                filled += take
-                if take == len(block):
-                    self._blocks.popleft()
-                else:
-                    self._blocks[0] = block[take:]
-            if not self._blocks:
-                self._drained.set()
-        out[filled:] = 0.0
+    def _player(self) -> None:
+        while True:
+            with self._cond:
+                while not self._blocks and not self._closed:
+                    self._writing = False
+                    self._cond.notify_all()
+                    self._cond.wait()
+                if self._closed and not self._blocks:
+                    self._writing = False
+                    self._cond.notify_all()
+                    return
+                block = self._blocks.popleft()
+                generation = self._generation
+                self._writing = True
+            try:
+                if not self._stream.active:
+                    self._stream.start()
+                if generation == self._generation:
+                    self._stream.write(block.reshape(-1, 1))
+            except Exception as error:
+                log.warning("speaker write failed: %s", error)
 
     def play(self, samples: np.ndarray, sample_rate: int) -> None:
         if sample_rate != self.rate:
             samples = soxr.resample(samples, sample_rate, self.rate).astype(np.float32)
-        with self._lock:
-            self._blocks.append(samples.astype(np.float32, copy=False))
-            self._drained.clear()
+        samples = samples.astype(np.float32, copy=False)
+        with self._cond:
+            for i in range(0, len(samples), self._block):
+                self._blocks.append(samples[i : i + self._block])
+            self._writing = True
+            self._cond.notify_all()
 
     @property
     def is_playing(self) -> bool:
-        return not self._drained.is_set()
+        with self._cond:
+            return bool(self._blocks) or self._writing
 
     def stop(self) -> None:
         """Drop everything not yet played (barge-in)."""
-        with self._lock:
+        with self._cond:
             self._blocks.clear()
-            self._drained.set()
+            self._generation += 1
+        try:
+            if self._stream is not None and self._stream.active:
+                self._stream.abort()
+        except Exception as error:
+            log.debug("speaker abort: %s", error)
 
     def wait(self, timeout_s: float | None = None) -> bool:
-        return self._drained.wait(timeout_s)
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._blocks and not self._writing, timeout_s)
 
     def close(self) -> None:
-        if self._stream is not None:
-            self.wait(30)
-            self._stream.stop()
-            self._stream.close()
-            self._stream = None
+        if self._stream is None:
+            return
+        self.wait(30)
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        self._stream.close()
+        self._stream = None

@@ -9,7 +9,6 @@ two-hour recording streams through in constant memory.
 from __future__ import annotations
 
 import logging
-import queue
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,8 +132,9 @@ class MicrophoneSource:
     """The live microphone through PortAudio (sounddevice), as 16 kHz mono frames.
 
     Opens at 16 kHz when the device allows it, otherwise at the device's own rate and
-    resamples. Frames are handed from PortAudio's callback thread through a queue, so a slow
-    consumer never blocks the audio driver.
+    resamples. Reads are blocking and paced by the consumer: the segmenter and VAD take well
+    under a millisecond per 30 ms block, so PortAudio's buffer never fills, and the answering
+    work runs on another thread.
     """
 
     def __init__(self, device: int | str | None = None, block_ms: int = 30):
@@ -151,27 +151,17 @@ class MicrophoneSource:
         self.device = device
         self.device_name = info["name"]
         self.block_ms = block_ms
-        self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
         self._stream = None
         self._rate = SAMPLE_RATE
         self._default_rate = int(info.get("default_samplerate") or SAMPLE_RATE)
-        self.dropped_blocks = 0
-
-    def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio thread
-        if status:
-            log.debug("microphone status: %s", status)
-        self._queue.put(indata[:, 0].copy())
+        self._closed = False
+        self.overflows = 0
 
     def open(self) -> None:
         for rate in (SAMPLE_RATE, self._default_rate):
             try:
                 self._stream = self._sd.InputStream(
-                    samplerate=rate,
-                    channels=1,
-                    dtype="float32",
-                    device=self.device,
-                    blocksize=int(rate * self.block_ms / 1000),
-                    callback=self._callback,
+                    samplerate=rate, channels=1, dtype="float32", device=self.device, latency="high"
                 )
                 self._rate = rate
                 break
@@ -186,30 +176,35 @@ class MicrophoneSource:
         log.info("listening on '%s' at %d Hz", self.device_name, self._rate)
 
     def close(self) -> None:
+        self._closed = True
         if self._stream is not None:
             self._stream.stop()
             self._stream.close()
             self._stream = None
-        self._queue.put(None)
 
-    def frames(self, timeout_s: float | None = None) -> Iterator[AudioFrame]:
-        """Yield frames until `close()` (or until no audio arrives for `timeout_s`)."""
+    def frames(self) -> Iterator[AudioFrame]:
+        """Yield frames until `close()` is called or the device stops."""
         if self._stream is None:
             self.open()
         clock = _Clock()
+        block = int(self._rate * self.block_ms / 1000)
         resampler = (
             soxr.ResampleStream(self._rate, SAMPLE_RATE, 1, dtype="float32")
             if self._rate != SAMPLE_RATE
             else None
         )
-        while True:
+        while not self._closed and self._stream is not None:
             try:
-                block = self._queue.get(timeout=timeout_s)
-            except queue.Empty:
-                return
-            if block is None:
-                return
+                data, overflowed = self._stream.read(block)
+            except Exception as error:
+                if self._closed:
+                    return
+                raise AudioInputError(f"The microphone stopped: {error}") from None
+            if overflowed:
+                self.overflows += 1
+                log.debug("microphone overflow (audio was dropped)")
+            samples = np.ascontiguousarray(data[:, 0], dtype=np.float32)
             if resampler is not None:
-                block = resampler.resample_chunk(block, last=False)
-            if len(block):
-                yield clock.frame(block.astype(np.float32, copy=False))
+                samples = resampler.resample_chunk(samples, last=False)
+            if len(samples):
+                yield clock.frame(samples)
