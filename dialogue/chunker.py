@@ -18,6 +18,7 @@ MIN_SENTENCE_CHARS = 12
 def clean_for_speech(text: str) -> str:
     text = _UNSPEAKABLE.sub("", text)
     text = re.sub(r"^\s*(?:\d+\.|-)\s+", "", text)
+    text = re.sub(r"\s+([.,!?;:])", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
