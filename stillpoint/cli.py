@@ -85,9 +85,8 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
             FileSource(input_path)  # a bad file fails here, before any model loads
             if not output_path:
                 output_path = str(Path(input_path).with_suffix("")) + ".reply.wav"
-        store = open_store(settings)
-        pipeline = build_pipeline(settings, Progress(), backend)
-        if input_path:
+            store = open_store(settings)
+            pipeline = build_pipeline(settings, Progress(), backend)
             from .recording_loop import run_recording
 
             result = run_recording(pipeline, store, input_path, output_path, barge_in=barge_in, on_turn=printer)
@@ -95,21 +94,25 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
                 click.echo(f"No speech was heard in {input_path}; nothing to answer.", err=True)
             click.echo(f"Conversation written to {output_path} (session {result.session_id}).", err=True)
             return
-        _talk_live(settings, pipeline, store, barge_in, printer, output_path, max_turns)
+        if output_path:
+            _fail("--output needs --input; the live loop plays replies on the speaker.", EXIT_USAGE)
+        _talk_live(settings, backend, barge_in, printer, max_turns)
     except (VoiceError, StoreError, ConfigError) as error:
         _fail(str(error))
 
 
-def _talk_live(settings: Settings, pipeline, store, barge_in: bool, printer, output_path, max_turns) -> None:
+def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) -> None:
     from voice.sinks import SpeakerSink
     from voice.sources import MicrophoneSource
+    from voice.tts import voice_sample_rate
 
+    from .components import Progress, build_pipeline, open_store
     from .live_loop import LiveConversation
 
-    if output_path:
-        _fail("--output needs --input; the live loop plays replies on the speaker.", EXIT_USAGE)
-    microphone = MicrophoneSource(settings.audio.input_device)
-    speaker = SpeakerSink(pipeline.synthesizer.sample_rate, settings.audio.output_device)
+    microphone = MicrophoneSource(settings.audio.input_device)  # no microphone fails here, before models load
+    speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
+    store = open_store(settings)
+    pipeline = build_pipeline(settings, Progress(), backend)
     click.echo(
         f"Listening on '{microphone.device_name}'. I'm an AI companion, not a therapist. Ctrl-C to stop.",
         err=True,

@@ -37,6 +37,14 @@ def resolve_voice(voice: str) -> tuple[Path, Path]:
     return model, config
 
 
+def voice_sample_rate(voice: str = BUNDLED) -> int:
+    """The voice's output rate, read from its config without loading the model."""
+    import json
+
+    _, config = resolve_voice(voice)
+    return int(json.loads(config.read_text(encoding="utf-8"))["audio"]["sample_rate"])
+
+
 class Synthesizer:
     def __init__(self, voice: str = BUNDLED, *, length_scale: float = 1.0, sentence_silence_ms: int = 200):
         from piper import PiperVoice, SynthesisConfig
