@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -57,6 +58,7 @@ class LiveConversation:
         self._reply_turn_id: int | None = None
         self._lock = threading.Lock()
         self._mute_until_s = 0.0
+        self._barge_in_ms: float | None = None
         self.exchanges: list[ExchangeRecord] = []
         self.interruptions = 0
 
@@ -95,22 +97,30 @@ class LiveConversation:
             self.store.end_session(self.session_id)
 
     def _on_speech_started(self, event: SpeechStarted) -> None:
-        if self.barge_in and self.busy:
-            self._cancel.set()
-            self.speaker.stop()
-            self.interruptions += 1
-            with self._lock:
-                if self._reply is not None:
-                    self._reply = replace(self._reply, end_s=max(event.detected_s, self._reply.start_s), interrupted=True)
-                    if self._reply_turn_id is not None:
-                        self.store.update_turn(self._reply_turn_id, end_s=self._reply.end_s, interrupted=True)
-            log.info("barge-in: reply stopped at %.2f s", event.detected_s)
+        if not (self.barge_in and self.busy):
+            return
+        began = time.perf_counter()
+        self._cancel.set()
+        self.speaker.stop()
+        # speech onset → detection (audio clock) + detection → speaker stopped (wall clock)
+        self._barge_in_ms = round((event.detected_s - event.start_s) * 1000 + (time.perf_counter() - began) * 1000, 1)
+        self.interruptions += 1
+        with self._lock:
+            if self._reply is not None:
+                timings = {**self._reply.timings, "barge_in_ms": self._barge_in_ms}
+                self._reply = replace(
+                    self._reply, end_s=max(event.detected_s, self._reply.start_s), interrupted=True, timings=timings
+                )
+                if self._reply_turn_id is not None:
+                    self.store.update_turn(self._reply_turn_id, end_s=self._reply.end_s, interrupted=True, timings=timings)
+        log.info("barge-in: speaker stopped %.0f ms after speech onset", self._barge_in_ms)
 
     def _on_turn_ended(self, turn: TurnEnded) -> None:
         if self._worker is not None:
             self._worker.join()
         self._finish_reply()
         self._cancel = threading.Event()
+        self._barge_in_ms = None
         self._worker = threading.Thread(target=self._answer, args=(turn, self._cancel), daemon=True)
         self._worker.start()
 
@@ -138,9 +148,12 @@ class LiveConversation:
         self.exchanges.append(record)
         if started_s is None or not record.reply_text:
             return
-        report = TurnReport("companion", record.reply_text, started_s, started_s + played_s, dict(record.timings))
+        timings = dict(record.timings)
+        if cancel.is_set() and self._barge_in_ms is not None:
+            timings["barge_in_ms"] = self._barge_in_ms
+        report = TurnReport("companion", record.reply_text, started_s, started_s + played_s, timings)
         turn_id = self.store.add_turn(
-            self.session_id, "companion", report.text, report.start_s, report.end_s, timings=dict(record.timings),
+            self.session_id, "companion", report.text, report.start_s, report.end_s, timings=timings,
             interrupted=cancel.is_set(),
         )
         with self._lock:

@@ -4,7 +4,12 @@ ALSA's `file` PCM plugin reads capture data from `infile` and writes playback da
 Both are FIFOs here, driven by this harness in real time: a writer feeds the "microphone" 20 ms
 at a time (then room noise for as long as the test runs), and a reader drains the "speaker" 20 ms
 at a time, noting when each block arrived and how loud it was. Small pipe buffers keep the
-timing honest. The `.asoundrc` goes in a temporary HOME so nothing on the machine changes.
+timing honest.
+
+ALSA's file plugin handles a short read from `infile` badly (the missing part of the period is
+not audio), so a paced feed can lose samples when the machine is busy. `paced=False` keeps the
+pipe full instead: every sample arrives intact, but the microphone then runs faster than real
+time — right for checking what was heard, wrong for timing barge-in. The `.asoundrc` goes in a temporary HOME so nothing on the machine changes.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-RATE = 16_000
-BLOCK = 320  # 20 ms
+RATE = 16_000  # the microphone pipe
+SPEAKER_RATE = 48_000  # the speaker pipe: at 48 kHz its 4 KiB buffer holds only ~43 ms
+BLOCK = 320  # 20 ms at RATE
+SPEAKER_BLOCK = 960  # 20 ms at SPEAKER_RATE
 F_SETPIPE_SZ = 1031
 
 ASOUNDRC = """
@@ -40,7 +47,7 @@ pcm.stillpoint_mic_file {{
 }}
 pcm.stillpoint_speaker {{
   type plug
-  slave {{ pcm "stillpoint_speaker_file"; format S16_LE; rate {rate}; channels 1 }}
+  slave {{ pcm "stillpoint_speaker_file"; format S16_LE; rate {speaker_rate}; channels 1 }}
 }}
 pcm.stillpoint_speaker_file {{
   type file
@@ -52,13 +59,13 @@ pcm.stillpoint_speaker_file {{
 
 
 class AlsaLoopback:
-    def __init__(self, home: Path, recording: np.ndarray, noise: float = 0.002):
+    def __init__(self, home: Path, recording: np.ndarray, noise: float = 0.002, paced: bool = True):
         self.home = home
         self.mic_path = home / "mic.fifo"
         self.speaker_path = home / "speaker.fifo"
         os.mkfifo(self.mic_path)
         os.mkfifo(self.speaker_path)
-        (home / ".asoundrc").write_text(ASOUNDRC.format(rate=RATE, mic=self.mic_path, speaker=self.speaker_path))
+        (home / ".asoundrc").write_text(ASOUNDRC.format(rate=RATE, speaker_rate=SPEAKER_RATE, mic=self.mic_path, speaker=self.speaker_path))
         # O_RDWR opens never block and keep each pipe alive while ALSA opens and closes it
         self._mic_fd = os.open(self.mic_path, os.O_RDWR)
         self._speaker_fd = os.open(self.speaker_path, os.O_RDWR | os.O_NONBLOCK)
@@ -66,6 +73,7 @@ class AlsaLoopback:
             fcntl.fcntl(fd, F_SETPIPE_SZ, 4096)
         self.recording = recording
         self.noise = noise
+        self.paced = paced
         self.heard: list[tuple[float, np.ndarray]] = []  # (wall time, samples) from the speaker
         self.t0: float | None = None  # wall time when the recording's first sample was written
         self._stop = threading.Event()
@@ -99,7 +107,7 @@ class AlsaLoopback:
                 return
             i += BLOCK
             delay = start + i / RATE - time.monotonic()
-            if delay > 0:
+            if self.paced and delay > 0:
                 time.sleep(delay)
 
     def _drain(self):
@@ -107,7 +115,7 @@ class AlsaLoopback:
         ticks = 0
         while not self._stop.is_set():
             try:
-                data = os.read(self._speaker_fd, BLOCK * 2)
+                data = os.read(self._speaker_fd, SPEAKER_BLOCK * 2)
             except BlockingIOError:
                 data = b""
             except OSError:
@@ -115,7 +123,7 @@ class AlsaLoopback:
             if data:
                 self.heard.append((time.time(), np.frombuffer(data[: len(data) // 2 * 2], "<i2").astype(np.float32) / 32767))
             ticks += 1
-            delay = start + ticks * BLOCK / RATE - time.monotonic()
+            delay = start + ticks * SPEAKER_BLOCK / SPEAKER_RATE - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
 

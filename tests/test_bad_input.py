@@ -113,6 +113,9 @@ def test_two_hour_recording_streams_in_flat_memory(tmp_path):
     out = sf.info(tmp_path / "l.wav")
     assert out.duration >= 7200
     db = sqlite3.connect(tmp_path / "data" / "stillpoint.db")
-    user_turns = db.execute("SELECT start_s FROM turns WHERE speaker = 'user' ORDER BY start_s").fetchall()
+    user_turns = db.execute(
+        "SELECT t.start_s FROM turns t JOIN sessions s ON s.id = t.session_id"
+        " WHERE t.speaker = 'user' AND s.source = 'file:two_hours.wav' ORDER BY t.start_s"
+    ).fetchall()
     starts = [r[0] for r in user_turns]
     assert [round(s / 60) for s in starts] == [1, 60, 119]  # the three things said, found where they were

@@ -161,7 +161,7 @@ class MicrophoneSource:
         for rate in (SAMPLE_RATE, self._default_rate):
             try:
                 self._stream = self._sd.InputStream(
-                    samplerate=rate, channels=1, dtype="float32", device=self.device, latency="high"
+                    samplerate=rate, channels=1, dtype="float32", device=self.device, latency="low"
                 )
                 self._rate = rate
                 break

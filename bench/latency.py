@@ -1,0 +1,108 @@
+"""End-to-end latency of the spoken loop on the embedded defaults, on real speech.
+
+A conversation is built from the shared LJ Speech clips (five user turns, each followed by
+enough silence for the whole reply) and run through the real loop: VAD → turn end → Whisper →
+SmolLM2 → Piper. Reports per-turn p50/p95 of each stage (all measured from the end of the
+user's speech), speech-to-text and text-to-speech real-time factors, model load times and
+peak memory.
+
+    .venv/bin/python bench/latency.py [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from common import LJ_DIR, ROOT, build, lj, percentile, table
+from stillpoint.components import Progress, build_backend, make_segmenter
+from stillpoint.config import Settings
+
+STAGES = ["end_of_turn_ms", "transcript_ms", "first_token_ms", "first_audio_ms", "reply_done_ms"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=2, help="how many times to run the 5-turn conversation")
+    args = parser.parse_args()
+    settings = Settings()
+
+    loads = {}
+
+    def timed(name, fn):
+        t = time.perf_counter()
+        out = fn()
+        loads[name] = time.perf_counter() - t
+        return out
+
+    from dialogue.companion import Companion
+    from dialogue.store import Store
+    from stillpoint.components import Pipeline
+    from stillpoint.recording_loop import run_recording
+    from voice.stt import Transcriber
+    from voice.tts import Synthesizer
+
+    segmenter = timed("VAD (silero)", lambda: make_segmenter(settings))
+    transcriber = timed("speech-to-text (tiny.en int8)", Transcriber)
+    synthesizer = timed("text-to-speech (joe-medium)", Synthesizer)
+    backend = timed("language model (SmolLM2-135M Q4_1)", lambda: build_backend(settings.llm))
+
+    clips = sorted(p.stem for p in LJ_DIR.glob("*.wav"))
+    # speech-to-text and text-to-speech real-time factors
+    stt_rtf = []
+    for clip in clips:
+        audio = lj(clip)
+        t = time.perf_counter()
+        transcriber.transcribe(audio)
+        stt_rtf.append((time.perf_counter() - t) / (len(audio) / 16000))
+    tts_rtf = []
+    for sentence in ("That sounds like a heavy day.", "Would you like to tell me more about what happened with your sister?",
+                     "Take a slow breath in, and let it go."):
+        t = time.perf_counter()
+        chunks = list(synthesizer.synthesize(sentence))
+        tts_rtf.append((time.perf_counter() - t) / sum(c.duration_s for c in chunks))
+
+    timings: dict[str, list[float]] = {k: [] for k in STAGES}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.db")
+        for round_ in range(args.rounds):
+            parts: list = [0.5]
+            for clip in clips:
+                parts += [lj(clip), 12.0]
+            rec = build(parts, seed=round_)
+            wav = rec.write(Path(tmp) / f"conv{round_}.wav")
+            pipeline = Pipeline(segmenter, transcriber, synthesizer, Companion(backend))
+            result = run_recording(pipeline, store, wav, Path(tmp) / f"out{round_}.wav")
+            for exchange in result.exchanges:
+                if exchange.user_text:
+                    for k in STAGES:
+                        if k in exchange.timings:
+                            timings[k].append(exchange.timings[k])
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    turns = len(timings["first_audio_ms"])
+    print(f"Spoken-loop latency over {turns} user turns (LJ Speech clips), measured from the end of the user's speech:")
+    print(table(["stage", "p50 ms", "p95 ms"], [[k, percentile(v, 50), percentile(v, 95)] for k, v in timings.items()]))
+    print()
+    print(table(["model", "load s"], [[k, v] for k, v in loads.items()]))
+    print()
+    print(table(["measure", "value"], [
+        ["speech-to-text real-time factor (mean over LJ clips)", float(np.mean(stt_rtf))],
+        ["text-to-speech real-time factor (mean)", float(np.mean(tts_rtf))],
+        ["peak RSS, MB", peak_mb],
+    ]))
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "latency.json").write_text(json.dumps({
+        "turns": turns, "timings_ms": timings, "loads_s": loads, "stt_rtf": stt_rtf, "tts_rtf": tts_rtf, "peak_rss_mb": peak_mb,
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
