@@ -1,0 +1,254 @@
+"""Crisis-language assessment: every user transcript, before any model sees it.
+
+Three levels: `acute` (suicidal intent or plans, self-harm or an overdose happening, intent to
+harm someone, danger from someone else now), `concern` (hopelessness, worthlessness, passive
+wishes not to exist, past ideation, worry about someone else in crisis) and `none`.
+
+Keyword lists alone miss most real cases and fire on "this traffic is killing me", so the
+rules here work on clauses of normalised text and look at who the subject is, whether the
+statement is negated, whether it is reported or quoted, and whether it is in the past. Each
+rule is a regular expression with a level and a reason a clinician can read. A language model
+may give a *second* opinion (see `SecondOpinion`), which can only raise the level, never lower
+it: the rules are never switched off.
+
+What this cannot do is written in the README: it reads words, not tone; it does not know the
+person's history; sarcasm, very indirect hints and words Whisper mis-hears can slip past it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Level = Literal["none", "concern", "acute"]
+LEVELS: tuple[Level, ...] = ("none", "concern", "acute")
+
+
+@dataclass(frozen=True)
+class SafetyAssessment:
+    level: Level
+    reason: str = ""
+    evidence: str = ""  # the words that triggered it
+
+    @property
+    def flagged(self) -> bool:
+        return self.level != "none"
+
+
+# -- normalisation -----------------------------------------------------------------------------
+_CONTRACTIONS = [
+    (r"\bi'm\b", "i am"),
+    (r"\bim\b", "i am"),
+    (r"\b(there|that|it|what|he|she|who|everything|nothing|life)'s\b", r"\1 is"),
+    (r"\b(theres|thats|whats|hes|shes|everythings|nothings|lifes)\b", lambda m: m.group(1)[:-1] + " is"),
+    (r"\bits (\w+ing|not|going|over|too|all|so|like)\b", r"it is \1"),
+    (r"\bive\b", "i have"),
+    (r"\bi'?d\b", "i would"),
+    (r"\bi'?ll\b", "i will"),
+    (r"\b(do|does|did|is|are|was|were|would|could|should|have|has|had)n'?t\b", r"\1 not"),
+    (r"\bcan'?t\b", "can not"),
+    (r"\bcannot\b", "can not"),
+    (r"\bwon'?t\b", "will not"),
+    (r"\b(dont)\b", "do not"),
+    (r"\b(didnt)\b", "did not"),
+    (r"\b(doesnt)\b", "does not"),
+    (r"\b(wont)\b", "will not"),
+    (r"\b(cant)\b", "can not"),
+    (r"\b(isnt)\b", "is not"),
+    (r"\b(wasnt)\b", "was not"),
+    (r"\b(wouldnt)\b", "would not"),
+    (r"\b(havent)\b", "have not"),
+    (r"\b(you|we|they) ?'re\b", r"\1 are"),
+    (r"\b(he|she|it|that|there|what) ?'s\b", r"\1 is"),
+    (r"'ve\b", " have"),
+    (r"\bwanna\b", "want to"),
+    (r"\bgonna\b", "going to"),
+    (r"\bgotta\b", "have to"),
+    (r"\bkinda\b", "kind of"),
+    (r"\bmy ?self\b", "myself"),
+    (r"\bur\b", "your"),
+    (r"\bu\b", "you"),
+    (r"\bpls\b", "please"),
+]
+_SPELLING = [
+    (r"\b(sucide|suicde|suiside|suicid|suecide|sewercide)\b", "suicide"),
+    (r"\b(sucidal|suicdal|suisidal|suicidle|suicidel|sucidle|suicidial)\b", "suicidal"),
+    (r"\bcomm?it+\b", "commit"),
+    (r"\bded\b", "dead"),
+    (r"\bhop(e)?less?\b", "hopeless"),
+    (r"\bworthles\b", "worthless"),
+    (r"\bto many\b", "too many"),
+    (r"\bbetter of\b", "better off"),
+    (r"\bkil+ing\b", "killing"),
+    (r"\bkil\b", "kill"),
+    (r"\bkms\b", "kill myself"),
+    (r"\bunalive (myself|me)\b", "kill myself"),
+    (r"\bunaliving\b", "killing myself"),
+    (r"\bover ?dose[ds]?\b", "overdose"),
+    (r"\bod'?d\b", "overdosed"),
+    (r"\bpils\b", "pills"),
+    (r"\bslef\b", "self"),
+]
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    for pattern, repl in _SPELLING + _CONTRACTIONS:
+        text = re.sub(pattern, repl, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# -- what does not count -----------------------------------------------------------------------
+_IDIOMS = re.compile(
+    r"\b(is|are|was|were|it is|that is|they are|this is) (\w+ )?killing me\b"
+    r"|\b(my|the|these|those|this|that) [\w ]{1,20}? (is|are|was|were) killing me\b"
+    r"|\b(i would|i could|i'd) (die|kill) for\b|\bto die for\b|\bdying (to|for)\b|\bdie (of|from) (laughing|embarrassment|boredom)\b"
+    r"|\b(bored|scared|worried|freezing|starving|tickled) to death\b|\bkill(ed|ing)? (it|time|the (lights|engine|mood|vibe))\b"
+    r"|\bkiller (app|feature|workout|deal|idea)\b|\bdead (tired|serious|beat|end)\b|\bi am (so )?dead\b(?! inside)"
+    r"|\bcould (kill|murder) (a|an|for) \w+\b|\bmurder (a|an) \w+ (right now|tonight)\b"
+    r"|\bdrop dead (gorgeous|handsome)\b|\bmy (phone|battery|laptop|car|plant|plants) (is|are|was) (dead|dying)\b",
+)
+_REPORTED = re.compile(
+    r"\b(documentary|film|movie|show|series|book|novel|song|lyrics?|article|podcast|lecture|class|course|essay|training|"
+    r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode)\b"
+)
+_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named)\b")
+_NEGATION = re.compile(
+    r"\b(not|never|no way|no (thoughts?|intention|plans?|desire|urge|wish)( at all)? (of|to)|nothing like|would never|do not|does not|did not|will not|am not|is not|are not)\b(?! (sure|certain|know if|know whether))"
+)
+_PAST = re.compile(
+    r"\b(used to|years? ago|months? ago|when i was \w+|i (tried|attempted)|last (year|month|summer|winter|spring|autumn|fall)|when i was (young|younger|a kid|a teenager|in (school|college|high school))|"
+    r"in the past|back then|as a (kid|teenager|child)|once,? (years|a long time) ago|in (high )?school|at university|"
+    r"(19|20)\d\d)\b"
+)
+_PRESENT = re.compile(r"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore)\b")
+
+
+@dataclass(frozen=True)
+class Rule:
+    level: Level
+    reason: str
+    pattern: re.Pattern[str]
+    negatable: bool = True  # a negation just before the match cancels it
+    past_downgrades: bool = True  # described as past → concern ("past ideation")
+
+
+def _r(level: Level, reason: str, pattern: str, **kw) -> Rule:
+    return Rule(level, reason, re.compile(pattern), **kw)
+
+
+_SELF = r"(myself|my (own )?life|me)"
+_INTEND = (
+    r"(going to|about to|planning (to|on)|plan to|want to|wanted to|will|intend to|ready to|decided to|have decided to|"
+    r"am gonna|am going to|think i will|think i am going to|might|feel like i want to|need to|wish i could|should just|"
+    r"thinking (about|of)|have been thinking (about|of)|keep thinking (about|of)|considering)"
+)
+
+RULES: list[Rule] = [
+    # acute: intent or plan to die
+    _r("acute", "suicidal intent", rf"\bi (am |have been |keep )?{_INTEND} (kill|killing|end|ending|take|taking|off|offing) ?(myself|my (own )?life|it all)\b(?! (back|into|in (my|your) (own )?hands|seriously|more seriously))"),
+    _r("acute", "suicidal intent", r"\b(kill|killing|end|ending|take|taking) (myself|my (own )?life)\b(?! (back|into|in (my|your) (own )?hands|seriously|more seriously|off|out))"),
+    _r("acute", "suicidal intent", r"\bi (just |really |honestly )?(want|wanted|wish|need) to die\b|\bi am (going|ready) to die\b|\bi would (rather|sooner) (be dead|die)\b"),
+    _r("acute", "suicidal intent", r"\b(commit|committing|attempt|attempting) suicide\b|\bi am (suicidal|feeling suicidal)\b|\bfeel(ing)? suicidal\b|\bsuicidal (thoughts|feelings)\b(?! (in|among))"),
+    _r("acute", "suicidal intent", r"\bend it all\b|\bend things (tonight|today|now|for good)\b|\btonight is the night\b"),
+    _r("acute", "suicidal intent", r"\b(will not|not going to|am not going to) be (here|around|alive) (tomorrow|much longer|by (tomorrow|morning|the weekend)|for long)\b", negatable=False),
+    _r("acute", "suicide plan or preparation", r"\b(suicide|goodbye) (note|letter)\b|\bwr(o|i)te (a|my) (note|letter) (to|for) (everyone|my family)\b"),
+    _r("acute", "suicide plan or preparation", r"\b(giving|gave|give) (away )?(all )?(my|away my) (things|stuff|belongings|possessions|cat|dog|pets?)( away)?\b|\bstarted giving (my )?(things|stuff) away\b", past_downgrades=False),
+    _r("acute", "suicide plan or preparation", r"\b(bought|got|have|saving|saved|stockpiling|collecting|hoarding) (a |some |enough |the )?(rope|noose|gun|pills|tablets|razor|blades?)\b.*\b((for|to) (myself|end|do it)|what it is for|when the time comes)\b|\b(pills|tablets|meds|medication)\b.*\b(going to|will|about to|want to) (take|swallow) (them|it|every one|the lot)( all)?\b|\b(saving|stockpiling|hoarding|collecting) (up )?(my )?(pills|tablets|meds|medication)\b"),
+    _r("acute", "suicide plan or preparation", r"\b(said|saying) my goodbyes\b|\b(said|saying) goodbye to (everyone|everybody|my family|the world|all of you)\b|\bthis is (my )?goodbye\b|\bwhere to jump\b|\b(jump|jumping) (off|from|in front of) (a |the )?(bridge|roof|building|train|cliff)\b"),
+    # acute: self-harm or overdose happening
+    _r("acute", "self-harm now", r"\bi (am|have been|have just|just) (cutting|cut|burning|burnt|burned|hurting|harming|hitting) myself\b|\bi (cut|burned|hurt|harmed) myself\b(?! (cooking|shaving|on|by accident|accidentally|in the kitchen))"),
+    _r("acute", "self-harm now", r"\b(cutting|burning|hurting|harming|starving) myself\b|\b(self ?harm|self-harm|cutting) again\b|\bi (want|need|am going) to (cut|hurt|harm|burn) myself\b|\burge to (cut|hurt|harm)\b"),
+    _r("acute", "overdose taken", r"\b(took|taken|take|swallowed|swallow|have taken) (a lot of|lots of|all (of )?(my|the)|too many|a (whole )?(bottle|box|packet) of|a bunch of|every one of my|handfuls? of|(\w+ )?(dozen|twenty|thirty|forty|fifty)) ?\w* ?(pills|tablets|meds|medication|sleeping pills|painkillers|paracetamol|tylenol|ibuprofen)\b|\b(i|just) overdosed\b|\btook an overdose\b", past_downgrades=False),
+    # acute: harm to others
+    _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to|could|might) (kill|hurt|shoot|stab|strangle|murder|beat up) (him|her|them|someone|somebody|everyone|people|my (\w+ ){0,2}(husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|brother|sister|boss|son|daughter|baby|kid|kids|neighbou?r|roommate|coworker|colleague))\b"),
+    # acute: danger from someone else now
+    _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother|flatmate|roommate)) (is|are|has been|keeps|just) (hitting|beating|choking|strangling|hurting|threatening|attacking) me\b"),
+    _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother)) (is|are|said (he|she|they) (is|was|would)) (going to|gonna|trying to|will) (kill|hurt|hit) me\b|\bsomeone is (breaking in|trying to get in|outside my door with)\b|\bhe has a (gun|knife)\b"),
+    _r("acute", "in danger from someone", r"\bi am (not safe|in danger|scared for my life|afraid for my life)( at home| here| with (him|her|them))?\b", negatable=False),
+    # concern: passive wishes, hopelessness, worthlessness, burden
+    _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b", negatable=False),
+    _r("concern", "passive wish not to exist", r"\b(do not|does not|no longer) want to (be here|exist|be alive|live|wake up|be around|go on)\b(?! (at|in|for|with|on|to|tomorrow|today|tonight at) )|\bno longer want to live\b|\btired of (living|being alive|existing|life)\b|\b(why|what is the point of) (am i|being) (even )?(alive|here)\b|\bdisappear forever\b", negatable=False),
+    _r("concern", "feels a burden", r"\b(everyone|everybody|they|my (family|kids|friends|parents)|the world|people) (would|will) be better off without me\b|\bbetter off (if i was|if i were|without me|dead)\b|\bi (am|feel like) (just |such )?a (burden|waste of space|waste of oxygen)\b|\bno one would (care|notice|miss me) if i (died|was gone|were gone|disappeared)\b", negatable=False),
+    _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point (of (anything|living|it all|going on))?\b|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
+    _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b|\bi hate myself\b|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
+    _r("concern", "thoughts of death", r"\bi (think|thought|keep thinking|have been thinking) (a lot )?about (death|dying|not being here|suicide|ending it)\b|\bsuicidal thoughts\b|\bdark thoughts\b|\bthoughts of (suicide|ending it|dying|killing myself)\b"),
+    _r("concern", "past ideation", r"\bi (tried|attempted) (to kill myself|suicide|to end (it|my life))\b|\bi (was|used to be) suicidal\b|\bi (used to|once) (think|thought) about (suicide|killing myself|ending it)\b|\b(my|a) (suicide )?attempt\b", negatable=False),
+    _r("concern", "someone else in crisis", r"\bmy (\w+ )?(friend|sister|brother|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|cousin|roommate|colleague|coworker) (is|has been|was|seems|sounds|said (he|she|they) (is|was|feels?)) (suicidal|talking about (suicide|killing (himself|herself|themselves)|ending it|dying)|(going|planning|wanting) to (kill|hurt) (himself|herself|themselves)|self harming|cutting)\b|\b(he|she|they) (wants?|is going|said (he|she|they) wants?|threatened) to (kill|hurt) (himself|herself|themselves)\b|\bworried (he|she|they|my \w+) (might|will|is going to) (hurt|kill) (himself|herself|themselves)\b", negatable=False, past_downgrades=False),
+]
+
+_CLAUSE_SPLIT = re.compile(r"[.!?;]+|\bbut\b|,\s*(?:and|so)\b|\band then\b|\bhowever\b")
+
+
+def _is_negated(clause: str, match: re.Match[str]) -> bool:
+    """Negated when a negator stands between the nearest 'i' and the trigger, or inside it.
+
+    'i am not going to kill myself' is negated; 'i do not know anymore, i just want to die' is not:
+    the negation belongs to another verb."""
+    inside = match.group(0)
+    if inside.startswith("i "):
+        return bool(_NEGATION.search(inside))
+    before = clause[: match.start()]
+    subjects = [m.end() for m in re.finditer(r"\bi\b", before)]
+    span = before[subjects[-1] - 1 :] if subjects else " ".join(before.split()[-4:])
+    return bool(_NEGATION.search(span + " " + inside))
+
+
+def _is_reported(clause: str, start: int, end: int) -> bool:
+    before = clause[:start]
+    quoted = before.count('"') % 2 == 1
+    return quoted or bool(_REPORTED.search(clause)) or bool(_REPORTED_VERBS.search(before))
+
+
+def assess(text: str) -> SafetyAssessment:
+    """Level and reason for one utterance (rules only; never calls a model)."""
+    norm = normalise(text)
+    if not norm:
+        return SafetyAssessment("none")
+    best = SafetyAssessment("none")
+    for clause in _CLAUSE_SPLIT.split(norm):
+        clause = _IDIOMS.sub(" ", clause).strip()
+        if not clause:
+            continue
+        for rule in RULES:
+            for match in rule.pattern.finditer(clause):
+                if rule.negatable and _is_negated(clause, match):
+                    continue
+                if _is_reported(clause, match.start(), match.end()) and rule.reason != "someone else in crisis":
+                    continue
+                level, reason = rule.level, rule.reason
+                if level == "acute" and rule.past_downgrades and _PAST.search(clause) and not _PRESENT.search(clause):
+                    level, reason = "concern", "past ideation"
+                if LEVELS.index(level) > LEVELS.index(best.level):
+                    best = SafetyAssessment(level, reason, match.group(0))
+                break
+    if best.level == "none" and _past_context_only(norm):
+        return SafetyAssessment("concern", "past ideation", "")
+    return best
+
+
+def _past_context_only(norm: str) -> bool:
+    """'i tried it once, years ago' style statements only count with an explicit suicide word."""
+    return bool(re.search(r"\bsuicide\b", norm) and _PAST.search(norm) and re.search(r"\bi (tried|attempted|thought about)\b", norm))
+
+
+class SecondOpinion(Protocol):
+    """An optional model-based classifier (e.g. Llama Guard 3 through Ollama)."""
+
+    def classify(self, text: str) -> Level | None:
+        """A level, or None when it cannot answer (it is then ignored)."""
+
+
+def assess_with(text: str, second: SecondOpinion | None) -> SafetyAssessment:
+    """Rules first; a second opinion may raise the level (never lower it)."""
+    ruled = assess(text)
+    if second is None or ruled.level == "acute":
+        return ruled
+    try:
+        opinion = second.classify(text)
+    except Exception:
+        return ruled
+    if opinion and LEVELS.index(opinion) > LEVELS.index(ruled.level):
+        return SafetyAssessment(opinion, "flagged by the second-opinion model", "")
+    return ruled
