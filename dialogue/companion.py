@@ -19,13 +19,15 @@ from typing import Literal
 
 from .chunker import sentences
 from .guard import ReplyGuard, fallback_reflection
-from .honesty import DISCLOSURE, asks_what_i_am
+from .crisis import CrisisResources, acute_response, concern_response
+from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
+from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
 
 log = logging.getLogger(__name__)
 
-SentenceSource = Literal["model", "fallback", "notice", "fixed"]
+SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class Companion:
         temperature: float = 0.6,
         history_tokens: int = 1024,
         system_prompt: str = SYSTEM_PROMPT,
+        resources: CrisisResources | None = None,
+        second_opinion: SecondOpinion | None = None,
     ):
         self.backend = backend
         self._embedded_factory = embedded_factory
@@ -69,6 +73,11 @@ class Companion:
         self.system_prompt = system_prompt
         self.history: list[ChatMessage] = []
         self.last_trace = ReplyTrace()
+        self.resources = resources or CrisisResources.for_region("auto")
+        self.second_opinion = second_opinion
+        self.last_assessment = SafetyAssessment("none")
+        self.disclosure_pending = False  # set by the app: say what I am before the next reply
+        self._resources_offered = False
 
     def messages_for(self, user_text: str) -> list[ChatMessage]:
         """Persona, then as much recent history as fits the budget, then the new user turn."""
@@ -90,19 +99,37 @@ class Companion:
         if reply_text:
             self.history.append(ChatMessage("assistant", reply_text))
 
+    def _fixed(self, user_text: str, lines: list[str], source: SentenceSource) -> Iterator[ReplySentence]:
+        for line in lines:
+            yield ReplySentence(line, source)
+        self.remember(user_text, " ".join(lines))
+
     def respond(self, user_text: str) -> Iterator[ReplySentence]:
+        """Safety first (before any model sees the words), then honesty, then the model."""
         trace = ReplyTrace(backend=self.backend.name)
         self.last_trace = trace
         started = time.perf_counter()
         spoken: list[str] = []
+        self.last_assessment = assessment = assess_with(user_text, self.second_opinion)
+        if assessment.level == "acute":
+            self.disclosure_pending = False  # the acute response says it is an AI
+            self._resources_offered = True
+            yield from self._fixed(user_text, acute_response(self.resources), "safety")
+            return
+        if assessment.level == "concern":
+            lines = concern_response(self.resources, offer_resources=not self._resources_offered)
+            self._resources_offered = True
+            yield from self._disclosure()
+            yield from self._fixed(user_text, lines, "safety")
+            return
         if not user_text.strip():
             yield ReplySentence(LISTENING_LINE, "fixed")
             return
         if asks_what_i_am(user_text):
-            for line in re.split(r"(?<=\.) ", DISCLOSURE):
-                yield ReplySentence(line, "fixed")
-            self.remember(user_text, DISCLOSURE)
+            self.disclosure_pending = False
+            yield from self._fixed(user_text, re.split(r"(?<=\.) ", DISCLOSURE), "fixed")
             return
+        yield from self._disclosure()
         recent = [m.content for m in self.history[-6:] if m.role == "assistant"]
         messages = self.messages_for(user_text)
         for attempt in range(2):
@@ -128,6 +155,11 @@ class Companion:
             spoken.append(line)
             yield ReplySentence(line, "fallback")
         self.remember(user_text, " ".join(spoken))
+
+    def _disclosure(self) -> Iterator[ReplySentence]:
+        if self.disclosure_pending:
+            self.disclosure_pending = False
+            yield ReplySentence(OPENING_DISCLOSURE, "fixed")
 
     def _guarded(
         self, messages: list[ChatMessage], guard: ReplyGuard, trace: ReplyTrace, started: float

@@ -7,6 +7,7 @@ fixed, plain disclosure: a small model asked "are you real?" is as likely to say
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 DISCLOSURE = (
     "I'm an AI, a computer program, not a person and not a therapist. "
@@ -25,3 +26,22 @@ _ASKS_IF_REAL = re.compile(
 
 def asks_what_i_am(user_text: str) -> bool:
     return bool(_ASKS_IF_REAL.search(user_text))
+
+
+OPENING_DISCLOSURE = "Just so you know, I'm an AI, not a person and not a therapist."
+
+REDISCLOSE_AFTER_IDLE = timedelta(days=7)
+REDISCLOSE_DURING_USE = timedelta(hours=3)
+
+
+def disclosure_due(now: datetime, last_disclosed: datetime | None, last_active: datetime | None) -> bool:
+    """At first use, after 7 days without use, and every 3 hours of continuous use.
+
+    The strictest of the current US state rules for companion chatbots (Utah §13-72a-203,
+    California SB 243, New York GBL Art. 47) asks for no less.
+    """
+    if last_disclosed is None:
+        return True
+    if last_active is not None and now - last_active >= REDISCLOSE_AFTER_IDLE:
+        return True
+    return now - last_disclosed >= REDISCLOSE_DURING_USE

@@ -122,6 +122,7 @@ _PAST = re.compile(
     r"in the past|back then|as a (kid|teenager|child)|once,? (years|a long time) ago|in (high )?school|at university|"
     r"(19|20)\d\d)\b"
 )
+_PAST_TIME = re.compile(r"\b(\w+ (years?|months?) ago|last year|when i was \w+|as a (teenager|kid|child)|in the past)\b")
 _PRESENT = re.compile(r"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore)\b")
 
 
@@ -139,6 +140,8 @@ def _r(level: Level, reason: str, pattern: str, **kw) -> Rule:
 
 
 _SELF = r"(myself|my (own )?life|me)"
+_SELF_HARM_VERBS = r"(kill|killing|hang|hanging|shoot|shooting|stab|stabbing|poison|poisoning|drown|drowning|suffocate|suffocating|strangle|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|gas|electrocute)"
+_INTENT_WORDS = r"(want|wants|wanted|wanting|keep wanting|going|gonna|plan|planning|planned|ready|about|decided|intend|intending|will|need|needing|thinking (of|about)|considering|try|trying|tempted|feel like|urge)"
 _INTEND = (
     r"(going to|about to|planning (to|on)|plan to|want to|wanted to|will|intend to|ready to|decided to|have decided to|"
     r"am gonna|am going to|think i will|think i am going to|might|feel like i want to|need to|wish i could|should just|"
@@ -162,17 +165,34 @@ RULES: list[Rule] = [
     _r("acute", "self-harm now", r"\b(cutting|burning|hurting|harming|starving) myself\b|\b(self ?harm|self-harm|cutting) again\b|\bi (want|need|am going) to (cut|hurt|harm|burn) myself\b|\burge to (cut|hurt|harm)\b"),
     _r("acute", "overdose taken", r"\b(took|taken|take|swallowed|swallow|have taken) (a lot of|lots of|all (of )?(my|the)|too many|a (whole )?(bottle|box|packet) of|a bunch of|every one of my|handfuls? of|(\w+ )?(dozen|twenty|thirty|forty|fifty)) ?\w* ?(pills|tablets|meds|medication|sleeping pills|painkillers|paracetamol|tylenol|ibuprofen)\b|\b(i|just) overdosed\b|\btook an overdose\b", past_downgrades=False),
     # acute: harm to others
-    _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to|could|might) (kill|hurt|shoot|stab|strangle|murder|beat up) (him|her|them|someone|somebody|everyone|people|my (\w+ ){0,2}(husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|brother|sister|boss|son|daughter|baby|kid|kids|neighbou?r|roommate|coworker|colleague))\b"),
+    _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to|could|might) (kill|hurt|shoot|stab|strangle|murder|beat up) (him|her|them|someone|somebody|everyone|people|my (\w+ ){0,2}(husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|brother|sister|boss|son|daughter|baby|kid|kids|neighbou?r|roommate|coworker|colleague))\b(?! if (she|he|they) (\w+ )?(borrows?|eats?|takes?|touches?|forgets?|does that|is late|wakes?|uses?|moves?|says that|tells))"),
     # acute: danger from someone else now
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother|flatmate|roommate)) (is|are|has been|keeps|just) (hitting|beating|choking|strangling|hurting|threatening|attacking) me\b"),
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother)) (is|are|said (he|she|they) (is|was|would)) (going to|gonna|trying to|will) (kill|hurt|hit) me\b|\bsomeone is (breaking in|trying to get in|outside my door with)\b|\bhe has a (gun|knife)\b"),
     _r("acute", "in danger from someone", r"\bi am (not safe|in danger|scared for my life|afraid for my life)( at home| here| with (him|her|them))?\b", negatable=False),
+    # frames: a first-person intent + a way of dying or self-injury, in whatever words
+    _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(\w+ ){{0,2}}?{_SELF_HARM_VERBS} myself\b"),
+    _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(overdose|od|end it|end it all|end everything|do it|go through with it)\b(?! (with|for|at|on|by|in|before|after) \w)"),
+    _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(jump|throw myself|step|walk|drive( my car)?)( off| in front of| into| from)? (the |a |my )?(roof|ledge|bridge|building|balcony|window|cliff|train|tracks|traffic|wall|tree|river|sea|lorry|truck|bus)\b"),
+    _r("acute", "suicidal intent", r"\b(standing|sitting|up) on (the |a )?(roof|ledge|edge|bridge|railing|balcony|tracks)\b.*\b(jump|end|fall|die|let go)\b|\b(knife|blade|razor|pills|rope|noose|gun) (is )?in my hand\b"),
+    _r("acute", "suicide plan or preparation", r"\b(written|wrote|writing|left) (letters?|notes?|messages?) (to|for) (everyone|everybody|all|my (family|kids|children|parents|loved ones))\b|\bmade (my )?peace\b.*\bready\b|\bi am ready to go\b$|\bput my affairs in order\b"),
+    _r("acute", "suicide plan or preparation", r"\b(after|from|by) (tonight|tomorrow|this weekend)\b.*\b(nobody|no one|everyone|anyone) (will|would|won't|will not) (have to|need to) (deal with|worry about|put up with|see) me\b|\bnobody will have to (deal with|worry about|put up with) me\b", negatable=False),
+    _r("acute", "suicide plan or preparation", r"\b(do not|am not) (plan|planning|intend|intending|going|expect|expecting) (on|to) (be|being) (alive|around|here)\b", negatable=False),
+    _r("acute", "suicidal intent", r"\b(do not|no longer) want to (live|be alive|be here|exist)\b.*\b(have|got|made) a plan\b|\b(have|got|made) a plan to (die|end it|kill myself)\b", negatable=False),
+    _r("acute", "overdose taken", r"\b(took|have taken|swallowed) (\w+ )?(\d+|twenty|thirty|forty|fifty|sixty|a hundred) (\w+ )?(pills|tablets|paracetamol|tylenol|painkillers|aspirin|ibuprofen|sleeping pills)\b"),
+    _r("acute", "overdose taken", r"\b(swallow|take) (all|every one|the lot) of (them|it)\b"),
     # concern: passive wishes, hopelessness, worthlessness, burden
     _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b", negatable=False),
     _r("concern", "passive wish not to exist", r"\b(do not|does not|no longer) want to (be here|exist|be alive|live|wake up|be around|go on)\b(?! (at|in|for|with|on|to|tomorrow|today|tonight at) )|\bno longer want to live\b|\btired of (living|being alive|existing|life)\b|\b(why|what is the point of) (am i|being) (even )?(alive|here)\b|\bdisappear forever\b", negatable=False),
     _r("concern", "feels a burden", r"\b(everyone|everybody|they|my (family|kids|friends|parents)|the world|people) (would|will) be better off without me\b|\bbetter off (if i was|if i were|without me|dead)\b|\bi (am|feel like) (just |such )?a (burden|waste of space|waste of oxygen)\b|\bno one would (care|notice|miss me) if i (died|was gone|were gone|disappeared)\b", negatable=False),
     _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point (of (anything|living|it all|going on))?\b|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
     _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b|\bi hate myself\b|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
+    _r("concern", "passive wish not to exist", r"\bwish i (would|had|was|were)? ?never (have )?(been born|existed)\b|\b(easier|better|simpler) (for everyone )?if i (just )?(did not|do not|never|would not) (wake up|exist|be here|be around)\b|\b(easier|better|happier|simpler) (for everyone )?if i (was|were|just) (not|no longer) (around|here|alive|in the picture)\b|\b(easier|better|happier|simpler)\b.*\bif i (was|were) (gone|dead|not here|not around)\b", negatable=False),
+    _r("concern", "feels a burden", r"\b(better off|happier) with(out)? (me|someone else)\b|\b(such|a real|a huge|a big) burden (on|to|for)\b|\bi (am|feel like) (such |just |a real |a huge )?a burden\b", negatable=False),
+    _r("concern", "hopelessness", r"\b(see|have) no (future|point|way out|reason to (live|go on))\b|\bno future for me\b|\bnothing matters( any ?more)?\b|\b(do not|can not) see (any|a|the) (reason|point|future|way out)\b|\b(can not|can't) keep (going|doing this|living)\b|\bno reason to (keep|go on|carry on|be) (living|going|alive|here)\b|\bno reason to live\b", negatable=False),
+    _r("concern", "worthlessness", r"\b(complete|total|utter) failure\b|\bi hate (who i am|everything about me|my (self|existence))\b", negatable=False),
+    _r("concern", "past ideation", r"\b(used to|would) (cut|hurt|harm|burn|starve) myself\b|\b(ago|when i was \w+|as a (teenager|kid|child)|in the past)\b.*\b(overdose|took an overdose|cut myself|tried to (kill|end))\b|\b(took|had|taken) an overdose\b.*\b(ago|when i was|last year|in the past)\b", negatable=False, past_downgrades=False),
+    _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (keeps|kept|has been|was|is|keeps on) (saying|telling me|talking about how) (that )?(she|he|they) (wants?|wanted|is going|was going) to (die|kill|end it|hurt)\b|\b(my \w+|she|he|they) (is|are|has been|might be|may be|seems to be) (self ?harming|cutting (herself|himself|themselves))\b", negatable=False, past_downgrades=False),
     _r("concern", "thoughts of death", r"\bi (think|thought|keep thinking|have been thinking) (a lot )?about (death|dying|not being here|suicide|ending it)\b|\bsuicidal thoughts\b|\bdark thoughts\b|\bthoughts of (suicide|ending it|dying|killing myself)\b"),
     _r("concern", "past ideation", r"\bi (tried|attempted) (to kill myself|suicide|to end (it|my life))\b|\bi (was|used to be) suicidal\b|\bi (used to|once) (think|thought) about (suicide|killing myself|ending it)\b|\b(my|a) (suicide )?attempt\b", negatable=False),
     _r("concern", "someone else in crisis", r"\bmy (\w+ )?(friend|sister|brother|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|cousin|roommate|colleague|coworker) (is|has been|was|seems|sounds|said (he|she|they) (is|was|feels?)) (suicidal|talking about (suicide|killing (himself|herself|themselves)|ending it|dying)|(going|planning|wanting) to (kill|hurt) (himself|herself|themselves)|self harming|cutting)\b|\b(he|she|they) (wants?|is going|said (he|she|they) wants?|threatened) to (kill|hurt) (himself|herself|themselves)\b|\bworried (he|she|they|my \w+) (might|will|is going to) (hurt|kill) (himself|herself|themselves)\b", negatable=False, past_downgrades=False),
@@ -218,7 +238,8 @@ def assess(text: str) -> SafetyAssessment:
                 if _is_reported(clause, match.start(), match.end()) and rule.reason != "someone else in crisis":
                     continue
                 level, reason = rule.level, rule.reason
-                if level == "acute" and rule.past_downgrades and _PAST.search(clause) and not _PRESENT.search(clause):
+                past = _PAST.search(clause) and not _PRESENT.search(clause)
+                if level == "acute" and (rule.past_downgrades or _PAST_TIME.search(clause)) and past:
                     level, reason = "concern", "past ideation"
                 if LEVELS.index(level) > LEVELS.index(best.level):
                     best = SafetyAssessment(level, reason, match.group(0))

@@ -41,6 +41,18 @@ CREATE TABLE IF NOT EXISTS pauses (
     start_s REAL NOT NULL,
     duration_s REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS safety_events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_id INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+    level TEXT NOT NULL CHECK (level IN ('concern', 'acute')),
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS turns_by_session ON turns(session_id, start_s);
 CREATE INDEX IF NOT EXISTS pauses_by_turn ON pauses(turn_id);
 """
@@ -153,7 +165,33 @@ class Store:
         if timings is not None:
             self._write("UPDATE turns SET timings = ? WHERE id = ?", (json.dumps(timings), turn_id))
 
+    def flag_safety(self, session_id: int, turn_id: int, level: str, reason: str) -> int:
+        return self._write(
+            "INSERT INTO safety_events (session_id, turn_id, level, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+            (session_id, turn_id, level, reason, _now()),
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._write("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def last_activity(self) -> str | None:
+        """When anything was last said, in any session (ISO time), or None."""
+        row = self._db.execute("SELECT MAX(created_at) FROM turns").fetchone()
+        return row[0] if row else None
+
     # -- reading ---------------------------------------------------------------------------
+    def safety_events(self, session_id: int | None = None) -> list[tuple[int, int, str, str, str]]:
+        sql = "SELECT session_id, turn_id, level, reason, created_at FROM safety_events"
+        args: tuple = ()
+        if session_id is not None:
+            sql += " WHERE session_id = ?"
+            args = (session_id,)
+        return [tuple(r) for r in self._db.execute(sql + " ORDER BY id", args)]
+
     def sessions(self) -> list[SessionSummary]:
         rows = self._db.execute(
             "SELECT s.id, s.started_at, s.ended_at, s.source, COUNT(t.id),"

@@ -169,8 +169,13 @@ def show(ctx: Context, session: str) -> None:
     from .transcript import render_turn
 
     store = open_store(_settings(ctx))
-    for turn in store.turns(_session_id(store, session)):
-        click.echo(render_turn(turn))
+    session_id = _session_id(store, session)
+    flags = {turn_id: (level, reason) for _, turn_id, level, reason, _ in store.safety_events(session_id)}
+    for turn in store.turns(session_id):
+        line = render_turn(turn)
+        if turn.id in flags:
+            line += f"  [safety: {flags[turn.id][0]}, {flags[turn.id][1]}]"
+        click.echo(line)
 
 
 @main.command()
@@ -195,6 +200,27 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
     session_id = _session_id(store, session)
     store.erase_session(session_id)
     click.echo(f"Erased session {session_id}.")
+
+
+@main.command("safety-check")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, level, reason, evidence.")
+def safety_check(as_json: bool) -> None:
+    """Assess utterances read one per line from stdin: none, concern or acute, with the reason.
+
+    For clinicians auditing what Stillpoint treats as crisis language. Rules only; no model.
+    """
+    from dialogue.safety import assess
+
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        result = assess(text)
+        if as_json:
+            click.echo(json.dumps({"text": text, "level": result.level, "reason": result.reason, "evidence": result.evidence}))
+        else:
+            why = f"  ({result.reason}: \"{result.evidence}\")" if result.flagged else ""
+            click.echo(f"{result.level:<7} {text}{why}")
 
 
 @main.command()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from dialogue.companion import Companion
+from dialogue.crisis import CrisisResources
 from dialogue.llm.base import ChatBackend
 from dialogue.store import Store
 from voice.stt import Transcriber
@@ -90,6 +91,7 @@ class Pipeline:
     transcriber: Transcriber
     synthesizer: Synthesizer
     companion: Companion
+    crisis_length_scale: float = 1.25
 
 
 def build_pipeline(settings: Settings, progress: Progress, backend: str | None = None) -> Pipeline:
@@ -117,11 +119,23 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
     embedded_factory = None
     if chosen != "embedded" and llm.fallback_to_embedded:
         embedded_factory = lambda: build_backend(llm, "embedded")  # noqa: E731
+    safety = settings.safety
     companion = Companion(
         model,
         embedded_factory=embedded_factory,
         max_reply_tokens=llm.max_reply_tokens,
         temperature=llm.temperature,
         history_tokens=llm.history_tokens,
+        resources=CrisisResources.for_region(safety.region, safety.resources),
+        second_opinion=build_second_opinion(settings),
     )
-    return Pipeline(segmenter, transcriber, synthesizer, companion)
+    return Pipeline(segmenter, transcriber, synthesizer, companion, safety.crisis_length_scale)
+
+
+def build_second_opinion(settings: Settings):
+    """Llama Guard (or another safety model) through Ollama, when configured; else none."""
+    if settings.safety.second_opinion != "ollama":
+        return None
+    from dialogue.llm.guard_model import OllamaSafetyModel
+
+    return OllamaSafetyModel(host=settings.llm.ollama.host, model=settings.safety.second_opinion_model)

@@ -90,6 +90,14 @@ class ConversationSettings(Section):
     barge_in: bool = True
 
 
+class SafetySettings(Section):
+    region: Literal["auto", "US", "CA", "UK", "IE", "AU", "NZ", "OTHER"] = "auto"
+    resources: dict[str, str] = Field(default_factory=dict)
+    crisis_length_scale: float = Field(1.25, gt=0.5, lt=3.0)
+    second_opinion: Literal["none", "ollama"] = "none"
+    second_opinion_model: str = "llama-guard3:1b"
+
+
 class Settings(Section):
     data_dir: str | None = None
     audio: AudioSettings = Field(default_factory=AudioSettings)
@@ -99,6 +107,7 @@ class Settings(Section):
     tts: TtsSettings = Field(default_factory=TtsSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
+    safety: SafetySettings = Field(default_factory=SafetySettings)
 
 
 class ConfigError(Exception):

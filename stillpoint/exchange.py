@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,11 @@ from dialogue.store import Store
 from voice.events import SpeechAudio, TurnEnded
 from voice.stt import Transcriber
 from voice.tts import Synthesizer
+
+from .disclosure import DisclosureClock
+
+if TYPE_CHECKING:
+    from .components import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,7 @@ class ExchangeRecord:
     reply_sentences: list[str] = field(default_factory=list)
     reply_sources: list[str] = field(default_factory=list)
     companion_turn_id: int | None = None
+    safety_level: str = "none"
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -65,6 +72,8 @@ class Exchanger:
         session_id: int,
         *,
         clock: Callable[[], float] = time.perf_counter,
+        crisis_length_scale: float = 1.25,
+        disclosure: DisclosureClock | None = None,
     ):
         self.transcriber = transcriber
         self.companion = companion
@@ -72,6 +81,27 @@ class Exchanger:
         self.store = store
         self.session_id = session_id
         self.clock = clock
+        self.crisis_length_scale = crisis_length_scale
+        self.disclosure = disclosure
+
+    @classmethod
+    def for_session(cls, pipeline: "Pipeline", store: Store, session_id: int) -> "Exchanger":
+        return cls(
+            pipeline.transcriber,
+            pipeline.companion,
+            pipeline.synthesizer,
+            store,
+            session_id,
+            crisis_length_scale=pipeline.crisis_length_scale,
+            disclosure=DisclosureClock(store),
+        )
+
+    def _flag_safety(self, record: ExchangeRecord) -> None:
+        """Crisis language is flagged on the user's turn the moment it is assessed."""
+        assessment = self.companion.last_assessment
+        record.safety_level = assessment.level
+        if assessment.flagged and record.user_turn_id is not None:
+            self.store.flag_safety(self.session_id, record.user_turn_id, assessment.level, assessment.reason)
 
     def run(self, turn: TurnEnded, record: ExchangeRecord, cancelled: Callable[[], bool] = lambda: False) -> Iterator[ReplyAudio]:
         """Yield reply audio sentence by sentence; `record` holds the transcript and timings."""
@@ -97,20 +127,28 @@ class Exchanger:
         )
 
         reply_started = self.clock()
+        if self.disclosure is not None and self.disclosure.due():
+            self.companion.disclosure_pending = True
+        disclosed_before = self.companion.disclosure_pending
         for sentence in self.companion.respond(transcript.text):
             if cancelled():
                 break
+            if not record.reply_sentences:
+                self._flag_safety(record)
             first_token = self.companion.last_trace.first_token_s
             if first_token is not None and "first_token_ms" not in timings:
                 timings["first_token_ms"] = _ms(wait + reply_started - decided + first_token)
             record.reply_sentences.append(sentence.text)
             record.reply_sources.append(sentence.source)
-            for speech in self.synthesizer.synthesize(sentence.text):
+            pace = self.crisis_length_scale if sentence.source == "safety" else None
+            for speech in self.synthesizer.synthesize(sentence.text, length_scale=pace):
                 ready = self.clock() - decided
                 timings.setdefault("first_audio_ms", _ms(wait + ready))
                 yield ReplyAudio(speech=speech, ready_after_s=ready, source=sentence.source)
                 if cancelled():
                     break
+        if disclosed_before and not self.companion.disclosure_pending and self.disclosure is not None:
+            self.disclosure.mark()
         trace = self.companion.last_trace
         if trace.guard_reasons:
             log.debug("reply guard: %s", ", ".join(trace.guard_reasons))

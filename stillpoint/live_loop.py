@@ -50,7 +50,7 @@ class LiveConversation:
         self.on_turn = on_turn
         self.max_turns = max_turns
         self.session_id = store.start_session("live", pipeline.companion.backend.name)
-        self.exchanger = Exchanger(pipeline.transcriber, pipeline.companion, pipeline.synthesizer, store, self.session_id)
+        self.exchanger = Exchanger.for_session(pipeline, store, self.session_id)
         self._worker: threading.Thread | None = None
         self._cancel = threading.Event()
         self._now_s = 0.0

@@ -54,7 +54,7 @@ def run_recording(
     source = FileSource(input_path)
     recorder = ConversationRecorder(output_path, pipeline.synthesizer.sample_rate)
     session_id = store.start_session(f"file:{Path(input_path).name}", backend_name or pipeline.companion.backend.name)
-    exchanger = Exchanger(pipeline.transcriber, pipeline.companion, pipeline.synthesizer, store, session_id)
+    exchanger = Exchanger.for_session(pipeline, store, session_id)
     segmenter = pipeline.segmenter
     segmenter.reset()
     exchanges: list[ExchangeRecord] = []

@@ -78,7 +78,7 @@ def test_backend_down_is_said_aloud_and_the_session_continues(tmp_path):
     assert result.returncode == 0, result.stderr
     replies = [json.loads(l) for l in result.stdout.splitlines() if '"companion"' in l]
     assert len(replies) == 2
-    assert replies[0]["text"].startswith("I can't reach the language model")
+    assert "I can't reach the language model" in replies[0]["text"]
     assert "reach" not in replies[1]["text"]  # said once, then it simply carries on
 
 

@@ -58,11 +58,19 @@ class Synthesizer:
         self.sample_rate = int(self._voice.config.sample_rate)
         self._gap = np.zeros(int(self.sample_rate * sentence_silence_ms / 1000), dtype=np.float32)
 
-    def synthesize(self, text: str) -> Iterator[SpeechAudio]:
-        """Yield one `SpeechAudio` per sentence of `text`, each followed by a short breath of silence."""
+    def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
+        """Yield one `SpeechAudio` per sentence of `text`, each followed by a short breath of silence.
+
+        `length_scale` > 1 speaks more slowly (the crisis response is said calmly and slowly).
+        """
         text = text.strip()
         if not text:
             return
-        for chunk in self._voice.synthesize(text, syn_config=self._config):
+        config = self._config
+        if length_scale is not None:
+            from piper import SynthesisConfig
+
+            config = SynthesisConfig(length_scale=length_scale)
+        for chunk in self._voice.synthesize(text, syn_config=config):
             samples = np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
             yield SpeechAudio(text=text, samples=np.concatenate([samples, self._gap]), sample_rate=self.sample_rate)

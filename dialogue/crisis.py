@@ -1,0 +1,67 @@
+"""What Stillpoint says when someone may be in danger: fixed, reviewed words, never model text.
+
+The acute response is calm and short enough to follow when distressed: it says plainly that
+a person can help right now, gives the numbers for the user's region, offers to stay and breathe
+together, and does not end the conversation. The concern response checks in gently and offers
+the resources once per session. Resources come from config by region, with these defaults.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from dataclasses import dataclass
+
+DEFAULT_RESOURCES: dict[str, str] = {
+    "US": "In the US, you can call or text 988, the Suicide and Crisis Lifeline, at any hour. If you are in danger right now, call 911.",
+    "CA": "In Canada, you can call or text 988 at any hour. If you are in danger right now, call 911.",
+    "UK": "In the UK, you can call Samaritans free on 116 123, at any hour. If you are in danger right now, call 999.",
+    "IE": "In Ireland, you can call Samaritans free on 116 123, at any hour. If you are in danger right now, call 112 or 999.",
+    "AU": "In Australia, you can call Lifeline on 13 11 14, at any hour. If you are in danger right now, call 000.",
+    "NZ": "In New Zealand, you can call or text 1737, at any hour. If you are in danger right now, call 111.",
+    "OTHER": "You can find a free helpline for your country at find a helpline dot com. If you are in danger right now, call your local emergency number.",
+}
+
+_COUNTRY_TO_REGION = {"US": "US", "CA": "CA", "GB": "UK", "UK": "UK", "IE": "IE", "AU": "AU", "NZ": "NZ"}
+
+
+def region_from_locale() -> str:
+    """'en_GB.UTF-8' → 'UK'; anything unknown → 'OTHER' (the international directory)."""
+    for value in (os.environ.get("LC_ALL"), os.environ.get("LANG"), locale.getlocale()[0]):
+        if value and "_" in value:
+            country = value.split("_", 1)[1][:2].upper()
+            return _COUNTRY_TO_REGION.get(country, "OTHER")
+    return "OTHER"
+
+
+@dataclass(frozen=True)
+class CrisisResources:
+    region: str
+    text: str
+
+    @classmethod
+    def for_region(cls, region: str = "auto", overrides: dict[str, str] | None = None) -> "CrisisResources":
+        chosen = region_from_locale() if region == "auto" else region.upper()
+        table = {**DEFAULT_RESOURCES, **{k.upper(): v for k, v in (overrides or {}).items()}}
+        return cls(chosen, table.get(chosen, table["OTHER"]))
+
+
+def acute_response(resources: CrisisResources) -> list[str]:
+    return [
+        "I'm really glad you told me.",
+        "What you're feeling matters, and you deserve help from a person right now.",
+        resources.text,
+        "I'm an AI, so I can't keep you safe, but I can stay here with you while you reach out.",
+        "If it helps, we can take one slow breath together first.",
+    ]
+
+
+def concern_response(resources: CrisisResources, offer_resources: bool) -> list[str]:
+    lines = [
+        "That sounds really heavy, and I'm glad you said it out loud.",
+        "You don't have to carry it alone.",
+    ]
+    if offer_resources:
+        lines.append("If it ever feels like too much, talking to a person can help. " + resources.text)
+    lines.append("Would you like to tell me a little more about what's been weighing on you?")
+    return lines
