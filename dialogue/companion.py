@@ -77,6 +77,7 @@ class Companion:
         self.second_opinion = second_opinion
         self.last_assessment = SafetyAssessment("none")
         self.disclosure_pending = False  # set by the app: say what I am before the next reply
+        self.opening: list[str] = []  # set by the app: said instead of the next model reply (recall, acknowledgements)
         self._resources_offered = False
 
     def messages_for(self, user_text: str) -> list[ChatMessage]:
@@ -111,6 +112,8 @@ class Companion:
         started = time.perf_counter()
         spoken: list[str] = []
         self.last_assessment = assessment = assess_with(user_text, self.second_opinion)
+        if assessment.flagged:
+            self.opening = []  # no returning to old silences in a hard moment
         if assessment.level == "acute":
             self.disclosure_pending = False  # the acute response says it is an AI
             self._resources_offered = True
@@ -130,6 +133,10 @@ class Companion:
             yield from self._fixed(user_text, re.split(r"(?<=\.) ", DISCLOSURE), "fixed")
             return
         yield from self._disclosure()
+        if self.opening:
+            lines, self.opening = self.opening, []
+            yield from self._fixed(user_text, lines, "fixed")
+            return
         recent = [m.content for m in self.history[-6:] if m.role == "assistant"]
         messages = self.messages_for(user_text)
         for attempt in range(2):

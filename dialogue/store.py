@@ -14,6 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .cues import Cue, StoredCue
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -47,6 +51,22 @@ CREATE TABLE IF NOT EXISTS safety_events (
     turn_id INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
     level TEXT NOT NULL CHECK (level IN ('concern', 'acute')),
     reason TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cues (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn_id INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    start_s REAL NOT NULL,
+    duration_s REAL NOT NULL,
+    band TEXT NOT NULL,
+    before TEXT NOT NULL DEFAULT '',
+    after TEXT NOT NULL DEFAULT '',
+    companion_said TEXT NOT NULL DEFAULT '',
+    topics TEXT NOT NULL DEFAULT '[]',
+    dismissed INTEGER NOT NULL DEFAULT 0,
+    revisited INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
@@ -107,6 +127,9 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
+            if "summary" not in columns:  # databases from before summaries existed
+                self._db.execute("ALTER TABLE sessions ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
         except sqlite3.Error as error:
             raise StoreError(f"Cannot open the Stillpoint database at {self.path}: {error}") from None
 
@@ -170,6 +193,50 @@ class Store:
             "INSERT INTO safety_events (session_id, turn_id, level, reason, created_at) VALUES (?, ?, ?, ?, ?)",
             (session_id, turn_id, level, reason, _now()),
         )
+
+    def add_cue(self, session_id: int, turn_id: int | None, cue: "Cue") -> int:
+        return self._write(
+            "INSERT INTO cues (session_id, turn_id, kind, start_s, duration_s, band, before, after, companion_said,"
+            " topics, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, turn_id, cue.kind, cue.start_s, cue.duration_s, cue.band, cue.before, cue.after,
+             cue.companion_said, json.dumps(list(cue.topics)), _now()),
+        )
+
+    def cues(self, session_id: int | None = None) -> list["StoredCue"]:
+        from .cues import Cue, StoredCue
+
+        sql = ("SELECT id, session_id, kind, start_s, duration_s, before, after, companion_said, topics, dismissed,"
+               " revisited FROM cues")
+        args: tuple = ()
+        if session_id is not None:
+            sql += " WHERE session_id = ?"
+            args = (session_id,)
+        return [
+            StoredCue(r[0], r[1], Cue(r[2], r[3], r[4], r[5], r[6], r[7], tuple(json.loads(r[8]))), bool(r[9]), bool(r[10]))
+            for r in self._db.execute(sql + " ORDER BY session_id, start_s, id", args)
+        ]
+
+    def dismiss_cue(self, cue_id: int) -> bool:
+        cursor = self._db.execute("UPDATE cues SET dismissed = 1 WHERE id = ?", (cue_id,))
+        return cursor.rowcount > 0
+
+    def mark_cue_revisited(self, cue_id: int) -> None:
+        self._write("UPDATE cues SET revisited = 1 WHERE id = ?", (cue_id,))
+
+    def set_summary(self, session_id: int, summary: str) -> None:
+        self._write("UPDATE sessions SET summary = ? WHERE id = ?", (summary, session_id))
+
+    def summary(self, session_id: int) -> str:
+        row = self._db.execute("SELECT summary FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return (row[0] or "") if row else ""
+
+    def user_texts_by_session(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for session_id, text in self._db.execute(
+            "SELECT session_id, text FROM turns WHERE speaker = 'user' ORDER BY session_id, start_s, id"
+        ):
+            out.setdefault(session_id, []).append(text)
+        return out
 
     def set_meta(self, key: str, value: str) -> None:
         self._write("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from dialogue.companion import Companion
@@ -19,7 +19,7 @@ from voice.turns import TurnSegmenter
 from voice.turns import TurnSettings as SegmenterSettings
 from voice.vad import make_vad
 
-from .config import LlmSettings, Settings, data_dir, ensure_data_dir
+from .config import LlmSettings, MemorySettings, Settings, data_dir, ensure_data_dir
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,6 +92,7 @@ class Pipeline:
     synthesizer: Synthesizer
     companion: Companion
     crisis_length_scale: float = 1.25
+    memory: MemorySettings = field(default_factory=MemorySettings)
 
 
 def build_pipeline(settings: Settings, progress: Progress, backend: str | None = None) -> Pipeline:
@@ -129,7 +130,7 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
         resources=CrisisResources.for_region(safety.region, safety.resources),
         second_opinion=build_second_opinion(settings),
     )
-    return Pipeline(segmenter, transcriber, synthesizer, companion, safety.crisis_length_scale)
+    return Pipeline(segmenter, transcriber, synthesizer, companion, safety.crisis_length_scale, settings.memory)
 
 
 def build_second_opinion(settings: Settings):

@@ -90,6 +90,13 @@ class ConversationSettings(Section):
     barge_in: bool = True
 
 
+class MemorySettings(Section):
+    recall: bool = True
+    checkin_after_s: float = Field(20.0, ge=0, le=600)
+    cue_min_pause_s: float = Field(0.5, ge=0.1, le=10)
+    cue_min_latency_s: float = Field(1.0, ge=0.1, le=60)
+
+
 class SafetySettings(Section):
     region: Literal["auto", "US", "CA", "UK", "IE", "AU", "NZ", "OTHER"] = "auto"
     resources: dict[str, str] = Field(default_factory=dict)
@@ -108,6 +115,7 @@ class Settings(Section):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     safety: SafetySettings = Field(default_factory=SafetySettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
 
 
 class ConfigError(Exception):

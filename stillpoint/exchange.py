@@ -24,6 +24,7 @@ from voice.stt import Transcriber
 from voice.tts import Synthesizer
 
 from .disclosure import DisclosureClock
+from .reflection import CueRecorder, Recall, SilenceBefore
 
 if TYPE_CHECKING:
     from .components import Pipeline
@@ -51,6 +52,7 @@ class ExchangeRecord:
     reply_sources: list[str] = field(default_factory=list)
     companion_turn_id: int | None = None
     safety_level: str = "none"
+    cues: list = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -74,6 +76,8 @@ class Exchanger:
         clock: Callable[[], float] = time.perf_counter,
         crisis_length_scale: float = 1.25,
         disclosure: DisclosureClock | None = None,
+        cue_recorder: CueRecorder | None = None,
+        recall: Recall | None = None,
     ):
         self.transcriber = transcriber
         self.companion = companion
@@ -83,9 +87,13 @@ class Exchanger:
         self.clock = clock
         self.crisis_length_scale = crisis_length_scale
         self.disclosure = disclosure
+        self.cue_recorder = cue_recorder
+        self.recall = recall
+        self.pending_silence: SilenceBefore | None = None  # set by the loop when the user starts speaking
 
     @classmethod
     def for_session(cls, pipeline: "Pipeline", store: Store, session_id: int) -> "Exchanger":
+        memory = pipeline.memory
         return cls(
             pipeline.transcriber,
             pipeline.companion,
@@ -94,6 +102,9 @@ class Exchanger:
             session_id,
             crisis_length_scale=pipeline.crisis_length_scale,
             disclosure=DisclosureClock(store),
+            cue_recorder=CueRecorder(store, session_id, min_pause_s=memory.cue_min_pause_s,
+                                     min_latency_s=memory.cue_min_latency_s),
+            recall=Recall(store, pipeline.companion, session_id, enabled=memory.recall),
         )
 
     def _flag_safety(self, record: ExchangeRecord) -> None:
@@ -125,6 +136,13 @@ class Exchanger:
             pauses=[(p.start_s, p.duration_s) for p in turn.pauses],
             timings=dict(timings),
         )
+        if self.cue_recorder is not None:
+            record.cues = self.cue_recorder.record(
+                turn, transcript.text, transcript.words, record.user_turn_id, self.pending_silence
+            )
+        self.pending_silence = None
+        if self.recall is not None:
+            self.recall.before_reply(transcript.text)
 
         reply_started = self.clock()
         if self.disclosure is not None and self.disclosure.due():
@@ -149,6 +167,8 @@ class Exchanger:
                     break
         if disclosed_before and not self.companion.disclosure_pending and self.disclosure is not None:
             self.disclosure.mark()
+        if self.recall is not None:
+            self.recall.after_reply()
         trace = self.companion.last_trace
         if trace.guard_reasons:
             log.debug("reply guard: %s", ", ".join(trace.guard_reasons))

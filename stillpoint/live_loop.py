@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from dialogue.cues import CHECK_IN
+from dialogue.honesty import OPENING_DISCLOSURE
 from dialogue.store import Store
 from voice.events import SpeechStarted, TurnEnded
 from voice.sinks import SpeakerSink
@@ -23,6 +25,7 @@ from voice.sources import MicrophoneSource
 
 from .components import Pipeline
 from .exchange import Exchanger, ExchangeRecord
+from .reflection import SilenceWatch, close_session
 from .reporting import TurnReport
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ class LiveConversation:
         self.max_turns = max_turns
         self.session_id = store.start_session("live", pipeline.companion.backend.name)
         self.exchanger = Exchanger.for_session(pipeline, store, self.session_id)
+        self.watch = SilenceWatch(pipeline.memory.checkin_after_s)
         self._worker: threading.Thread | None = None
         self._cancel = threading.Event()
         self._now_s = 0.0
@@ -70,9 +74,12 @@ class LiveConversation:
         """Listen until the microphone closes, Ctrl-C, or `max_turns` replies have been given."""
         segmenter = self.pipeline.segmenter
         segmenter.reset()
+        self._speak_opening()
         try:
             for frame in self.microphone.frames():
                 self._now_s = frame.end_s
+                if not self.busy and not segmenter.in_turn and self.watch.due_check_in(frame.start_s):
+                    self._say([CHECK_IN])
                 if not self.barge_in and (self.busy or frame.start_s < self._mute_until_s):
                     if self.busy:
                         self._mute_until_s = frame.end_s + ECHO_TAIL_S
@@ -81,6 +88,7 @@ class LiveConversation:
                     continue
                 for event in segmenter.process(frame):
                     if isinstance(event, SpeechStarted):
+                        self.exchanger.pending_silence = self.watch.speech_started(event.start_s)
                         self._on_speech_started(event)
                     elif isinstance(event, TurnEnded):
                         self._on_turn_ended(event)
@@ -94,7 +102,36 @@ class LiveConversation:
             if self._worker is not None:
                 self._worker.join(timeout=30)
             self._finish_reply()
-            self.store.end_session(self.session_id)
+            close_session(self.store, self.session_id)
+
+    def _say(self, lines: list[str]) -> None:
+        """Speak fixed lines (an opening or a check-in) outside an exchange, and keep them."""
+        text = " ".join(lines)
+        start = self._now_s
+        duration = 0.0
+        for line in lines:
+            for audio in self.pipeline.synthesizer.synthesize(line):
+                self.speaker.play(audio.samples, audio.sample_rate)
+                duration += audio.duration_s
+        self.store.add_turn(self.session_id, "companion", text, start, start + duration, timings={"fixed": 1})
+        self.on_turn(TurnReport("companion", text, start, start + duration, {"fixed": 1}))
+        self.watch.reply_finished(start + duration, text)
+
+    def _speak_opening(self) -> None:
+        """Live, the companion may speak first: the AI disclosure when due, and a return to an earlier cue."""
+        companion = self.pipeline.companion
+        disclosure = self.exchanger.disclosure
+        lines = []
+        if disclosure is not None and disclosure.due():
+            lines.append(OPENING_DISCLOSURE)
+            disclosure.mark()
+        if companion.opening:
+            lines += companion.opening
+            companion.opening = []
+            if self.exchanger.recall is not None:
+                self.exchanger.recall.after_reply()
+        if lines:
+            self._say(lines)
 
     def _on_speech_started(self, event: SpeechStarted) -> None:
         if not (self.barge_in and self.busy):
@@ -159,3 +196,5 @@ class LiveConversation:
         with self._lock:
             self._reply, self._reply_turn_id = replace(report, interrupted=cancel.is_set()), turn_id
         self.speaker.wait()
+        if not cancel.is_set():
+            self.watch.reply_finished(self._now_s, report.text)

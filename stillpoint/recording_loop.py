@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dialogue.cues import CHECK_IN
 from dialogue.store import Store
 from voice.events import PauseObserved, SpeechStarted, TurnEnded
 from voice.sinks import ConversationRecorder
@@ -21,6 +22,7 @@ from voice.sources import FileSource
 
 from .components import Pipeline
 from .exchange import Exchanger, ExchangeRecord
+from .reflection import SilenceWatch, close_session
 from .reporting import TurnReport
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ def run_recording(
     recorder = ConversationRecorder(output_path, pipeline.synthesizer.sample_rate)
     session_id = store.start_session(f"file:{Path(input_path).name}", backend_name or pipeline.companion.backend.name)
     exchanger = Exchanger.for_session(pipeline, store, session_id)
+    watch = SilenceWatch(pipeline.memory.checkin_after_s)
     segmenter = pipeline.segmenter
     segmenter.reset()
     exchanges: list[ExchangeRecord] = []
@@ -74,6 +77,7 @@ def run_recording(
     def handle(event, now_s: float) -> None:
         nonlocal playing
         if isinstance(event, SpeechStarted):
+            exchanger.pending_silence = watch.speech_started(event.start_s)
             if playing is not None and event.detected_s < playing.report.end_s and barge_in:
                 recorder.cut_replies_at(event.detected_s)
                 cut = max(event.detected_s, playing.report.start_s)
@@ -113,12 +117,30 @@ def run_recording(
             record.companion_turn_id,
             TurnReport("companion", record.reply_text, placed_start, placed_end, dict(record.timings)),
         )
+        watch.reply_finished(placed_end, record.reply_text)
+
+    def check_in(now_s: float) -> None:
+        """One soft line after a long quiet; the silence itself belongs to the user."""
+        nonlocal playing
+        finish_playing()
+        audio = [a for a in pipeline.synthesizer.synthesize(CHECK_IN)]
+        start = end = None
+        for a in audio:
+            placed = recorder.schedule_reply(a.samples, a.sample_rate, now_s if end is None else end)
+            start = placed if start is None else start
+            end = placed + a.duration_s
+        if start is None:
+            return
+        turn_id = store.add_turn(session_id, "companion", CHECK_IN, start, end, timings={"check_in": 1})
+        playing = _Playing(turn_id, TurnReport("companion", CHECK_IN, start, end, {"check_in": 1}))
 
     duration = 0.0
     try:
         for frame in source.frames():
             if playing is not None and frame.start_s >= playing.report.end_s:
                 finish_playing()
+            if not segmenter.in_turn and watch.due_check_in(frame.start_s):
+                check_in(frame.start_s)
             muted = not barge_in and playing is not None and frame.start_s < playing.report.end_s
             if not muted:
                 for event in segmenter.process(frame):
@@ -132,5 +154,5 @@ def run_recording(
         finish_playing()
     finally:
         recorder.close()
-        store.end_session(session_id)
+        close_session(store, session_id)
     return RecordingResult(session_id, exchanges, reports, duration, recorder.written_s)

@@ -79,12 +79,22 @@ class TurnEnded:
 
 
 @dataclass(frozen=True)
+class Word:
+    """A recognised word and when it was said, in seconds from the start of the turn's audio."""
+
+    text: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
 class Transcript:
     """What speech-to-text heard in a turn; empty text means nothing was said."""
 
     text: str
     language: str = "en"
     no_speech_prob: float = 0.0
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)

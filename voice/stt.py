@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import VoiceError
-from .events import SAMPLE_RATE, Transcript
+from .events import SAMPLE_RATE, Transcript, Word
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +81,10 @@ class Transcriber:
             beam_size=self.beam_size,
             condition_on_previous_text=False,
             vad_filter=False,
-            without_timestamps=True,
+            word_timestamps=True,  # free here; lets cues quote the words either side of a silence
         )
         kept: list[str] = []
+        words: list[Word] = []
         worst_no_speech = 0.0
         for segment in segments:
             worst_no_speech = max(worst_no_speech, segment.no_speech_prob)
@@ -91,5 +92,6 @@ class Transcriber:
                 log.debug("dropped a likely-invented segment: %r", segment.text)
                 continue
             kept.append(segment.text.strip())
+            words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in (segment.words or []))
         text = " ".join(t for t in kept if t).strip()
-        return Transcript(text=text, language=info.language, no_speech_prob=worst_no_speech)
+        return Transcript(text=text, language=info.language, no_speech_prob=worst_no_speech, words=tuple(words))
