@@ -142,8 +142,14 @@ def salience(candidate: StoredCue, history: Sequence[StoredCue], recurring_topic
 
 
 def choose_recall(cues: Sequence[StoredCue], recurring_topics: set[str], current_session: int | None = None) -> StoredCue | None:
+    """The most salient earlier cue, if any stands out.
+
+    "Leave it" is taken to mean the subject, not only that one silence: no cue whose topic is the
+    topic of a dismissed cue is ever chosen."""
     earlier = [c for c in cues if c.session_id != current_session]
-    scored = [(salience(c, earlier, recurring_topics), -c.id, c) for c in earlier]
+    declined = {t.word for c in earlier if c.dismissed and (t := topic_of(c.cue))}
+    earlier_ok = [c for c in earlier if not ((t := topic_of(c.cue)) and t.word in declined)]
+    scored = [(salience(c, earlier, recurring_topics), -c.id, c) for c in earlier_ok]
     scored = [s for s in scored if s[0] > 0]
     return max(scored)[2] if scored else None
 

@@ -28,6 +28,11 @@ STOP_WORDS = set(
     thank thanks hello hi guess""".split()
 )
 
+CALENDAR = set(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december christmas easter weekend morning evening night tonight tomorrow yesterday""".split()
+)
+
 PEOPLE = set(
     """mother mom mum mummy mama father dad daddy papa parents sister brother sibling siblings son daughter kids
     children child baby wife husband partner boyfriend girlfriend fiance fiancee ex friend friends boss manager
@@ -71,7 +76,7 @@ def topics(text: str) -> list[Topic]:
     for match in re.finditer(r"[A-Za-z][A-Za-z']+", text):
         raw = match.group(0)
         word = _fold(raw)
-        if word in STOP_WORDS or len(word) < 3 or word in seen:
+        if word in STOP_WORDS or word in CALENDAR or len(word) < 3 or word in seen:
             continue
         if word in PEOPLE:
             kind = "person"

@@ -202,6 +202,67 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
     click.echo(f"Erased session {session_id}.")
 
 
+@main.command()
+@click.option("--session", "session_ref", help="A session number or 'last' (default: all sessions).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of cues.")
+@click.option("--dismiss", "dismiss_id", type=int, help="Never bring this cue up again.")
+@click.pass_obj
+def cues(ctx: Context, session_ref: str | None, as_json: bool, dismiss_id: int | None) -> None:
+    """Reflection cues: the silences Stillpoint noticed, with what was said around them."""
+    from .components import open_store
+
+    store = open_store(_settings(ctx))
+    if dismiss_id is not None:
+        if not store.dismiss_cue(dismiss_id):
+            _fail(f"There is no cue {dismiss_id}; see `stillpoint cues`.")
+        click.echo(f"Cue {dismiss_id} will not be brought up again.")
+        return
+    session_id = _session_id(store, session_ref) if session_ref else None
+    found = store.cues(session_id)
+    if as_json:
+        click.echo(json.dumps([
+            {"id": c.id, "session": c.session_id, "kind": c.cue.kind, "start_s": round(c.cue.start_s, 3),
+             "duration_s": round(c.cue.duration_s, 3), "band": c.cue.band, "before": c.cue.before, "after": c.cue.after,
+             "companion_said": c.cue.companion_said, "topics": list(c.cue.topics), "dismissed": c.dismissed,
+             "revisited": c.revisited}
+            for c in found
+        ]))
+        return
+    if not found:
+        click.echo("No cues yet.")
+    for c in found:
+        cue = c.cue
+        state = " (dismissed)" if c.dismissed else " (revisited)" if c.revisited else ""
+        click.echo(f"#{c.id} session {c.session_id} at {cue.start_s:.1f}s: {cue.kind.replace('_', ' ')}, "
+                   f"{cue.duration_s:.1f} s ({cue.band}){state}")
+        if cue.companion_said:
+            click.echo(f"    stillpoint had said: {cue.companion_said}")
+        click.echo(f"    before: …{cue.before}")
+        if cue.after:
+            click.echo(f"    after:  {cue.after}…")
+
+
+@main.command()
+@click.pass_obj
+def themes(ctx: Context) -> None:
+    """What you have come back to across your recent sessions, and each session's summary."""
+    from dialogue.memory import themes as find_themes
+
+    from .components import open_store
+
+    store = open_store(_settings(ctx))
+    texts = store.user_texts_by_session()
+    found = find_themes(texts)
+    if not found:
+        click.echo("No recurring themes yet.")
+    for theme in found[:8]:
+        click.echo(theme.spoken())
+    for summary in store.sessions()[-4:]:
+        text = store.summary(summary.id)
+        if text:
+            click.echo(f"session {summary.id}: {text}")
+
+
 @main.command("safety-check")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, level, reason, evidence.")
 def safety_check(as_json: bool) -> None:

@@ -78,7 +78,7 @@ class LiveConversation:
         try:
             for frame in self.microphone.frames():
                 self._now_s = frame.end_s
-                if not self.busy and not segmenter.in_turn and self.watch.due_check_in(frame.start_s):
+                if not self.busy and not segmenter.in_turn and self.watch.due_check_in(frame.end_s) is not None:
                     self._say([CHECK_IN])
                 if not self.barge_in and (self.busy or frame.start_s < self._mute_until_s):
                     if self.busy:

@@ -139,8 +139,9 @@ def run_recording(
         for frame in source.frames():
             if playing is not None and frame.start_s >= playing.report.end_s:
                 finish_playing()
-            if not segmenter.in_turn and watch.due_check_in(frame.start_s):
-                check_in(frame.start_s)
+            due = None if segmenter.in_turn else watch.due_check_in(frame.end_s)
+            if due is not None:
+                check_in(due)
             muted = not barge_in and playing is not None and frame.start_s < playing.report.end_s
             if not muted:
                 for event in segmenter.process(frame):

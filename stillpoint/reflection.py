@@ -54,14 +54,16 @@ class SilenceWatch:
     def reply_finished(self, at_s: float, text: str) -> None:
         self._since, self._said, self._checked_in = at_s, text, False
 
-    def due_check_in(self, now_s: float) -> bool:
-        """True once per silence, when the user has been quiet `checkin_after_s` after a reply."""
+    def due_check_in(self, now_s: float) -> float | None:
+        """Once per silence: the moment a check-in became due (≤ now), when the user has been
+        quiet `checkin_after_s` after a reply; otherwise None."""
         if self._since is None or self._checked_in or self.checkin_after_s <= 0:
-            return False
-        if now_s - self._since >= self.checkin_after_s:
+            return None
+        due = self._since + self.checkin_after_s
+        if now_s >= due:
             self._checked_in = True
-            return True
-        return False
+            return due
+        return None
 
     def speech_started(self, at_s: float) -> SilenceBefore | None:
         if self._since is None:
