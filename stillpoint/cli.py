@@ -179,6 +179,34 @@ def show(ctx: Context, session: str) -> None:
 
 
 @main.command()
+@click.argument("sessions_", metavar="SESSION...", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Markdown file to write.")
+@click.option("--transcript", is_flag=True, help="Include the full transcripts, not just summaries and cues.")
+@click.pass_obj
+def export(ctx: Context, sessions_: tuple[str, ...], output: str, transcript: bool) -> None:
+    """Export the sessions you choose (numbers, or 'last') into a summary to bring to your therapist."""
+    from dialogue.crisis import CrisisResources
+
+    from .components import open_store
+    from .export import render, write_private
+
+    settings = _settings(ctx)
+    store = open_store(settings)
+    ids = list(dict.fromkeys(_session_id(store, ref) for ref in sessions_))
+    resources = CrisisResources.for_region(settings.safety.region, settings.safety.resources).text
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\rExporting session {done} of {total}…", nl=done == total, err=True)
+
+    text = render(store, ids, transcript=transcript, resources_text=resources, progress=progress)
+    try:
+        write_private(Path(output), text)
+    except OSError as error:
+        _fail(f"Could not write {output}: {error.strerror}")
+    click.echo(f"Wrote {output} ({len(ids)} session{'s' if len(ids) != 1 else ''}).", err=True)
+
+
+@main.command()
 @click.argument("session", required=False)
 @click.option("--all", "everything", is_flag=True, help="Erase every session and the whole data directory.")
 @click.confirmation_option(prompt="This permanently deletes what you said. Continue?")

@@ -151,3 +151,24 @@ def test_long_quiet_gets_one_soft_check_in_and_the_wait_is_a_cue(tmp_path):
     assert len(waits) == 1 and waits[0]["band"] == "very long"
     assert waits[0]["companion_said"] == first_reply["text"]
     assert waits[0]["after"].lower().startswith("sorry, i was thinking")
+
+
+def test_export_contains_only_the_chosen_sessions_and_is_private(tmp_path):
+    import os
+    import stat
+
+    config = tmp_path / "journal.yaml"
+    config.write_text(JOURNAL)
+    _talk(tmp_path, "one", [0.5, say("I keep thinking about my sister."), 2.6, say("I don't know."), 8.0], config=config)
+    _talk(tmp_path, "two", [0.5, say("I went for a long walk by the river."), 8.0], config=config)
+    out = tmp_path / "for-therapist.md"
+    result = run_cli("export", "1", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "not a therapist" in text and "## Session 1" in text and "## Session 2" not in text
+    assert "sister" in text and "pause, 2.6 s (long)" in text
+    assert "river" not in text
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert "Exporting session 1 of 1" in result.stderr
+    with_transcript = run_cli("export", "last", "-o", str(tmp_path / "t.md"), "--transcript")
+    assert with_transcript.returncode == 0 and "river" in (tmp_path / "t.md").read_text()
