@@ -92,10 +92,16 @@ _SPELLING = [
 ]
 
 
+_SOFTENERS = re.compile(r"\b(really|just|honestly|actually|truly|literally|kind of|sort of|seriously|kinda|like|even|so|basically)\b ?")
+
+
 def normalise(text: str) -> str:
+    """Lowercase, standard spelling and contractions, and softeners dropped ("i don't really want
+    to exist" → "i do not want to exist"), so one pattern covers many ways of saying a thing."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     for pattern, repl in _SPELLING + _CONTRACTIONS:
         text = re.sub(pattern, repl, text)
+    text = _SOFTENERS.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -140,6 +146,8 @@ def _r(level: Level, reason: str, pattern: str, **kw) -> Rule:
 
 
 _SELF = r"(myself|my (own )?life|me)"
+_BODY = r"(wrists?|arms?|legs?|thighs?|skin|stomach|body|face|hands?)"
+_MEDS = r"(pills?|tablets?|meds|medication|medicine|antidepressants|painkillers|paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|sleeping pills|insulin|lithium|opioids|oxy|prescription)"
 _SELF_HARM_VERBS = r"(kill|killing|hang|hanging|shoot|shooting|stab|stabbing|poison|poisoning|drown|drowning|suffocate|suffocating|strangle|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|gas|electrocute)"
 _INTENT_WORDS = r"(want|wants|wanted|wanting|keep wanting|going|gonna|plan|planning|planned|ready|about|decided|intend|intending|will|need|needing|thinking (of|about)|considering|try|trying|tempted|feel like|urge)"
 _INTEND = (
@@ -181,6 +189,12 @@ RULES: list[Rule] = [
     _r("acute", "suicidal intent", r"\b(do not|no longer) want to (live|be alive|be here|exist)\b.*\b(have|got|made) a plan\b|\b(have|got|made) a plan to (die|end it|kill myself)\b", negatable=False),
     _r("acute", "overdose taken", r"\b(took|have taken|swallowed) (\w+ )?(\d+|twenty|thirty|forty|fifty|sixty|a hundred) (\w+ )?(pills|tablets|paracetamol|tylenol|painkillers|aspirin|ibuprofen|sleeping pills)\b"),
     _r("acute", "overdose taken", r"\b(swallow|take) (all|every one|the lot) of (them|it)\b"),
+    # frames over word classes: a way of self-injury on the body, a quantity of medication, a last time
+    _r("acute", "self-harm now", rf"\b(cut|cutting|slit|slitting|slash|slashing|burn|burning|carve|carving) (open )?my (own )?{_BODY}\b"),
+    _r("acute", "overdose taken", rf"\b(took|have taken|swallowed|taken|take|swallow|going to take|going to swallow) (all|every|the whole|the rest of|a whole|most) (of )?(my |the |those |these |a )?(\w+ )?({_MEDS}|bottle|packet|box|cabinet|stash)\b"),
+    _r("acute", "overdose taken", rf"\b(took|have taken|swallowed) (\w+ )?(\d+|twenty|thirty|forty|fifty|a hundred|a lot of|loads of|too many) (\w+ )?{_MEDS}\b"),
+    _r("acute", "suicide plan or preparation", r"\b(tonight|today|this) (is|will be) (my|the) last (night|day|time)\b|\bmy last (night|day) (alive|on earth|here)\b|\b(the )?(note|letter) is (on|in|under|by)\b|\b(got|have) everything ready\b"),
+    _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother)) (says?|said|is saying|threatens?|threatened) (that )?(he|she|they) (will|would|is going to|are going to) (kill|hurt|hit|shoot|stab) me\b|\b(outside|at my door|in my house|here) with a (knife|gun|weapon)\b", negatable=False),
     # concern: passive wishes, hopelessness, worthlessness, burden
     _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b", negatable=False),
     _r("concern", "passive wish not to exist", r"\b(do not|does not|no longer) want to (be here|exist|be alive|live|wake up|be around|go on)\b(?! (at|in|for|with|on|to|tomorrow|today|tonight at) )|\bno longer want to live\b|\btired of (living|being alive|existing|life)\b|\b(why|what is the point of) (am i|being) (even )?(alive|here)\b|\bdisappear forever\b", negatable=False),
@@ -188,11 +202,16 @@ RULES: list[Rule] = [
     _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point (of (anything|living|it all|going on))?\b|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
     _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b|\bi hate myself\b|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
     _r("concern", "passive wish not to exist", r"\bwish i (would|had|was|were)? ?never (have )?(been born|existed)\b|\b(easier|better|simpler) (for everyone )?if i (just )?(did not|do not|never|would not) (wake up|exist|be here|be around)\b|\b(easier|better|happier|simpler) (for everyone )?if i (was|were|just) (not|no longer) (around|here|alive|in the picture)\b|\b(easier|better|happier|simpler)\b.*\bif i (was|were) (gone|dead|not here|not around)\b", negatable=False),
-    _r("concern", "feels a burden", r"\b(better off|happier) with(out)? (me|someone else)\b|\b(such|a real|a huge|a big) burden (on|to|for)\b|\bi (am|feel like) (such |just |a real |a huge )?a burden\b", negatable=False),
+    _r("concern", "feels a burden", r"\b(better off|happier) with(out)? (me|someone else)\b|\b(such|a real|a huge|a big) burden (on|to|for)\b|\bi (am|feel like|feel) (such |just |a real |a huge )?a burden\b", negatable=False),
     _r("concern", "hopelessness", r"\b(see|have) no (future|point|way out|reason to (live|go on))\b|\bno future for me\b|\bnothing matters( any ?more)?\b|\b(do not|can not) see (any|a|the) (reason|point|future|way out)\b|\b(can not|can't) keep (going|doing this|living)\b|\bno reason to (keep|go on|carry on|be) (living|going|alive|here)\b|\bno reason to live\b", negatable=False),
     _r("concern", "worthlessness", r"\b(complete|total|utter) failure\b|\bi hate (who i am|everything about me|my (self|existence))\b", negatable=False),
     _r("concern", "past ideation", r"\b(used to|would) (cut|hurt|harm|burn|starve) myself\b|\b(ago|when i was \w+|as a (teenager|kid|child)|in the past)\b.*\b(overdose|took an overdose|cut myself|tried to (kill|end))\b|\b(took|had|taken) an overdose\b.*\b(ago|when i was|last year|in the past)\b", negatable=False, past_downgrades=False),
     _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (keeps|kept|has been|was|is|keeps on) (saying|telling me|talking about how) (that )?(she|he|they) (wants?|wanted|is going|was going) to (die|kill|end it|hurt)\b|\b(my \w+|she|he|they) (is|are|has been|might be|may be|seems to be) (self ?harming|cutting (herself|himself|themselves))\b", negatable=False, past_downgrades=False),
+    _r("concern", "passive wish not to exist", r"\b(hope|wish|pray) (that )?i (do not|never|will not|would not|did not) wake up\b|\b(sleep|go to sleep|fall asleep) forever\b|\b(do not|can not) care (if|whether) i (live|die|wake up|am alive|was gone|were gone)\b|\b(want|wish) (it|everything|life) (all )?to (end|stop|be over)\b", negatable=False),
+    _r("concern", "feels a burden", r"\b(better|happier|easier) without me\b|\b(nobody|no one|none of them) would (care|notice|miss me|mind) if i (was|were|died|disappeared|left|went)\b|\bdragging (everyone|everybody|them|people) down\b", negatable=False),
+    _r("concern", "hopelessness", r"\blost (all )?(hope|will to live|reason to live)\b|\bwhy (should|would) i (keep going|go on|carry on|bother|keep living|stay)\b|\b(see|know) why i (should|would) (keep going|go on|carry on|keep living|bother)\b|\bno (hope|way out)( left| any ?more)?\b|\b(never|not) going to get better\b", negatable=False),
+    _r("concern", "past ideation", r"\b(used to|would) self ?harm\b|\bself ?harm(ed)? (in|at|back|when|as)\b|\b(back in|in|at) (college|school|university|uni)\b.*\b(self ?harm|cut myself|suicid)", negatable=False, past_downgrades=False),
+    _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (has been|is|was|keeps|said (she|he|they) (has been|is|was)) (thinking|talking) about (suicide|killing (herself|himself|themselves)|ending it|dying)\b|\b(she|he|they|my \w+) (said|says|told me) (that )?(she|he|they) (does not|do not|did not|no longer) want(s)? to (live|be alive|be here|exist)\b", negatable=False, past_downgrades=False),
     _r("concern", "thoughts of death", r"\bi (think|thought|keep thinking|have been thinking) (a lot )?about (death|dying|not being here|suicide|ending it)\b|\bsuicidal thoughts\b|\bdark thoughts\b|\bthoughts of (suicide|ending it|dying|killing myself)\b"),
     _r("concern", "past ideation", r"\bi (tried|attempted) (to kill myself|suicide|to end (it|my life))\b|\bi (was|used to be) suicidal\b|\bi (used to|once) (think|thought) about (suicide|killing myself|ending it)\b|\b(my|a) (suicide )?attempt\b", negatable=False),
     _r("concern", "someone else in crisis", r"\bmy (\w+ )?(friend|sister|brother|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|cousin|roommate|colleague|coworker) (is|has been|was|seems|sounds|said (he|she|they) (is|was|feels?)) (suicidal|talking about (suicide|killing (himself|herself|themselves)|ending it|dying)|(going|planning|wanting) to (kill|hurt) (himself|herself|themselves)|self harming|cutting)\b|\b(he|she|they) (wants?|is going|said (he|she|they) wants?|threatened) to (kill|hurt) (himself|herself|themselves)\b|\bworried (he|she|they|my \w+) (might|will|is going to) (hurt|kill) (himself|herself|themselves)\b", negatable=False, past_downgrades=False),
