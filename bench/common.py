@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from speechkit import LJ_DIR, build, lj, lj_transcript, say  # noqa: E402,F401
+from speechkit import LJ_DIR, build, lj, lj_transcript, say, word_errors, words  # noqa: E402,F401
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common import LJ_DIR, ROOT, build, lj, percentile, table
+from common import LJ_DIR, ROOT, build, lj, lj_transcript, percentile, table, word_errors, words
 from stillpoint.components import Progress, build_backend, make_segmenter
 from stillpoint.config import Settings
 
@@ -56,11 +56,15 @@ def main() -> None:
     clips = sorted(p.stem for p in LJ_DIR.glob("*.wav"))
     # speech-to-text and text-to-speech real-time factors
     stt_rtf = []
+    errors = reference_words = 0
     for clip in clips:
         audio = lj(clip)
         t = time.perf_counter()
-        transcriber.transcribe(audio)
+        heard = transcriber.transcribe(audio).text
         stt_rtf.append((time.perf_counter() - t) / (len(audio) / 16000))
+        reference = words(lj_transcript(clip))
+        errors += word_errors(reference, words(heard))
+        reference_words += len(reference)
     tts_rtf = []
     for sentence in ("That sounds like a heavy day.", "Would you like to tell me more about what happened with your sister?",
                      "Take a slow breath in, and let it go."):
@@ -93,6 +97,7 @@ def main() -> None:
     print(table(["model", "load s"], [[k, v] for k, v in loads.items()]))
     print()
     print(table(["measure", "value"], [
+        ["speech-to-text word error rate on the LJ clips", errors / reference_words],
         ["speech-to-text real-time factor (mean over LJ clips)", float(np.mean(stt_rtf))],
         ["text-to-speech real-time factor (mean)", float(np.mean(tts_rtf))],
         ["peak RSS, MB", peak_mb],
@@ -100,7 +105,7 @@ def main() -> None:
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "latency.json").write_text(json.dumps({
-        "turns": turns, "timings_ms": timings, "loads_s": loads, "stt_rtf": stt_rtf, "tts_rtf": tts_rtf, "peak_rss_mb": peak_mb,
+        "turns": turns, "timings_ms": timings, "loads_s": loads, "stt_rtf": stt_rtf, "stt_wer": errors / reference_words, "tts_rtf": tts_rtf, "peak_rss_mb": peak_mb,
     }, indent=1))
 
 

@@ -83,3 +83,20 @@ def build(parts: list, seed: int = 0, noise: float = NOISE_FLOOR) -> Recording:
     audio = np.concatenate(pieces)
     audio = audio + (rng.standard_normal(len(audio)) * noise).astype(np.float32)
     return Recording(audio.astype(np.float32), speech)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words without punctuation, for word error rate."""
+    import re
+
+    return re.sub(r"[^a-z' ]", " ", text.lower()).split()
+
+
+def word_errors(ref: list[str], hyp: list[str]) -> int:
+    """Levenshtein distance over words (substitutions, insertions, deletions)."""
+    d = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, d[0] = d[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+    return d[-1]

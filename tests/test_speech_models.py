@@ -1,29 +1,14 @@
 """The bundled speech models on real speech."""
 
-import re
-
 import numpy as np
 import pytest
 import soxr
 
-from speechkit import LJ_DIR, build, lj, lj_transcript, say
+from speechkit import LJ_DIR, build, lj, lj_transcript, say, word_errors, words
 from voice.events import SAMPLE_RATE
 from voice.sources import FileSource
 
 LJ_CLIPS = sorted(p.stem for p in LJ_DIR.glob("*.wav"))
-
-
-def words(text: str) -> list[str]:
-    return re.sub(r"[^a-z' ]", " ", text.lower()).split()
-
-
-def word_errors(ref: list[str], hyp: list[str]) -> int:
-    d = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, d[0] = d[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-    return d[-1]
 
 
 def test_lj_word_error_rate_is_at_most_15_percent(transcriber):
