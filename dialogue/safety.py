@@ -145,7 +145,6 @@ def _r(level: Level, reason: str, pattern: str, **kw) -> Rule:
     return Rule(level, reason, re.compile(pattern), **kw)
 
 
-_SELF = r"(myself|my (own )?life|me)"
 _BODY = r"(wrists?|arms?|legs?|thighs?|skin|stomach|body|face|hands?)"
 _MEDS = r"(pills?|tablets?|meds|medication|medicine|antidepressants|painkillers|paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|sleeping pills|insulin|lithium|opioids|oxy|prescription)"
 _SELF_HARM_VERBS = r"(kill|killing|hang|hanging|shoot|shooting|stab|stabbing|poison|poisoning|drown|drowning|suffocate|suffocating|strangle|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|gas|electrocute)"

@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from dialogue.companion import Companion
 from dialogue.store import Store
 from voice.events import SpeechAudio, TurnEnded
@@ -173,7 +171,3 @@ class Exchanger:
         if trace.guard_reasons:
             log.debug("reply guard: %s", ", ".join(trace.guard_reasons))
         timings["reply_done_ms"] = _ms(wait + self.clock() - decided)
-
-
-def concatenate(audio: list[ReplyAudio]) -> np.ndarray:
-    return np.concatenate([a.speech.samples for a in audio]) if audio else np.zeros(0, np.float32)

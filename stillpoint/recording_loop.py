@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dialogue.cues import CHECK_IN
@@ -74,14 +74,20 @@ def run_recording(
             emit(playing.report)
             playing = None
 
-    def handle(event, now_s: float) -> None:
+    def place(speech, at_s: float, span: tuple) -> tuple:
+        """Schedule one sentence, never before the previous one ends; returns the reply's (start, end) so far."""
+        start, end = span
+        placed = recorder.schedule_reply(speech.samples, speech.sample_rate, at_s if end is None else max(at_s, end))
+        return (placed if start is None else start, placed + speech.duration_s)
+
+    def handle(event) -> None:
         nonlocal playing
         if isinstance(event, SpeechStarted):
             exchanger.pending_silence = watch.speech_started(event.start_s)
             if playing is not None and event.detected_s < playing.report.end_s and barge_in:
                 recorder.cut_replies_at(event.detected_s)
                 cut = max(event.detected_s, playing.report.start_s)
-                playing.report = TurnReport(**{**playing.report.__dict__, "end_s": cut, "interrupted": True})
+                playing.report = replace(playing.report, end_s=cut, interrupted=True)
                 if playing.turn_id is not None:
                     store.update_turn(playing.turn_id, end_s=cut, interrupted=True)
                 log.info("barge-in at %.2f s: reply cut", event.detected_s)
@@ -95,14 +101,10 @@ def run_recording(
     def respond(turn: TurnEnded) -> None:
         nonlocal playing
         record = ExchangeRecord(turn=turn)
-        placed_start = placed_end = None
+        span = (None, None)
         for audio in exchanger.run(turn, record):
-            at = turn.decided_s + audio.ready_after_s
-            if placed_end is not None:
-                at = max(at, placed_end)
-            start = recorder.schedule_reply(audio.speech.samples, audio.speech.sample_rate, at)
-            placed_start = start if placed_start is None else placed_start
-            placed_end = start + audio.speech.duration_s
+            span = place(audio.speech, turn.decided_s + audio.ready_after_s, span)
+        placed_start, placed_end = span
         exchanges.append(record)
         if not record.user_text:
             return
@@ -123,12 +125,10 @@ def run_recording(
         """One soft line after a long quiet; the silence itself belongs to the user."""
         nonlocal playing
         finish_playing()
-        audio = [a for a in pipeline.synthesizer.synthesize(CHECK_IN)]
-        start = end = None
-        for a in audio:
-            placed = recorder.schedule_reply(a.samples, a.sample_rate, now_s if end is None else end)
-            start = placed if start is None else start
-            end = placed + a.duration_s
+        span = (None, None)
+        for speech in pipeline.synthesizer.synthesize(CHECK_IN):
+            span = place(speech, now_s, span)
+        start, end = span
         if start is None:
             return
         turn_id = store.add_turn(session_id, "companion", CHECK_IN, start, end, timings={"check_in": 1})
@@ -145,13 +145,13 @@ def run_recording(
             muted = not barge_in and playing is not None and frame.start_s < playing.report.end_s
             if not muted:
                 for event in segmenter.process(frame):
-                    handle(event, frame.end_s)
+                    handle(event)
             elif segmenter.in_turn:
                 segmenter.reset()
             recorder.write_user(frame)
             duration = frame.end_s
         for event in segmenter.flush():
-            handle(event, duration)
+            handle(event)
         finish_playing()
     finally:
         recorder.close()

@@ -69,11 +69,6 @@ class ConversationRecorder:
             kept.append((start, samples[: cut - start]))
         self._overlay = kept
 
-    def pending_reply_until_s(self) -> float:
-        """When the last scheduled reply audio ends (0 if none is pending)."""
-        ends = [start + len(samples) for start, samples in self._overlay]
-        return max(ends) / self.sample_rate if ends else 0.0
-
     def _write(self, block: np.ndarray) -> None:
         if not len(block):
             return
