@@ -164,7 +164,9 @@ _RECALL_OPENINGS: dict[CueKind, str] = {
 RECALL_INVITATION = "Would you like to come back to that, or leave it?"
 CHECK_IN = "Take your time. I'm here."
 DISMISSED_REPLY = "Of course. We'll leave that, and I won't bring it up again."
-PHRASING_BANK = [*(_RECALL_OPENINGS.values()), RECALL_INVITATION, CHECK_IN, DISMISSED_REPLY]
+PHRASING_BANK = [*(_RECALL_OPENINGS.values()), RECALL_INVITATION, CHECK_IN, DISMISSED_REPLY,
+                 "You've mentioned {topic} in three of your last four sessions.",
+                 "Would you like to start there today, or somewhere else?"]
 
 
 def topic_of(cue: Cue) -> Topic | None:

@@ -32,7 +32,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(i|i've|i have)\s+(also\s+)?(feel|felt|cried|been through|experienced)\s+(that|the same|so|really|very|sad|"
             r"depressed|anxious|lonely|happy)\b|\bmy (body|heart aches|family|wife|husband|childhood)\b"
-            r"|\bi('m| am) (so |really |very )?(proud of|in love|hungry|tired|lonely)\b|\bi love you\b",
+            r"|\bi('m| am) (so |really |very )?(proud of|in love|hungry|tired|lonely)\b|\bi love you\b"
+            r"|\bi('ve| have) (been )?(thinking of|thinking about|missed|missing) you\b|\bi miss(ed)? you\b",
             re.I,
         ),
     ),

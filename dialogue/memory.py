@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from .topics import Topic, topics
 
+THEME_INVITATION = "Would you like to start there today, or somewhere else?"
+
 _WEIGHT = {"person": 3, "name": 3, "feeling": 2, "place": 2, "thing": 1}
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 

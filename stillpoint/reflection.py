@@ -25,9 +25,10 @@ from dialogue.cues import (
     pause_cues,
     recall_lines,
     silence_cue,
+    topic_of,
     trails_off,
 )
-from dialogue.memory import recurring_topics, summarise
+from dialogue.memory import THEME_INVITATION, recurring_topics, summarise, themes
 from dialogue.store import Store
 from voice.events import TurnEnded, Word
 
@@ -112,6 +113,11 @@ class Recall:
         if self.chosen is not None:
             companion.opening = recall_lines(self.chosen.cue)
             log.info("will return to cue %d (%s, %.1f s)", self.chosen.id, self.chosen.cue.kind, self.chosen.cue.duration_s)
+            return
+        declined = {t.word for c in store.cues() if c.dismissed and (t := topic_of(c.cue))}
+        recurring = [t for t in themes(texts) if t.sessions >= 3 and t.topic.word not in declined]
+        if recurring:  # nothing stood out as a silence, but something keeps coming back
+            companion.opening = [recurring[0].spoken(), THEME_INVITATION]
 
     def before_reply(self, user_text: str) -> None:
         """Called with each user turn, before the companion answers it."""

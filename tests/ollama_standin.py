@@ -13,8 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class OllamaStandIn:
-    def __init__(self, llm, models=("llama3.2:3b",)):
+    def __init__(self, llm, models=("llama3.2:3b",), scripted=None):
+        """`llm` answers chats; `scripted(messages) -> str`, when given, answers instead — for a
+        model whose documented output format is what is under test (Llama Guard's verdicts)."""
         self.llm = llm
+        self.scripted = scripted
         self.models = set(models)
         self.requests: list[dict] = []
         standin = self
@@ -51,11 +54,19 @@ class OllamaStandIn:
                     self._json(404, {"error": f"model '{body.get('model')}' not found"})
                     return
                 options = body.get("options") or {}
-                pieces = standin.llm.stream_chat(
-                    _messages(body["messages"]),
-                    max_tokens=int(options.get("num_predict", 64)),
-                    temperature=float(options.get("temperature", 0.7)),
-                )
+                if standin.scripted is not None:
+                    pieces = iter([standin.scripted(body["messages"])])
+                else:
+                    pieces = standin.llm.stream_chat(
+                        _messages(body["messages"]),
+                        max_tokens=int(options.get("num_predict", 64)),
+                        temperature=float(options.get("temperature", 0.7)),
+                    )
+                if body.get("stream") is False:
+                    text = "".join(pieces)
+                    self._json(200, {"model": body["model"], "created_at": _now(), "done": True, "done_reason": "stop",
+                                     "message": {"role": "assistant", "content": text}})
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-ndjson")
                 self.send_header("Transfer-Encoding", "chunked")

@@ -172,3 +172,12 @@ def test_export_contains_only_the_chosen_sessions_and_is_private(tmp_path):
     assert "Exporting session 1 of 1" in result.stderr
     with_transcript = run_cli("export", "last", "-o", str(tmp_path / "t.md"), "--transcript")
     assert with_transcript.returncode == 0 and "river" in (tmp_path / "t.md").read_text()
+
+
+def test_a_recurring_theme_opens_the_session_when_no_silence_stands_out(tmp_path):
+    for i, line in enumerate(["Work was stressful today.", "My work is piling up.", "I stayed late at work again."]):
+        _talk(tmp_path, f"s{i}", [0.5, say(line), 8.0])
+    fourth = _talk(tmp_path, "s3", [0.5, say("Hello again."), 8.0])
+    first_reply = next(t["text"] for t in fourth if t["speaker"] == "companion")
+    assert first_reply == ("You've mentioned work in three of your last three sessions. "
+                           "Would you like to start there today, or somewhere else?")

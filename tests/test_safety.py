@@ -128,3 +128,26 @@ def test_spoken_crisis_gets_the_fixed_response_aloud_with_resources(tmp_path, tr
     assert db.execute("SELECT level, reason FROM safety_events").fetchall() == [("acute", "suicidal intent")]
     shown = run_cli("show", "last")
     assert "[safety: acute, suicidal intent]" in shown.stdout and "116 123" in shown.stdout
+
+
+def test_llama_guard_second_opinion_can_raise_but_never_lower(embedded_backend):
+    from dialogue.llm.guard_model import OllamaSafetyModel
+    from dialogue.safety import assess_with
+    from ollama_standin import OllamaStandIn
+
+    def guard(messages):  # Llama Guard 3's documented answer format: "safe", or "unsafe" and hazard codes
+        text = messages[-1]["content"].lower()
+        return "unsafe\nS11" if "grey" in text or "kill" in text else "safe"
+
+    with OllamaStandIn(embedded_backend, models=("llama-guard3:1b",), scripted=guard) as server:
+        model = OllamaSafetyModel(host=server.host)
+        assert model.classify("Everything feels grey and heavy.") == "acute"
+        assert model.classify("I had a nice walk.") == "none"
+        raised = assess_with("Everything feels grey and heavy.", model)
+        assert raised.level == "acute" and raised.reason == "flagged by the second-opinion model"
+        kept = assess_with("I want to kill myself.", model)
+        assert kept.level == "acute" and kept.reason == "suicidal intent"  # rules first
+        assert server.requests[-1]["model"] == "llama-guard3:1b"
+    down = OllamaSafetyModel(host=f"http://127.0.0.1:9", timeout_s=2)
+    assert down.classify("anything") is None
+    assert assess_with("I feel so hopeless.", down).level == "concern"  # unreachable: the rules stand
