@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dialogue.companion import Companion
 from dialogue.store import Store
-from voice.events import SpeechAudio, TurnEnded
+from voice.events import SpeechAudio, Transcript, TurnEnded, TurnMayEnd
 from voice.stt import Transcriber
 from voice.tts import Synthesizer
 
@@ -37,6 +38,20 @@ class ReplyAudio:
     speech: SpeechAudio
     ready_after_s: float
     source: str
+
+
+@dataclass
+class EarlyTranscript:
+    """A transcript started during the end-of-turn wait, before the turn was known to be over.
+
+    Live, it runs on a worker thread while the segmenter keeps listening. On a recording it is
+    computed at once and `ready_at_s` says when it would have been ready on the audio clock, so
+    the reply is placed exactly as the live loop would have managed.
+    """
+
+    key: tuple[float, float]
+    future: Future
+    ready_at_s: float | None = None
 
 
 @dataclass
@@ -88,6 +103,8 @@ class Exchanger:
         self.cue_recorder = cue_recorder
         self.recall = recall
         self.pending_silence: SilenceBefore | None = None  # set by the loop when the user starts speaking
+        self._early: EarlyTranscript | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def for_session(cls, pipeline: "Pipeline", store: Store, session_id: int) -> "Exchanger":
@@ -112,6 +129,28 @@ class Exchanger:
         if assessment.flagged and record.user_turn_id is not None:
             self.store.flag_safety(self.session_id, record.user_turn_id, assessment.level, assessment.reason)
 
+    def transcribe_early(self, event: TurnMayEnd, background: bool) -> None:
+        """Start on the transcript while waiting to be sure the turn is over (hides most of STT)."""
+        key = (event.start_s, event.end_s)
+        if background:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-stt")
+            self._early = EarlyTranscript(key, self._pool.submit(self.transcriber.transcribe, event.audio))
+            return
+        started = self.clock()
+        future: Future = Future()
+        future.set_result(self.transcriber.transcribe(event.audio))
+        self._early = EarlyTranscript(key, future, ready_at_s=event.at_s + (self.clock() - started))
+
+    def _transcript_for(self, turn: TurnEnded) -> tuple[Transcript, float]:
+        """The turn's transcript, and how long after the decision it was ready if it was early."""
+        early, self._early = self._early, None
+        if early is not None and early.key == (turn.start_s, turn.end_s):
+            transcript = early.future.result()
+            late = max(0.0, early.ready_at_s - turn.decided_s) if early.ready_at_s is not None else None
+            return transcript, late
+        return self.transcriber.transcribe(turn.audio), None
+
     def run(self, turn: TurnEnded, record: ExchangeRecord, cancelled: Callable[[], bool] = lambda: False) -> Iterator[ReplyAudio]:
         """Yield reply audio sentence by sentence; `record` holds the transcript and timings."""
         decided = self.clock()
@@ -119,7 +158,9 @@ class Exchanger:
         timings = record.timings
         timings["end_of_turn_ms"] = _ms(wait)
 
-        transcript = self.transcriber.transcribe(turn.audio)
+        transcript, late = self._transcript_for(turn)
+        if late is not None:  # simulated early transcript: it was ready `late` s after the decision
+            decided = self.clock() - late
         timings["transcript_ms"] = _ms(wait + self.clock() - decided)
         record.user_text = transcript.text
         if not transcript.text:

@@ -19,7 +19,7 @@ from dataclasses import replace
 from dialogue.cues import CHECK_IN
 from dialogue.honesty import OPENING_DISCLOSURE
 from dialogue.store import Store
-from voice.events import SpeechStarted, TurnEnded
+from voice.events import SpeechStarted, TurnEnded, TurnMayEnd
 from voice.sinks import SpeakerSink
 from voice.sources import MicrophoneSource
 
@@ -90,6 +90,8 @@ class LiveConversation:
                     if isinstance(event, SpeechStarted):
                         self.exchanger.pending_silence = self.watch.speech_started(event.start_s)
                         self._on_speech_started(event)
+                    elif isinstance(event, TurnMayEnd) and not self.busy:
+                        self.exchanger.transcribe_early(event, background=True)
                     elif isinstance(event, TurnEnded):
                         self._on_turn_ended(event)
                 if self.max_turns is not None and len(self.exchanges) >= self.max_turns and not self.busy:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dialogue.cues import CHECK_IN
 from dialogue.store import Store
-from voice.events import PauseObserved, SpeechStarted, TurnEnded
+from voice.events import PauseObserved, SpeechStarted, TurnEnded, TurnMayEnd
 from voice.sinks import ConversationRecorder
 from voice.sources import FileSource
 
@@ -92,6 +92,8 @@ def run_recording(
                     store.update_turn(playing.turn_id, end_s=cut, interrupted=True)
                 log.info("barge-in at %.2f s: reply cut", event.detected_s)
             finish_playing()
+        elif isinstance(event, TurnMayEnd):
+            exchanger.transcribe_early(event, background=False)
         elif isinstance(event, PauseObserved):
             log.debug("pause at %.2f s for %.2f s", event.pause.start_s, event.pause.duration_s)
         elif isinstance(event, TurnEnded):

@@ -1,6 +1,7 @@
 """Crisis language, honesty and the fixed responses, down to what is spoken."""
 
 import json
+import re
 import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
@@ -121,8 +122,10 @@ def test_spoken_crisis_gets_the_fixed_response_aloud_with_resources(tmp_path, tr
     heard, rate = sf.read(out, dtype="float32")
     spoken = heard[int(reply["start_s"] * rate) : int(reply["end_s"] * rate)]
     text = transcriber.transcribe(soxr.resample(spoken, rate, 16000).astype(np.float32)).text.lower()
-    digits = "".join(ch for ch in text if ch.isdigit())
-    assert "samaritans" in text and "116123" in digits, text
+    spoken_digits = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                     "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+    digits = "".join(spoken_digits.get(w, "".join(ch for ch in w if ch.isdigit())) for w in re.findall(r"[a-z]+|\d+", text))
+    assert "samaritan" in text and "116123" in digits, text
     # and flagged in the store, with the words kept
     db = sqlite3.connect(tmp_path / "data" / "stillpoint.db")
     assert db.execute("SELECT level, reason FROM safety_events").fetchall() == [("acute", "suicidal intent")]

@@ -59,3 +59,14 @@ def test_an_uncached_whisper_name_fails_without_downloading():
 
     with pytest.raises(VoiceError, match="could not be loaded"):
         Transcriber("large-v3-not-cached-here")
+
+
+def test_phone_numbers_are_spoken_digit_by_digit(synthesizer, transcriber):
+    from voice.tts import speakable
+
+    assert speakable("You can call Samaritans on 116 123.") == "You can call Samaritans on 1 1 6, 1 2 3."
+    assert speakable("In 2024 I moved house.") == "In 2024 I moved house."
+    audio = np.concatenate([c.samples for c in synthesizer.synthesize("You can call or text 988 at any hour.")])
+    heard = transcriber.transcribe(soxr.resample(audio, 22050, SAMPLE_RATE).astype(np.float32)).text.lower()
+    digits = "".join(ch for ch in heard if ch.isdigit()) or heard
+    assert "988" in digits or "nine eight eight" in heard.replace(",", ""), heard

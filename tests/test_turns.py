@@ -109,3 +109,18 @@ def test_webrtc_segments_speech_in_a_quiet_room():
     # webrtc's own hangover makes it late to hear silence: its boundaries are ~0.1 s late
     assert abs(pause.start_s - rec.gaps()[0][0]) <= 0.15
     assert abs(pause.duration_s - rec.gaps()[0][1]) <= 0.15
+
+
+def test_turn_may_end_is_offered_once_per_silence_with_the_final_audio():
+    from voice.events import TurnMayEnd
+
+    rec = build([0.5, say("I went to see my sister."), 0.6, say("It was hard."), 2.0], seed=8)
+    events = run("silero", rec.audio)
+    offers = [e for e in events if isinstance(e, TurnMayEnd)]
+    (turn,) = [e for e in events if isinstance(e, TurnEnded)]
+    assert len(offers) == 2  # one in the 0.6 s pause (speech resumed), one before the turn really ended
+    first, last = offers
+    assert first.end_s < turn.end_s  # superseded: the user went on
+    assert (last.start_s, last.end_s) == (turn.start_s, turn.end_s)
+    assert np.array_equal(last.audio, turn.audio)
+    assert last.at_s - last.end_s == pytest.approx(0.3, abs=0.04) and last.at_s < turn.decided_s

@@ -61,6 +61,18 @@ class PauseObserved:
 
 
 @dataclass(frozen=True)
+class TurnMayEnd:
+    """Silence has lasted long enough that the turn will probably end: a chance to start
+    transcribing early. If the user speaks again, a later event supersedes it; if the turn ends,
+    the `TurnEnded` that follows has the same `start_s`, `end_s` and audio."""
+
+    start_s: float
+    end_s: float
+    at_s: float
+    audio: np.ndarray
+
+
+@dataclass(frozen=True)
 class TurnEnded:
     """The user's turn is over.
 

@@ -7,6 +7,7 @@ sentence so the first sentence can play while the model is still writing the res
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,21 @@ def voice_sample_rate(voice: str = BUNDLED) -> int:
     return int(json.loads(config.read_text(encoding="utf-8"))["audio"]["sample_rate"])
 
 
+_PHONE_CONTEXT = re.compile(r"\b(call|text|dial|ring|phone|number)\b", re.I)
+_DIGIT_RUN = re.compile(r"\d+(?:[ -]\d+)*")
+
+
+def speakable(text: str) -> str:
+    """Phone numbers are read digit by digit ("116 123" → "1 1 6, 1 2 3"), as people say them.
+
+    Left alone, the voice would say "one hundred sixteen, one hundred twenty-three", which is
+    hard to dial from; only sentences about calling or texting are changed, so a year stays a year.
+    """
+    if not _PHONE_CONTEXT.search(text):
+        return text
+    return _DIGIT_RUN.sub(lambda m: ", ".join(" ".join(group) for group in re.split(r"[ -]", m.group(0))), text)
+
+
 class Synthesizer:
     def __init__(self, voice: str = BUNDLED, *, length_scale: float = 1.0, sentence_silence_ms: int = 200):
         from piper import PiperVoice, SynthesisConfig
@@ -63,7 +79,7 @@ class Synthesizer:
 
         `length_scale` > 1 speaks more slowly (the crisis response is said calmly and slowly).
         """
-        text = text.strip()
+        text = speakable(text.strip())
         if not text:
             return
         config = self._config

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .events import SAMPLE_RATE, AudioFrame, Pause, PauseObserved, SpeechStarted, TurnEnded
+from .events import SAMPLE_RATE, AudioFrame, Pause, PauseObserved, SpeechStarted, TurnEnded, TurnMayEnd
 from .vad import VoiceActivityDetector
 
-TurnEvent = SpeechStarted | PauseObserved | TurnEnded
+TurnEvent = SpeechStarted | PauseObserved | TurnMayEnd | TurnEnded
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class TurnSettings:
     tail_ms: int = 200
     silence_margin: float = 0.15  # silence needs probability below threshold minus this
     refine_ms: int = 150  # how far energy may move a pause edge from where the VAD put it (0: off)
+    speculate_ms: int = 300  # after this much silence, offer the turn for early transcription (0: off)
 
 
 class TurnSegmenter:
@@ -62,6 +63,7 @@ class TurnSegmenter:
         self._turn_audio_start = 0
         self._preroll: deque[tuple[int, np.ndarray]] = deque()
         self._was_speech = False
+        self._offered = False  # a TurnMayEnd was emitted for the current silence
 
     @property
     def in_turn(self) -> bool:
@@ -152,10 +154,18 @@ class TurnSegmenter:
         elif not speech and self._silence_start is None:
             self._silence_start = self._last_speech_end
 
+        if confirmed:
+            self._offered = False
         if not self._speaking and self._silence_start is not None:
-            if self._ms(end - self._silence_start) >= s.end_of_turn_ms:
+            silent_ms = self._ms(end - self._silence_start)
+            if silent_ms >= s.end_of_turn_ms:
                 events.extend(self._end_turn(end, forced=False))
                 return events
+            if s.speculate_ms and silent_ms >= s.speculate_ms and not self._offered:
+                self._offered = True
+                if self._ms(self._speech_samples) >= s.min_turn_speech_ms:
+                    events.append(TurnMayEnd(self._s(self._turn_start), self._s(self._last_speech_end), self._s(end),
+                                             self._turn_slice()))
         if self._s(end - self._turn_start) >= s.max_turn_s:
             if self._speaking:
                 self._last_speech_end = end
@@ -213,11 +223,16 @@ class TurnSegmenter:
         self._turn_audio_start = self._preroll[0][0] if self._preroll else speech_start
         self._preroll.clear()
 
+    def _turn_slice(self) -> np.ndarray:
+        """The turn's audio from the pre-roll to a short tail after the last speech."""
+        audio = np.concatenate(self._turn_audio) if self._turn_audio else np.zeros(0, np.float32)
+        keep = self._last_speech_end + round(self.settings.tail_ms * SAMPLE_RATE / 1000) - self._turn_audio_start
+        return audio[: max(0, keep)]
+
     def _end_turn(self, decided: int, forced: bool) -> list[TurnEvent]:
         s = self.settings
-        audio = np.concatenate(self._turn_audio) if self._turn_audio else np.zeros(0, np.float32)
-        keep = self._last_speech_end + round(s.tail_ms * SAMPLE_RATE / 1000) - self._turn_audio_start
-        audio = audio[: max(0, keep)]
+        audio = self._turn_slice()
+        self._offered = False
         event = TurnEnded(
             start_s=self._s(self._turn_start),
             end_s=self._s(self._last_speech_end),
