@@ -96,6 +96,12 @@ _PRONOUN_SWAPS = {
 }
 
 
+_SUBJECTS = {"you", "you're", "you've", "you'll", "you'd", "it", "it's", "things", "everything", "nothing", "they",
+             "he", "she", "we", "there", "that", "this", "your", "people", "everyone", "nobody", "work", "life"}
+_COMMON_STARTS = {"produced", "the", "a", "an", "and", "but", "so", "in", "on", "at", "has", "have", "had", "was", "is",
+                  "then", "than", "just", "really", "maybe", "today", "yesterday", "when", "because", "if", "my", "our"}
+
+
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
@@ -160,7 +166,10 @@ class ReplyGuard:
             return Verdict(False, problem)
         norm = _normalise(sentence)
         words = norm.split()
-        if len(words) >= 5 and sum(w in self._user_words for w in words) >= 0.75 * len(words):
+        if len(words) < 3:
+            return Verdict(False, "fragment: too short to mean much")
+        echoed = sum(w in self._user_words for w in words)
+        if (len(words) >= 5 and echoed >= 0.75 * len(words)) or (len(words) < 5 and echoed == len(words)):
             return Verdict(False, "parrots the user")
         if norm in {_normalise(s) for s in self._said} or norm in self._recent:
             return Verdict(False, "repetitive: said before")
@@ -193,4 +202,9 @@ def fallback_reflection(user_text: str, max_words: int = 14) -> str:
     fragment = re.sub(r"\s+", " ", fragment).strip(" ,")
     if not fragment:
         return "I'm here, and I'm listening. Take your time."
-    return f"It sounds like {fragment}. Would you like to say more about that?"
+    first = fragment.split()[0]
+    if first != "I" and not (first[:1].isupper() and first.lower() not in _COMMON_STARTS):
+        fragment = fragment[0].lower() + fragment[1:]
+    if fragment.split()[0].lower() in _SUBJECTS:
+        return f"It sounds like {fragment}. Would you like to say more about that?"
+    return f"I heard you say: {fragment}. Would you like to say more about that?"
