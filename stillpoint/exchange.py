@@ -142,7 +142,7 @@ class Exchanger:
         future.set_result(self.transcriber.transcribe(event.audio))
         self._early = EarlyTranscript(key, future, ready_at_s=event.at_s + (self.clock() - started))
 
-    def _transcript_for(self, turn: TurnEnded) -> tuple[Transcript, float]:
+    def _transcript_for(self, turn: TurnEnded) -> tuple[Transcript, float | None]:
         """The turn's transcript, and how long after the decision it was ready if it was early."""
         early, self._early = self._early, None
         if early is not None and early.key == (turn.start_s, turn.end_s):
