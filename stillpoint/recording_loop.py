@@ -156,6 +156,8 @@ def run_recording(
             handle(event)
         finish_playing()
     finally:
-        recorder.close()
-        close_session(store, session_id)
+        try:
+            recorder.close()
+        finally:
+            close_session(store, session_id)  # what was said is kept even if the reply file could not be finished
     return RecordingResult(session_id, exchanges, reports, duration, recorder.written_s)

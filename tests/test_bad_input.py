@@ -119,3 +119,45 @@ def test_two_hour_recording_streams_in_flat_memory(tmp_path):
     ).fetchall()
     starts = [r[0] for r in user_turns]
     assert [round(s / 60) for s in starts] == [1, 60, 119]  # the three things said, found where they were
+
+
+def test_full_disk_for_the_reply_file_is_reported_and_the_words_are_kept(tmp_path):
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        rec = build([0.5, say("I want to remember this, even if the disk is full."), 9.0,
+                     say("And this as well."), 9.0], seed=6)
+        wav = rec.write(tmp_path / "in.wav")
+        result = run_cli("talk", "--input", str(wav), "--output", str(small / "heard.wav"), "--json")
+        assert result.returncode == 1
+        assert "is the disk full?" in result.stderr and "Traceback" not in result.stderr
+        db = sqlite3.connect(tmp_path / "data" / "stillpoint.db")
+        said = [r[0] for r in db.execute("SELECT text FROM turns WHERE speaker = 'user'")]
+        assert said and "remember" in said[0].lower()
+        assert db.execute("SELECT ended_at IS NOT NULL FROM sessions").fetchone() == (1,)
+    finally:
+        subprocess.run(["umount", str(small)], capture_output=True)
+
+
+def test_a_killed_process_loses_nothing_already_said(tmp_path):
+    import signal
+
+    rec = build([0.5, say("This is the first thing I said."), 9.0, say("And here is the second thing."), 30.0], seed=8)
+    wav = rec.write(tmp_path / "in.wav")
+    env = {**__import__("os").environ}
+    proc = subprocess.Popen([sys.executable, "-m", "stillpoint.cli", "talk", "--input", str(wav), "--output",
+                             str(tmp_path / "o.wav"), "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, cwd=str(ROOT), env=env)
+    seen = []
+    for line in proc.stdout:
+        seen.append(json.loads(line))
+        if sum(t["speaker"] == "user" for t in seen) == 2:
+            proc.send_signal(signal.SIGKILL)  # mid-session, no chance to clean up
+            break
+    proc.wait(30)
+    db = sqlite3.connect(tmp_path / "data" / "stillpoint.db")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    said = [r[0] for r in db.execute("SELECT text FROM turns WHERE speaker = 'user' ORDER BY id")]
+    assert [s for s in said] == [t["text"] for t in seen if t["speaker"] == "user"]
