@@ -82,10 +82,13 @@ _SPELLING = [
     (r"\bbetter of\b", "better off"),
     (r"\bkil+ing\b", "killing"),
     (r"\bkil\b", "kill"),
+    (r"\b(myslef|mysef|myselve|myselfe|meself)\b", "myself"),
+    (r"\bwann?a\b", "want to"),
+    (r"\bgonn?a\b", "going to"),
     (r"\bkms\b", "kill myself"),
     (r"\bunalive (myself|me)\b", "kill myself"),
     (r"\bunaliving\b", "killing myself"),
-    (r"\bover ?dose[ds]?\b", "overdose"),
+    (r"\bover dose", "overdose"),
     (r"\bod'?d\b", "overdosed"),
     (r"\bpils\b", "pills"),
     (r"\bslef\b", "self"),
@@ -123,12 +126,13 @@ _REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie
 _NEGATION = re.compile(
     r"\b(not|never|no way|no (thoughts?|intention|plans?|desire|urge|wish)( at all)? (of|to)|nothing like|would never|do not|does not|did not|will not|am not|is not|are not)\b(?! (sure|certain|know if|know whether))"
 )
+_UNNEGATE = re.compile(r"\b(can not|could not|do not|cannot) (stop|help|shake|get rid of|quit)\b|\bnot sure\b")
 _PAST = re.compile(
     r"\b(used to|years? ago|months? ago|when i was \w+|i (tried|attempted)|last (year|month|summer|winter|spring|autumn|fall)|when i was (young|younger|a kid|a teenager|in (school|college|high school))|"
     r"in the past|back then|as a (kid|teenager|child)|once,? (years|a long time) ago|in (high )?school|at university|"
     r"(19|20)\d\d)\b"
 )
-_PAST_TIME = re.compile(r"\b(\w+ (years?|months?) ago|last year|when i was \w+|as a (teenager|kid|child)|in the past)\b")
+_PAST_TIME = re.compile(r"\b((\w+ )?(years?|months?) ago|last year|when i was \w+|as a (teenager|kid|child)|in the past)\b")
 _PRESENT = re.compile(r"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore)\b")
 
 
@@ -170,7 +174,7 @@ RULES: list[Rule] = [
     # acute: self-harm or overdose happening
     _r("acute", "self-harm now", r"\bi (am|have been|have just|just) (cutting|cut|burning|burnt|burned|hurting|harming|hitting) myself\b|\bi (cut|burned|hurt|harmed) myself\b(?! (cooking|shaving|on|by accident|accidentally|in the kitchen))"),
     _r("acute", "self-harm now", r"\b(cutting|burning|hurting|harming|starving) myself\b|\b(self ?harm|self-harm|cutting) again\b|\bi (want|need|am going) to (cut|hurt|harm|burn) myself\b|\burge to (cut|hurt|harm)\b"),
-    _r("acute", "overdose taken", r"\b(took|taken|take|swallowed|swallow|have taken) (a lot of|lots of|all (of )?(my|the)|too many|a (whole )?(bottle|box|packet) of|a bunch of|every one of my|handfuls? of|(\w+ )?(dozen|twenty|thirty|forty|fifty)) ?\w* ?(pills|tablets|meds|medication|sleeping pills|painkillers|paracetamol|tylenol|ibuprofen)\b|\b(i|just) overdosed\b|\btook an overdose\b", past_downgrades=False),
+    _r("acute", "overdose taken", r"\b(took|taken|take|swallowed|swallow|have taken) (a lot of|lots of|all (of )?(my|the)|too many|a (whole )?(bottle|box|packet) of|a (whole )?bunch of|every one of my|handfuls? of|(\w+ )?(dozen|twenty|thirty|forty|fifty)) ?\w* ?(pills|tablets|meds|medication|sleeping pills|painkillers|paracetamol|tylenol|ibuprofen)\b|\b(i|just) overdosed\b|\btook an overdose\b", past_downgrades=False),
     # acute: harm to others
     _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to|could|might) (kill|hurt|shoot|stab|strangle|murder|beat up) (him|her|them|someone|somebody|everyone|people|my (\w+ ){0,2}(husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|brother|sister|boss|son|daughter|baby|kid|kids|neighbou?r|roommate|coworker|colleague))\b(?! if (she|he|they) (\w+ )?(borrows?|eats?|takes?|touches?|forgets?|does that|is late|wakes?|uses?|moves?|says that|tells))"),
     # acute: danger from someone else now
@@ -189,16 +193,24 @@ RULES: list[Rule] = [
     _r("acute", "overdose taken", r"\b(took|have taken|swallowed) (\w+ )?(\d+|twenty|thirty|forty|fifty|sixty|a hundred) (\w+ )?(pills|tablets|paracetamol|tylenol|painkillers|aspirin|ibuprofen|sleeping pills)\b"),
     _r("acute", "overdose taken", r"\b(swallow|take) (all|every one|the lot) of (them|it)\b"),
     # frames over word classes: a way of self-injury on the body, a quantity of medication, a last time
-    _r("acute", "self-harm now", rf"\b(cut|cutting|slit|slitting|slash|slashing|burn|burning|carve|carving) (open )?my (own )?{_BODY}\b"),
-    _r("acute", "overdose taken", rf"\b(took|have taken|swallowed|taken|take|swallow|going to take|going to swallow) (all|every|the whole|the rest of|a whole|most) (of )?(my |the |those |these |a )?(\w+ )?({_MEDS}|bottle|packet|box|cabinet|stash)\b"),
+    _r("acute", "self-harm now", rf"\b(cut|cutting|slit|slitting|slash|slashing|burn|burning|carve|carving) (open )?my (own )?{_BODY}\b(?! (on|with|while|when|chopping|cooking|shaving|opening|in the|at work|by accident))"),
+    _r("acute", "overdose taken", rf"\b(took|taking|have taken|swallowed|swallowing|taken|take|swallow|going to take|going to swallow) (all|every|the whole|the rest of|a whole|most) (of )?(my |the |those |these |a )?(\w+ )?({_MEDS}|bottle|packet|box|cabinet|stash)\b"),
     _r("acute", "overdose taken", rf"\b(took|have taken|swallowed) (\w+ )?(\d+|twenty|thirty|forty|fifty|a hundred|a lot of|loads of|too many) (\w+ )?{_MEDS}\b"),
     _r("acute", "suicide plan or preparation", r"\b(tonight|today|this) (is|will be) (my|the) last (night|day|time)\b|\bmy last (night|day) (alive|on earth|here)\b|\b(the )?(note|letter) is (on|in|under|by)\b|\b(got|have) everything ready\b"),
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother)) (says?|said|is saying|threatens?|threatened) (that )?(he|she|they) (will|would|is going to|are going to) (kill|hurt|hit|shoot|stab) me\b|\b(outside|at my door|in my house|here) with a (knife|gun|weapon)\b", negatable=False),
+    _r("acute", "suicide plan or preparation", r"\b(planning|plan|planned|preparing) (my|a) (suicide|death|overdose)\b|\b(affairs|things) in order\b.*\b(goodbye|goodbyes|note|letter|gone)\b|\b(written|wrote|writing|said) my goodbyes\b"),
+    _r("acute", "self-harm now", rf"\b(razor|blade|knife|glass) (is )?(to|on|against|at) my {_BODY}\b"),
+    _r("acute", "overdose taken", r"\bi (have |had |just |have just |think i have |already )?(overdosed|taken an overdose|od'd)\b"),
+    _r("acute", "suicidal intent", r"\b(gun|knife|rope|pills|blade|razor)\b.*\b(use|using|turn|point|pointing) (it|them) on myself\b|\b(standing|sitting) on (the |a )?(ledge|edge of the (roof|bridge|cliff)|railing|parapet)\b"),
+    _r("acute", "suicide plan or preparation", r"\b(this is )?my last (message|text|post|words|goodbye) (to|for)\b|\bwrote (a|my) (note|letter) (for|to) (my )?(mum|mom|dad|family|kids|children|wife|husband|partner|sister|brother|parents)\b"),
+    _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother|flatmate|roommate)) (just |has |have been |keeps? )?(hit|hitting|beat|beaten|hurt|hurting|attacked|choked|strangled) me\b.*\b(still here|is here|in the house|coming back|outside)\b", negatable=False),
+    _r("acute", "suicidal intent", r"\b(on|at|by) (the |a )?(bridge|roof|ledge|edge|cliff|tracks|platform|balcony)\b.*\b(want to|going to|about to|will) (jump|fall|let go|end it)\b|\b(be )?(gone|dead) (for good|forever)\b.*\b(tomorrow|tonight|by)\b|\b(by|after) (tomorrow|tonight|this time tomorrow)\b.*\b(be )?(gone|dead) (for good|forever)\b"),
+    _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to) (kill|hurt|shoot|stab|harm|drown|poison) (the|my|our) (kids|children|baby|babies|son|daughter|child)\b"),
     # concern: passive wishes, hopelessness, worthlessness, burden
     _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b", negatable=False),
     _r("concern", "passive wish not to exist", r"\b(do not|does not|no longer) want to (be here|exist|be alive|live|wake up|be around|go on)\b(?! (at|in|for|with|on|to|tomorrow|today|tonight at) )|\bno longer want to live\b|\btired of (living|being alive|existing|life)\b|\b(why|what is the point of) (am i|being) (even )?(alive|here)\b|\bdisappear forever\b", negatable=False),
     _r("concern", "feels a burden", r"\b(everyone|everybody|they|my (family|kids|friends|parents)|the world|people) (would|will) be better off without me\b|\bbetter off (if i was|if i were|without me|dead)\b|\bi (am|feel like) (just |such )?a (burden|waste of space|waste of oxygen)\b|\bno one would (care|notice|miss me) if i (died|was gone|were gone|disappeared)\b", negatable=False),
-    _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point (of (anything|living|it all|going on))?\b|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
+    _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point( of (anything|living|it all|going on))?\b|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
     _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b|\bi hate myself\b|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
     _r("concern", "passive wish not to exist", r"\bwish i (would|had|was|were)? ?never (have )?(been born|existed)\b|\b(easier|better|simpler) (for everyone )?if i (just )?(did not|do not|never|would not) (wake up|exist|be here|be around)\b|\b(easier|better|happier|simpler) (for everyone )?if i (was|were|just) (not|no longer) (around|here|alive|in the picture)\b|\b(easier|better|happier|simpler)\b.*\bif i (was|were) (gone|dead|not here|not around)\b", negatable=False),
     _r("concern", "feels a burden", r"\b(better off|happier) with(out)? (me|someone else)\b|\b(such|a real|a huge|a big) burden (on|to|for)\b|\bi (am|feel like|feel) (such |just |a real |a huge )?a burden\b", negatable=False),
@@ -206,11 +218,11 @@ RULES: list[Rule] = [
     _r("concern", "worthlessness", r"\b(complete|total|utter) failure\b|\bi hate (who i am|everything about me|my (self|existence))\b", negatable=False),
     _r("concern", "past ideation", r"\b(used to|would) (cut|hurt|harm|burn|starve) myself\b|\b(ago|when i was \w+|as a (teenager|kid|child)|in the past)\b.*\b(overdose|took an overdose|cut myself|tried to (kill|end))\b|\b(took|had|taken) an overdose\b.*\b(ago|when i was|last year|in the past)\b", negatable=False, past_downgrades=False),
     _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (keeps|kept|has been|was|is|keeps on) (saying|telling me|talking about how) (that )?(she|he|they) (wants?|wanted|is going|was going) to (die|kill|end it|hurt)\b|\b(my \w+|she|he|they) (is|are|has been|might be|may be|seems to be) (self ?harming|cutting (herself|himself|themselves))\b", negatable=False, past_downgrades=False),
-    _r("concern", "passive wish not to exist", r"\b(hope|wish|pray) (that )?i (do not|never|will not|would not|did not) wake up\b|\b(sleep|go to sleep|fall asleep) forever\b|\b(do not|can not) care (if|whether) i (live|die|wake up|am alive|was gone|were gone)\b|\b(want|wish) (it|everything|life) (all )?to (end|stop|be over)\b", negatable=False),
-    _r("concern", "feels a burden", r"\b(better|happier|easier) without me\b|\b(nobody|no one|none of them) would (care|notice|miss me|mind) if i (was|were|died|disappeared|left|went)\b|\bdragging (everyone|everybody|them|people) down\b", negatable=False),
-    _r("concern", "hopelessness", r"\blost (all )?(hope|will to live|reason to live)\b|\bwhy (should|would) i (keep going|go on|carry on|bother|keep living|stay)\b|\b(see|know) why i (should|would) (keep going|go on|carry on|keep living|bother)\b|\bno (hope|way out)( left| any ?more)?\b|\b(never|not) going to get better\b", negatable=False),
+    _r("concern", "passive wish not to exist", r"\b(wish|wishes|wishing) i (did not|do not|could) (exist|stop existing|not exist|be gone|disappear forever)\b|\bwish(es)? i (was|were) (not|no longer) (alive|here|around|born)\b|\b(hope|wish|pray) (that )?i (do not|never|will not|would not|did not) wake up\b|\b(want|wish|wishing|like|hope) (i could |to )?(go to |fall )?(sleep|asleep) forever\b|\b(do not|can not) care (if|whether) i (live|die|wake up|am alive|was gone|were gone)\b|\b(want|wish) (it|everything|life) (all )?to (end|stop|be over)\b", negatable=False),
+    _r("concern", "feels a burden", r"\b(better|happier|easier) without me\b|\bbetter off if i (vanished|disappeared|died|left|was gone|were gone|was not here|were not here)\b|\b(nobody|no one|none of them) would (care|notice|miss me|mind) if i (was|were|died|disappeared|left|went)\b|\bdragging (everyone|everybody|them|people) down\b", negatable=False),
+    _r("concern", "hopelessness", r"\blost (all )?(hope|will to live|reason to live)\b|\b(do not|can not) (think|know if|know whether) i want to (live|be alive|be here|go on|keep going)\b|\b(fine|okay|ok|happy|glad|relieved) if (a|the) (bus|car|train|truck|lorry) (hit|hits|killed|ran over) me\b|\bwhy (should|would) i (keep going|go on|carry on|bother|keep living|stay)\b|\b(see|know) why i (should|would) (keep going|go on|carry on|keep living|bother)\b|\bno (hope|way out)( left| any ?more)?\b|\b(never|not) going to get better\b", negatable=False),
     _r("concern", "past ideation", r"\b(used to|would) self ?harm\b|\bself ?harm(ed)? (in|at|back|when|as)\b|\b(back in|in|at) (college|school|university|uni)\b.*\b(self ?harm|cut myself|suicid)", negatable=False, past_downgrades=False),
-    _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (has been|is|was|keeps|said (she|he|they) (has been|is|was)) (thinking|talking) about (suicide|killing (herself|himself|themselves)|ending it|dying)\b|\b(she|he|they|my \w+) (said|says|told me) (that )?(she|he|they) (does not|do not|did not|no longer) want(s)? to (live|be alive|be here|exist)\b", negatable=False, past_downgrades=False),
+    _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (has been|is|was|keeps|said (she|he|they) (has been|is|was)) (thinking|talking) about (suicide|killing (herself|himself|themselves)|ending it|dying)\b|\b(she|he|they|my \w+) (said|says|told me) (that )?(she|he|they) (does not|do not|did not|no longer) want(s)? to (live|be alive|be here|exist)\b|\b(she|he|they|my \w+) (said|says|told me|keeps saying) (that )?(she|he|they) (wants?|wanted) to (die|kill (herself|himself|themselves)|end it)\b", negatable=False, past_downgrades=False),
     _r("concern", "thoughts of death", r"\bi (think|thought|keep thinking|have been thinking) (a lot )?about (death|dying|not being here|suicide|ending it)\b|\bsuicidal thoughts\b|\bdark thoughts\b|\bthoughts of (suicide|ending it|dying|killing myself)\b"),
     _r("concern", "past ideation", r"\bi (tried|attempted) (to kill myself|suicide|to end (it|my life))\b|\bi (was|used to be) suicidal\b|\bi (used to|once) (think|thought) about (suicide|killing myself|ending it)\b|\b(my|a) (suicide )?attempt\b", negatable=False),
     _r("concern", "someone else in crisis", r"\bmy (\w+ )?(friend|sister|brother|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|cousin|roommate|colleague|coworker) (is|has been|was|seems|sounds|said (he|she|they) (is|was|feels?)) (suicidal|talking about (suicide|killing (himself|herself|themselves)|ending it|dying)|(going|planning|wanting) to (kill|hurt) (himself|herself|themselves)|self harming|cutting)\b|\b(he|she|they) (wants?|is going|said (he|she|they) wants?|threatened) to (kill|hurt) (himself|herself|themselves)\b|\bworried (he|she|they|my \w+) (might|will|is going to) (hurt|kill) (himself|herself|themselves)\b", negatable=False, past_downgrades=False),
@@ -226,11 +238,11 @@ def _is_negated(clause: str, match: re.Match[str]) -> bool:
     the negation belongs to another verb."""
     inside = match.group(0)
     if inside.startswith("i "):
-        return bool(_NEGATION.search(inside))
+        return bool(_NEGATION.search(_UNNEGATE.sub(" ", inside)))
     before = clause[: match.start()]
     subjects = [m.end() for m in re.finditer(r"\bi\b", before)]
     span = before[subjects[-1] - 1 :] if subjects else " ".join(before.split()[-4:])
-    return bool(_NEGATION.search(span + " " + inside))
+    return bool(_NEGATION.search(_UNNEGATE.sub(" ", span + " " + inside)))
 
 
 def _is_reported(clause: str, start: int, end: int) -> bool:
