@@ -291,6 +291,25 @@ def themes(ctx: Context) -> None:
             click.echo(f"session {summary.id}: {text}")
 
 
+@main.command()
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (this computer only).")
+@click.pass_obj
+def serve(ctx: Context, port: int) -> None:
+    """Open your sessions, silences and summaries in a browser, on this computer only."""
+    import uvicorn
+
+    from dialogue.crisis import CrisisResources
+
+    from .components import open_store
+    from .web import create_app
+
+    settings = _settings(ctx)
+    resources = CrisisResources.for_region(settings.safety.region, settings.safety.resources).text
+    app = create_app(open_store(settings), resources)
+    click.echo(f"Stillpoint is at http://127.0.0.1:{port}/ (Ctrl-C to stop).", err=True)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning" if ctx.verbose == 0 else "info")
+
+
 @main.command("safety-check")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, level, reason, evidence.")
 def safety_check(as_json: bool) -> None:
