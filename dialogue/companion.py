@@ -24,10 +24,11 @@ from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
+from .practices import BREATHING, wants_breathing
 
 log = logging.getLogger(__name__)
 
-SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety"]
+SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "practice"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Companion:
         self.disclosure_pending = False  # set by the app: say what I am before the next reply
         self.opening: list[str] = []  # set by the app: said instead of the next model reply (recall, acknowledgements)
         self._resources_offered = False
+        self._breath_offered = False  # the last reply offered to breathe together
 
     def messages_for(self, user_text: str) -> list[ChatMessage]:
         """Persona, then as much recent history as fits the budget, then the new user turn."""
@@ -112,11 +114,13 @@ class Companion:
         started = time.perf_counter()
         spoken: list[str] = []
         self.last_assessment = assessment = assess_with(user_text, self.second_opinion)
+        offered, self._breath_offered = self._breath_offered, False
         if assessment.flagged:
             self.opening = []  # no returning to old silences in a hard moment
         if assessment.level == "acute":
             self.disclosure_pending = False  # the acute response says it is an AI
             self._resources_offered = True
+            self._breath_offered = True
             yield from self._fixed(user_text, acute_response(self.resources), "safety")
             return
         if assessment.level == "concern":
@@ -127,6 +131,9 @@ class Companion:
             return
         if not user_text.strip():
             yield ReplySentence(LISTENING_LINE, "fixed")
+            return
+        if wants_breathing(user_text, offered):
+            yield from self._fixed(user_text, BREATHING, "practice")
             return
         if asks_what_i_am(user_text):
             self.disclosure_pending = False

@@ -197,7 +197,7 @@ class Exchanger:
                 timings["first_token_ms"] = _ms(wait + reply_started - decided + first_token)
             record.reply_sentences.append(sentence.text)
             record.reply_sources.append(sentence.source)
-            pace = self.crisis_length_scale if sentence.source == "safety" else None
+            pace = self.crisis_length_scale if sentence.source in ("safety", "practice") else None
             for speech in self.synthesizer.synthesize(sentence.text, length_scale=pace):
                 ready = self.clock() - decided
                 timings.setdefault("first_audio_ms", _ms(wait + ready))

@@ -154,3 +154,16 @@ def test_llama_guard_second_opinion_can_raise_but_never_lower(embedded_backend):
     down = OllamaSafetyModel(host=f"http://127.0.0.1:9", timeout_s=2)
     assert down.classify("anything") is None
     assert assess_with("I feel so hopeless.", down).level == "concern"  # unreachable: the rules stand
+
+
+def test_the_offered_breath_is_a_fixed_practice_spoken_slowly(embedded_backend):
+    from dialogue.practices import BREATHING
+
+    companion = Companion(embedded_backend, resources=CrisisResources.for_region("US"))
+    list(companion.respond("I'm going to end my life tonight."))
+    yes = list(companion.respond("Okay."))
+    assert [s.text for s in yes] == BREATHING and all(s.source == "practice" for s in yes)
+    asked = list(Companion(embedded_backend).respond("Can we do a breathing exercise?"))
+    assert [s.text for s in asked] == BREATHING
+    ordinary = list(Companion(embedded_backend).respond("Okay."))
+    assert all(s.source != "practice" for s in ordinary)  # "okay" is only a yes right after the offer
