@@ -137,8 +137,14 @@ def salience(candidate: StoredCue, history: Sequence[StoredCue], recurring_topic
     same_kind = [h.cue.duration_s for h in history if h.cue.kind == cue.kind]
     rarity = sum(d < cue.duration_s for d in same_kind) / len(same_kind) if same_kind else 1.0
     recurring = 1.0 if recurring_topics & set(cue.topics) else 0.0
-    named = 0.5 if main_topic(cue.before or " ".join(cue.topics)) and main_topic(cue.before or " ".join(cue.topics)).kind in ("person", "name") else 0.0
+    topic = main_topic(cue.before or " ".join(cue.topics))
+    named = 0.5 if topic and topic.kind in ("person", "name") else 0.0
     return math.log1p(cue.duration_s) + rarity + recurring + named
+
+
+def declined_topics(cues: Sequence[StoredCue]) -> set[str]:
+    """Topics the user asked not to come back to ("leave it" means the subject, not one silence)."""
+    return {t.word for c in cues if c.dismissed and (t := topic_of(c.cue))}
 
 
 def choose_recall(cues: Sequence[StoredCue], recurring_topics: set[str], current_session: int | None = None) -> StoredCue | None:
@@ -147,7 +153,7 @@ def choose_recall(cues: Sequence[StoredCue], recurring_topics: set[str], current
     "Leave it" is taken to mean the subject, not only that one silence: no cue whose topic is the
     topic of a dismissed cue is ever chosen."""
     earlier = [c for c in cues if c.session_id != current_session]
-    declined = {t.word for c in earlier if c.dismissed and (t := topic_of(c.cue))}
+    declined = declined_topics(earlier)
     earlier_ok = [c for c in earlier if not ((t := topic_of(c.cue)) and t.word in declined)]
     scored = [(salience(c, earlier, recurring_topics), -c.id, c) for c in earlier_ok]
     scored = [s for s in scored if s[0] > 0]

@@ -166,15 +166,10 @@ def _session_id(store, ref: str) -> int:
 def show(ctx: Context, session: str) -> None:
     """Show a session's transcript with its pauses, e.g. `… (1.4 s) …`. SESSION is a number or 'last'."""
     from .components import open_store
-    from .transcript import render_turn
+    from .transcript import render_session
 
     store = open_store(_settings(ctx))
-    session_id = _session_id(store, session)
-    flags = {turn_id: (level, reason) for _, turn_id, level, reason, _ in store.safety_events(session_id)}
-    for turn in store.turns(session_id):
-        line = render_turn(turn)
-        if turn.id in flags:
-            line += f"  [safety: {flags[turn.id][0]}, {flags[turn.id][1]}]"
+    for line in render_session(store, _session_id(store, session)):
         click.echo(line)
 
 

@@ -21,11 +21,11 @@ from dialogue.cues import (
     StoredCue,
     TimedWord,
     choose_recall,
+    declined_topics,
     is_dismissal,
     pause_cues,
     recall_lines,
     silence_cue,
-    topic_of,
     trails_off,
 )
 from dialogue.memory import THEME_INVITATION, recurring_topics, summarise, themes
@@ -109,12 +109,13 @@ class Recall:
         if not enabled:
             return
         texts = {k: v for k, v in store.user_texts_by_session().items() if k != session_id}
-        self.chosen = choose_recall(store.cues(), recurring_topics(texts), current_session=session_id)
+        cues = store.cues()
+        self.chosen = choose_recall(cues, recurring_topics(texts), current_session=session_id)
         if self.chosen is not None:
             companion.opening = recall_lines(self.chosen.cue)
             log.info("will return to cue %d (%s, %.1f s)", self.chosen.id, self.chosen.cue.kind, self.chosen.cue.duration_s)
             return
-        declined = {t.word for c in store.cues() if c.dismissed and (t := topic_of(c.cue))}
+        declined = declined_topics(cues)
         recurring = [t for t in themes(texts) if t.sessions >= 3 and t.topic.word not in declined]
         if recurring:  # nothing stood out as a silence, but something keeps coming back
             companion.opening = [recurring[0].spoken(), THEME_INVITATION]

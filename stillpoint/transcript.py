@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogue.store import StoredTurn
+from dialogue.store import Store, StoredTurn
 
 from .reporting import format_pause
 
@@ -42,3 +42,15 @@ def render_turn(turn: StoredTurn) -> str:
         text = " ".join(pieces)
     mark = " [interrupted]" if turn.interrupted else ""
     return f"[{turn.start_s:7.2f}s] {who}: {text}{mark}"
+
+
+def render_session(store: Store, session_id: int) -> list[str]:
+    """Every turn of a session, with crisis flags marked on the turns that raised them."""
+    flags = {turn_id: (level, reason) for _, turn_id, level, reason, _ in store.safety_events(session_id)}
+    lines = []
+    for turn in store.turns(session_id):
+        line = render_turn(turn)
+        if turn.id in flags:
+            line += f"  [safety: {flags[turn.id][0]}, {flags[turn.id][1]}]"
+        lines.append(line)
+    return lines

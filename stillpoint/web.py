@@ -18,7 +18,7 @@ from dialogue.memory import themes
 from dialogue.store import Store
 
 from .export import render
-from .transcript import render_turn
+from .transcript import render_session
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
@@ -64,13 +64,7 @@ def create_app(store: Store, resources_text: str = "") -> Starlette:
         session_id = session_or_404(request)
         if session_id is None:
             return PlainTextResponse("No such session.", status_code=404)
-        flags = {turn_id: (level, reason) for _, turn_id, level, reason, _ in store.safety_events(session_id)}
-        lines = []
-        for turn in store.turns(session_id):
-            line = render_turn(turn)
-            if turn.id in flags:
-                line += f"  [safety: {flags[turn.id][0]}]"
-            lines.append(escape(line))
+        lines = [escape(line) for line in render_session(store, session_id)]
         cues = "".join(
             f"<div class=cue>#{c.id} {escape(c.cue.kind.replace('_', ' '))}, {c.cue.duration_s:.1f} s ({c.cue.band})"
             f"{' — dismissed' if c.dismissed else ''}<br><small>before: …{escape(c.cue.before)}</small>"
