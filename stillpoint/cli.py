@@ -288,8 +288,10 @@ def themes(ctx: Context) -> None:
 
 @main.command()
 @click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (this computer only).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer to this host name (127.0.0.1, localhost and [::1] always work).")
 @click.pass_obj
-def serve(ctx: Context, port: int) -> None:
+def serve(ctx: Context, port: int, allow_hosts: tuple[str, ...]) -> None:
     """Open your sessions, silences and summaries in a browser, on this computer only."""
     import uvicorn
 
@@ -300,7 +302,7 @@ def serve(ctx: Context, port: int) -> None:
 
     settings = _settings(ctx)
     resources = CrisisResources.for_region(settings.safety.region, settings.safety.resources).text
-    app = create_app(open_store(settings), resources)
+    app = create_app(open_store(settings), resources, allowed_hosts=allow_hosts)
     click.echo(f"Stillpoint is at http://127.0.0.1:{port}/ (Ctrl-C to stop).", err=True)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning" if ctx.verbose == 0 else "info")
 
