@@ -226,10 +226,11 @@ def data_dir(settings: Settings) -> Path:
 
 
 def checked_data_dir(path: Path) -> Path:
-    """The data directory, refused with a clear message when it names a file."""
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"The data folder {path} is a file, not a folder; point STILLPOINT_HOME (or data_dir) "
-                          "at a folder of your own.")
+    """The data directory, refused with a clear message when it (or a folder above it) is a file."""
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ConfigError(f"The data folder {path} cannot be used: {existing} is a file, not a folder; point "
+                          "STILLPOINT_HOME (or data_dir) at a folder of your own.")
     return path
 
 
