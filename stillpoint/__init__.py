@@ -5,3 +5,7 @@ loop, the command line and the local service.
 """
 
 __version__ = "0.1.0"
+
+from .offline import set_offline_environment as _set_offline_environment
+
+_set_offline_environment()  # before any model library is imported: no telemetry, no hub lookups

@@ -75,6 +75,9 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
     It is an AI, not a therapist. Everything runs and stays on this machine.
     """
+    from .offline import set_offline_environment
+
+    set_offline_environment()
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if verbose < 2:

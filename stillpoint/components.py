@@ -20,6 +20,7 @@ from voice.turns import TurnSettings as SegmenterSettings
 from voice.vad import make_vad
 
 from .config import LlmSettings, MemorySettings, Settings, checked_data_dir, data_dir, ensure_data_dir
+from .offline import disable_onnxruntime_telemetry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,6 +101,7 @@ class Pipeline:
 
 
 def build_pipeline(settings: Settings, progress: Progress, backend: str | None = None) -> Pipeline:
+    disable_onnxruntime_telemetry()  # before the VAD and voice create their onnxruntime sessions
     segmenter = progress.step(f"Loading voice activity detection ({settings.vad.engine})", lambda: make_segmenter(settings))
     s = settings.stt
     transcriber = progress.step(
