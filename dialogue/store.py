@@ -505,8 +505,10 @@ class Store:
         self.wipe_free_space()
 
     def discard_if_empty(self, session_id: int) -> bool:
-        """Remove a session in which nothing was said (a silent recording); True if it was removed."""
-        if self._db.execute("SELECT 1 FROM turns WHERE session_id = ? LIMIT 1", (session_id,)).fetchone():
+        """Remove a session in which the person said nothing (a silent recording, a live session
+        closed before speaking; a greeting alone is not worth keeping); True if it was removed."""
+        if self._db.execute("SELECT 1 FROM turns WHERE session_id = ? AND speaker = 'user' LIMIT 1",
+                            (session_id,)).fetchone():
             return False
         self._write("DELETE FROM sessions WHERE id = ?", (session_id,))
         return True

@@ -167,6 +167,8 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
     finally:
         microphone.close()
         speaker.close()
+        if store.discard_if_empty(conversation.session_id):  # nothing was said: nothing to keep
+            click.echo("Nothing was said; no session was saved.", err=True)
 
 
 @main.command()

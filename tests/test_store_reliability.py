@@ -223,3 +223,12 @@ def test_a_killed_session_is_marked_interrupted_at_next_start(tmp_path):
     assert "(interrupted)" in run_cli("sessions").stdout
     shown = run_cli("show", "1").stdout
     assert "I was saying something" in shown and "interrupted" in shown.splitlines()[-1]
+
+
+def test_a_session_where_nothing_was_said_is_not_kept(store):
+    greeting_only = store.start_session("live")
+    store.add_turn(greeting_only, "companion", "Hello, I'm here when you're ready.", 0, 2)
+    spoken = store.start_session("live")
+    store.add_turn(spoken, "user", "I am here.", 0, 1)
+    assert store.discard_if_empty(greeting_only) and not store.discard_if_empty(spoken)
+    assert [s.id for s in store.sessions()] == [spoken]
