@@ -3,6 +3,12 @@
 Every user turn is committed the moment it is transcribed, before the reply starts, so a
 crash, a killed process or a full disk during the reply loses nothing the user said. The file
 is created owner-only (0600) inside the owner-only data directory.
+
+Reliability and privacy, in the order a database meets them: checked before any write (a damaged
+file is moved aside untouched, see `Store`), tightened to 0600 with its -wal/-shm, opened with
+`secure_delete`, sessions left open by a dead process marked interrupted, and erase followed by
+VACUUM and a TRUNCATE checkpoint so the words leave the disk (`Store.erase_session`). Recovery of
+a damaged file lives in `store_repair`.
 """
 
 from __future__ import annotations
