@@ -232,3 +232,22 @@ def test_a_session_where_nothing_was_said_is_not_kept(store):
     store.add_turn(spoken, "user", "I am here.", 0, 1)
     assert store.discard_if_empty(greeting_only) and not store.discard_if_empty(spoken)
     assert [s.id for s in store.sessions()] == [spoken]
+
+
+def test_talk_never_writes_into_a_damaged_database(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    home = tmp_path / "data"
+    path = home / "stillpoint.db"
+    _fill(path, sessions=30, turns=4)
+    digest = _damage(path, 4096 * 6)
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.zeros(16000, np.float32), 16000)
+    result = run_cli("talk", "--input", str(wav), "--output", str(tmp_path / "o.wav"))
+    assert result.returncode == 1
+    line = _one_clear_line(result)
+    assert "damaged" in line and "doctor --repair" in line and "Loading" not in result.stderr
+    [moved] = home.glob("stillpoint.damaged-*.db")
+    assert hashlib.sha256(moved.read_bytes()).hexdigest() == digest
+    assert not (tmp_path / "o.wav").exists()
