@@ -119,9 +119,10 @@ def main() -> None:
 
     from dialogue.companion import Companion
     from dialogue.store import Store, quick_check
-    from stillpoint.components import Pipeline, build_backend, make_segmenter
     from stillpoint.config import Settings
-    from stillpoint.recording_loop import run_recording
+    from stillpoint.engine.components import Pipeline, build_backend, make_segmenter
+    from stillpoint.engine.events import TurnReport
+    from stillpoint.engine.recording import run_recording
     from voice.stt import Transcriber
     from voice.tts import Synthesizer
 
@@ -153,6 +154,8 @@ def main() -> None:
         threading.Thread(target=sampler, daemon=True).start()
 
         def on_turn(report) -> None:
+            if not isinstance(report, TurnReport):
+                return
             position["audio_s"] = report.end_s
             if report.speaker == "user":
                 position["user_turns"] += 1
@@ -160,11 +163,11 @@ def main() -> None:
                     print(f"  {report.end_s / 60:5.1f} min of audio, {position['user_turns']} user turns, "
                           f"RSS {rss_mb():.0f} MB, {time.perf_counter() - started:.0f} s", flush=True)
 
-        result = run_recording(pipeline, store, wav, Path(tmp) / "heard.wav", on_turn=on_turn)
+        result = run_recording(pipeline, store, wav, Path(tmp) / "heard.wav", on_event=on_turn)
         done.set()
         samples.append((time.perf_counter() - started, result.duration_s, rss_mb()))
         integrity = quick_check(store.path)
-        kept_audio_mb = sum(r.turn.audio.nbytes for r in result.exchanges) / 2**20  # turn audio still referenced
+        kept_audio_mb = sum(getattr(r.turn, "audio", np.zeros(0)).nbytes for r in result.exchanges) / 2**20  # turn audio still referenced
         stored_user_turns = store._db.execute("SELECT COUNT(*) FROM turns WHERE speaker = 'user'").fetchone()[0]
         store.close()
 

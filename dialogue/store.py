@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -250,6 +251,7 @@ class Store:
     def __init__(self, path: str | Path, *, readonly: bool = False):
         self.path = Path(path)
         self.readonly = readonly
+        self._lock = threading.RLock()  # one connection, written from the listening and the reply threads
         try:
             self._db = self._open_readonly() if readonly else self._open_writable()
         except StoreError:
@@ -326,8 +328,9 @@ class Store:
 
     def _write(self, sql: str, args: Iterable = ()) -> int:
         try:
-            cursor = self._db.execute(sql, tuple(args))
-            return int(cursor.lastrowid or 0)
+            with self._lock:
+                cursor = self._db.execute(sql, tuple(args))
+                return int(cursor.lastrowid or 0)
         except sqlite3.OperationalError as error:
             raise self._save_error(error) from None
 
@@ -358,7 +361,7 @@ class Store:
     ) -> int:
         """Save one turn and its pauses in a single transaction (committed on return)."""
         try:
-            with self._db:
+            with self._lock, self._db:
                 self._db.execute("BEGIN")
                 turn_id = self._db.execute(
                     "INSERT INTO turns (session_id, speaker, text, start_s, end_s, interrupted, timings, created_at)"
@@ -521,9 +524,11 @@ class Store:
 
     def wipe_free_space(self, attempts: int = 20) -> None:
         try:
-            self._db.execute("VACUUM")
+            with self._lock:
+                self._db.execute("VACUUM")
             for _ in range(attempts):
-                busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                with self._lock:
+                    busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
                 if not busy:
                     return
                 time.sleep(0.25)

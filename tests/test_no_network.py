@@ -67,7 +67,7 @@ def test_default_talk_runs_whole_inside_an_empty_network_namespace(tmp_path, spe
 def test_onnxruntime_telemetry_is_disabled_before_models_load(monkeypatch):
     import onnxruntime
 
-    from stillpoint import components
+    from stillpoint.engine import components
 
     assert os.environ.get("ORT_DISABLE_TELEMETRY") == "1"  # set on importing stillpoint, before onnxruntime loads
     calls = []
