@@ -1,0 +1,104 @@
+"""Models loaded once for every conversation the page serves, and shared safely between them.
+
+Whisper (CTranslate2), Piper (onnxruntime) and llama.cpp are loaded once — each costs memory
+and load time — but llama.cpp keeps one context and is not safe to call from two threads, and
+the others are not promised to be. So each model sits behind its own lock: two conversations can
+transcribe and speak at the same time, but never use one model at once. What belongs to a
+single conversation (the turn segmenter with its VAD state, the companion with its history) is
+made fresh for each one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from dialogue.companion import Companion
+from dialogue.crisis import CrisisResources
+from dialogue.llm.base import ChatMessage
+from voice.events import SpeechAudio, Transcript
+
+from ..components import Pipeline, Progress, build_pipeline, make_segmenter
+from ..config import Settings
+
+
+class LockedTranscriber:
+    def __init__(self, inner):
+        self._inner = inner
+        self._lock = threading.Lock()
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        with self._lock:
+            return self._inner.transcribe(audio)
+
+
+class LockedSynthesizer:
+    """Synthesises a whole sentence under the lock, then hands the audio out unlocked."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self._lock = threading.Lock()
+        self.sample_rate = inner.sample_rate
+
+    def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
+        with self._lock:
+            chunks = list(self._inner.synthesize(text, length_scale=length_scale))
+        yield from chunks
+
+
+class LockedBackend:
+    """Holds the model's lock for one whole streamed reply (released when the stream ends or is dropped)."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self._lock = threading.Lock()
+        self.name = inner.name
+
+    def stream_chat(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        with self._lock:
+            yield from self._inner.stream_chat(messages, max_tokens=max_tokens, temperature=temperature)
+
+    def close(self) -> None:
+        with self._lock:
+            self._inner.close()
+
+
+class SharedModels:
+    """Everything heavy, loaded once; `pipeline()` makes one conversation's own parts around it."""
+
+    def __init__(self, settings: Settings, progress: Progress | None = None, backend: str | None = None):
+        self.settings = settings
+        loaded = build_pipeline(settings, progress or Progress(quiet=True), backend)
+        self.transcriber = LockedTranscriber(loaded.transcriber)
+        self.synthesizer = LockedSynthesizer(loaded.synthesizer)
+        self.backend = LockedBackend(loaded.companion.backend)
+        self.second_opinion = loaded.companion.second_opinion
+        self.resources = loaded.companion.resources
+        self.crisis_length_scale = loaded.crisis_length_scale
+
+    def companion(self) -> Companion:
+        llm = self.settings.llm
+        return Companion(
+            self.backend,
+            max_reply_tokens=llm.max_reply_tokens,
+            temperature=llm.temperature,
+            history_tokens=llm.history_tokens,
+            resources=self.resources,
+            second_opinion=self.second_opinion,
+        )
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(
+            make_segmenter(self.settings),
+            self.transcriber,
+            self.synthesizer,
+            self.companion(),
+            self.crisis_length_scale,
+            self.settings.memory,
+        )
+
+    @property
+    def crisis_resources(self) -> CrisisResources:
+        return self.resources

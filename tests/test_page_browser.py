@@ -1,0 +1,87 @@
+"""The talk page end to end in real headless Chromium, its microphone fed from a real recording.
+
+Chromium's fake capture device plays the WAV into getUserMedia, the page's AudioWorklet sends it
+over the WebSocket, the real models answer, and the page plays the reply. Screenshots at phone
+(390×844) and desktop (1280×800) sizes are kept in tests/artifacts/ to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from page_harness import page_server, shared_models  # noqa: F401 (fixture)
+from speechkit import build, lj
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+
+
+def browser_clip(path: Path) -> Path:
+    """Room noise while the opening line plays, then two sentences of LJ Speech with a 0.6 s pause."""
+    return build([6.0, lj("LJ001-0006"), 0.6, lj("LJ001-0008"), 45.0]).write(path)
+
+
+def launch(playwright, clip: Path):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-audio-capture={clip}",
+            "--no-sandbox",
+        ],
+    )
+
+
+def test_page_hears_a_recording_and_plays_the_reply(shared_models, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from dialogue.store import Store
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    clip = browser_clip(tmp_path / "clip.wav")
+    db = tmp_path / "data" / "stillpoint.db"
+    with page_server(shared_models, db) as base, sync_playwright() as playwright:
+        browser = launch(playwright, clip)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(base + "/")
+            assert page.get_by_role("button", name="Start").is_visible()
+            page.screenshot(path=str(ARTIFACTS / "page-390x844-start.png"))
+            page.get_by_role("button", name="Start").click()
+
+            # The person's words, with the pause they made, appear in the live region.
+            said = page.locator("#transcript li.you", has_text="surpassed")
+            said.wait_for(timeout=120_000)
+            text = said.inner_text()
+            assert "typography" in text.lower() and "surpassed" in text.lower(), text
+            assert page.locator("#transcript li.you .pause").count() >= 1, text
+            assert page.locator("#transcript").get_attribute("aria-live") == "polite"
+
+            # A reply arrives after the turn, plays to the end, and its words are shown as spoken.
+            page.wait_for_function(
+                "() => { const t = window.stillpoint; const turn = t.events.find(e => e.type === 'user.turn');"
+                " return turn && t.replies.some(r => r.receivedAt > turn.at) && t.played.length >= 2; }",
+                timeout=120_000,
+            )
+            page.locator("#transcript li.companion").last.wait_for(timeout=10_000)
+            assert page.evaluate("window.stillpoint.errors.length") == 0
+            page.screenshot(path=str(ARTIFACTS / "page-390x844-talking.png"), full_page=False)
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.screenshot(path=str(ARTIFACTS / "page-1280x800-talking.png"))
+            session_id = page.evaluate("window.stillpoint.events.find(e => e.type === 'ready').session_id")
+            page.get_by_role("button", name="End").click()
+        finally:
+            browser.close()
+
+    store = Store(db)
+    turns = store.turns(session_id)
+    store.close()
+    user = [t for t in turns if t.speaker == "user"]
+    assert any("surpassed" in t.text.lower() for t in user), turns
+    assert any(t.speaker == "companion" and t.start_s > user[0].end_s for t in turns), turns
