@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -82,8 +84,123 @@ class StoreError(Exception):
     """The database cannot be opened or written; the message says why and what to do."""
 
 
+class StoreDamaged(StoreError):
+    """The database failed its integrity check; it was moved aside untouched (see `moved_to`)."""
+
+    def __init__(self, message: str, moved_to: Path | None):
+        super().__init__(message)
+        self.moved_to = moved_to
+
+
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+ADDED_COLUMNS = (
+    # (table, column, declaration): columns added after the first release, for older databases.
+    ("sessions", "summary", "TEXT NOT NULL DEFAULT ''"),
+    ("sessions", "owner", "TEXT"),  # the process that recorded it: "pid:start-time" (see _process_token)
+    ("sessions", "interrupted", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Corruption (SQLITE_CORRUPT / SQLITE_NOTADB), as opposed to a lock, a full disk or a permission."""
+    return getattr(error, "sqlite_errorcode", None) in (SQLITE_CORRUPT, SQLITE_NOTADB) or (
+        isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError)
+    )
+
+
+def _process_token(pid: int | None = None) -> str | None:
+    """This (or `pid`'s) process as "pid:start-time": a pid alone can be reused after a crash."""
+    pid = os.getpid() if pid is None else pid
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            start = f.read().rsplit(b")", 1)[1].split()[19].decode()
+        return f"{pid}:{start}"
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return f"{pid}:"
+
+
+def _owner_alive(owner: str | None) -> bool:
+    if not owner:
+        return False
+    pid_text, _, start = owner.partition(":")
+    if not pid_text.isdigit():
+        return False
+    now = _process_token(int(pid_text))
+    return now is not None and (now == owner or not start or now.endswith(":"))
+
+
+def quick_check(path: str | Path) -> str:
+    """SQLite's `PRAGMA quick_check` on a read-only connection (which never checkpoints, so never
+    writes into a damaged file): "ok", or the first problem found."""
+    try:
+        db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+        finally:
+            db.close()
+    except sqlite3.OperationalError as error:
+        if _is_damage(error):
+            return str(error)
+        raise
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:3])
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged database (with its -wal and -shm, contents untouched) to a timestamped name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.stem}.damaged-{stamp}-{n}{path.suffix}")
+    for suffix in ("-wal", "-shm", ""):  # the main file last: never leave a fresh name pointing at an old log
+        extra = Path(str(path) + suffix)
+        if extra.exists():
+            os.replace(extra, Path(str(target) + suffix))
+    return target
+
+
+def _tighten(path: Path) -> None:
+    """Owner-only (0600) for the database and its -wal/-shm, also when they existed before."""
+    for suffix in ("", "-wal", "-shm"):
+        extra = Path(str(path) + suffix)
+        if extra.exists() and stat.S_IMODE(extra.stat().st_mode) & 0o077:
+            os.chmod(extra, 0o600)
+
+
+def _empty_database() -> sqlite3.Connection:
+    """An empty store in memory: what reading commands see before anything was ever saved."""
+    db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    db.executescript(SCHEMA)
+    _add_missing_columns(db)
+    return db
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    for table, column, declaration in ADDED_COLUMNS:
+        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
+def _mark_interrupted(db: sqlite3.Connection) -> None:
+    """Sessions left open by a process that no longer runs (kill -9, crash, power cut) are marked interrupted."""
+    open_sessions = db.execute("SELECT id, owner FROM sessions WHERE ended_at IS NULL AND interrupted = 0").fetchall()
+    dead = [(session_id,) for session_id, owner in open_sessions if not _owner_alive(owner)]
+    if dead:
+        db.executemany("UPDATE sessions SET interrupted = 1 WHERE id = ?", dead)
 
 
 @dataclass(frozen=True)
@@ -112,26 +229,91 @@ class SessionSummary:
     source: str
     turns: int
     user_words: int
+    interrupted: bool = False  # the program stopped (killed, crashed, power cut) before the session ended
 
 
 class Store:
-    def __init__(self, path: str | Path):
+    """The database, opened for writing (default) or, for commands that only read, `readonly=True`.
+
+    Opening for writing checks the file first (`PRAGMA quick_check` on a read-only connection, so a
+    damaged file is never written to); a damaged file is moved aside untouched and `StoreDamaged`
+    says where and how to recover it (`stillpoint doctor --repair`). Read-only opening works on a
+    read-only or full disk and on a missing database (an empty one, in memory).
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False):
         self.path = Path(path)
+        self.readonly = readonly
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not self.path.exists():
-                fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-                os.close(fd)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
-            columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
-            if "summary" not in columns:  # databases from before summaries existed
-                self._db.execute("ALTER TABLE sessions ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
+            self._db = self._open_readonly() if readonly else self._open_writable()
+        except StoreError:
+            raise
         except sqlite3.Error as error:
             raise StoreError(f"Cannot open the Stillpoint database at {self.path}: {error}") from None
+        except OSError as error:
+            raise StoreError(f"Cannot open the Stillpoint database at {self.path}: {error.strerror}") from None
+
+    # -- opening ---------------------------------------------------------------------------
+    def _open_writable(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        elif self.path.stat().st_size:
+            self._check_or_move_aside()
+        _tighten(self.path)
+        db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten with zeros, not just unlinked
+            db.executescript(SCHEMA)
+            _add_missing_columns(db)
+            _tighten(self.path)
+            _mark_interrupted(db)
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def _check_or_move_aside(self) -> None:
+        problem = quick_check(self.path)
+        if problem == "ok":
+            return
+        moved = move_aside(self.path)
+        raise StoreDamaged(
+            f"The Stillpoint database {self.path} is damaged ({problem}). It was moved, unchanged, to {moved}; "
+            f"run `stillpoint doctor --repair` to recover what is readable.",
+            moved,
+        )
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            return _empty_database()
+        try:
+            problem = quick_check(self.path)
+        except sqlite3.Error:
+            problem = None  # cannot even open read-only here (e.g. no -shm on a read-only disk): try immutable
+        if problem not in (None, "ok"):
+            raise StoreDamaged(
+                f"The Stillpoint database {self.path} is damaged ({problem}); nothing was changed. "
+                f"Run `stillpoint doctor --repair` to recover what is readable.",
+                None,
+            )
+        uri = f"file:{self.path.resolve()}"
+        for mode in ("?mode=ro", "?immutable=1"):  # immutable: a read-only disk where no -shm can be made
+            db = sqlite3.connect(uri + mode, uri=True, check_same_thread=False, isolation_level=None)
+            try:
+                columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+            except sqlite3.OperationalError:
+                db.close()
+                continue
+            if not columns:  # an empty file: no tables yet
+                db.close()
+                return _empty_database()
+            return db
+        raise StoreError(f"Cannot read the Stillpoint database at {self.path}.")
 
     def close(self) -> None:
         self._db.close()
@@ -141,11 +323,17 @@ class Store:
             cursor = self._db.execute(sql, tuple(args))
             return int(cursor.lastrowid or 0)
         except sqlite3.OperationalError as error:
-            raise StoreError(f"Could not save to {self.path} (is the disk full?): {error}") from None
+            raise self._save_error(error) from None
+
+    def _save_error(self, error: sqlite3.Error) -> StoreError:
+        if self.readonly:
+            return StoreError(f"{self.path} was opened read-only; nothing can be saved ({error}).")
+        return StoreError(f"Could not save to {self.path} (is the disk full or read-only?): {error}")
 
     # -- writing ---------------------------------------------------------------------------
     def start_session(self, source: str, backend: str = "") -> int:
-        return self._write("INSERT INTO sessions (started_at, source, backend) VALUES (?, ?, ?)", (_now(), source, backend))
+        return self._write("INSERT INTO sessions (started_at, source, backend, owner) VALUES (?, ?, ?, ?)",
+                           (_now(), source, backend, _process_token()))
 
     def end_session(self, session_id: int) -> None:
         self._write("UPDATE sessions SET ended_at = ? WHERE id = ?", (_now(), session_id))
@@ -176,7 +364,7 @@ class Store:
                     [(session_id, turn_id, start, duration) for start, duration in pauses],
                 )
         except sqlite3.OperationalError as error:
-            raise StoreError(f"Could not save to {self.path} (is the disk full?): {error}") from None
+            raise self._save_error(error) from None
         return int(turn_id)
 
     def update_turn(self, turn_id: int, *, end_s: float | None = None, interrupted: bool | None = None,
@@ -217,7 +405,10 @@ class Store:
         ]
 
     def dismiss_cue(self, cue_id: int) -> bool:
-        cursor = self._db.execute("UPDATE cues SET dismissed = 1 WHERE id = ?", (cue_id,))
+        try:
+            cursor = self._db.execute("UPDATE cues SET dismissed = 1 WHERE id = ?", (cue_id,))
+        except sqlite3.OperationalError as error:
+            raise self._save_error(error) from None
         return cursor.rowcount > 0
 
     def mark_cue_revisited(self, cue_id: int) -> None:
@@ -260,12 +451,22 @@ class Store:
         return [tuple(r) for r in self._db.execute(sql + " ORDER BY id", args)]
 
     def sessions(self) -> list[SessionSummary]:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
+        owner = "s.owner" if "owner" in columns else "NULL"  # a read-only old database lacks the newer columns
+        marked = "s.interrupted" if "interrupted" in columns else "0"
         rows = self._db.execute(
-            "SELECT s.id, s.started_at, s.ended_at, s.source, COUNT(t.id),"
-            " COALESCE(SUM(CASE WHEN t.speaker = 'user' THEN LENGTH(t.text) - LENGTH(REPLACE(t.text, ' ', '')) + 1 END), 0)"
+            f"SELECT s.id, s.started_at, s.ended_at, s.source, COUNT(t.id),"
+            " COALESCE(SUM(CASE WHEN t.speaker = 'user' THEN LENGTH(t.text) - LENGTH(REPLACE(t.text, ' ', '')) + 1 END), 0),"
+            f" {marked}, {owner}"
             " FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.id"
         ).fetchall()
-        return [SessionSummary(*row) for row in rows]
+        return [
+            SessionSummary(*row[:6], interrupted=bool(row[6]) or (row[2] is None and not _owner_alive(row[7])))
+            for row in rows
+        ]
+
+    def session(self, session_id: int) -> SessionSummary | None:
+        return next((s for s in self.sessions() if s.id == session_id), None)
 
     def last_session_id(self) -> int | None:
         row = self._db.execute("SELECT MAX(id) FROM sessions").fetchone()
@@ -290,5 +491,37 @@ class Store:
             for r in rows
         ]
 
+    # -- erasing ---------------------------------------------------------------------------
     def erase_session(self, session_id: int) -> None:
+        """Delete a session so its words are gone from the disk, not just from the index.
+
+        secure_delete (set at open) zeroes the freed content; VACUUM rewrites the file without the
+        freed pages; a TRUNCATE checkpoint copies the rewrite into the database file and empties
+        the -wal, which still held the old pages. Another process with the database open (e.g.
+        `stillpoint serve`) does not stop this while it is idle; if it is mid-read, the checkpoint
+        waits (busy_timeout) and retries.
+        """
         self._write("DELETE FROM sessions WHERE id = ?", (session_id,))
+        self.wipe_free_space()
+
+    def discard_if_empty(self, session_id: int) -> bool:
+        """Remove a session in which nothing was said (a silent recording); True if it was removed."""
+        if self._db.execute("SELECT 1 FROM turns WHERE session_id = ? LIMIT 1", (session_id,)).fetchone():
+            return False
+        self._write("DELETE FROM sessions WHERE id = ?", (session_id,))
+        return True
+
+    def wipe_free_space(self, attempts: int = 20) -> None:
+        try:
+            self._db.execute("VACUUM")
+            for _ in range(attempts):
+                busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return
+                time.sleep(0.25)
+        except sqlite3.OperationalError as error:
+            raise self._save_error(error) from None
+        raise StoreError(
+            f"The session was deleted, but another program kept {self.path} busy, so its old pages are still in "
+            f"{self.path.name}-wal; close `stillpoint serve` (or other Stillpoint windows) and run the erase again."
+        )

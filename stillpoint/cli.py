@@ -33,7 +33,39 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def explain(error: BaseException) -> str:
+    """One line a person can act on, for any error that reaches the command line."""
+    from dialogue.store import StoreError
+    from voice.errors import VoiceError
+
+    from .output_files import OutputError
+
+    if isinstance(error, (StoreError, VoiceError, ConfigError, OutputError)):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror}."
+    return f"unexpected {type(error).__name__}: {error} (run with -v to see where it happened)."
+
+
+class StillpointGroup(click.Group):
+    """Every error becomes one clear line on stderr (exit 1); the traceback is shown only with -v."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            verbose = ctx.obj.verbose if isinstance(ctx.obj, Context) else 0
+            if verbose:
+                import traceback
+
+                traceback.print_exc()
+            _fail(explain(error))
+
+
+@click.group(cls=StillpointGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A YAML file of settings (see config.yaml).")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.version_option(package_name="stillpoint")
@@ -73,6 +105,7 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
     from voice.errors import VoiceError
 
     from .components import Progress, build_pipeline, open_store
+    from .output_files import OutputError
     from .reporting import TurnPrinter
 
     settings = _settings(ctx)
@@ -82,22 +115,28 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
         if input_path:
             from voice.sources import FileSource
 
+            from .output_files import AtomicOutput
+            from .recording_loop import run_recording
+
             FileSource(input_path)  # a bad file fails here, before any model loads
             if not output_path:
                 output_path = str(Path(input_path).with_suffix("")) + ".reply.wav"
             store = open_store(settings)
-            pipeline = build_pipeline(settings, Progress(), backend)
-            from .recording_loop import run_recording
-
-            result = run_recording(pipeline, store, input_path, output_path, barge_in=barge_in, on_turn=printer)
-            if not any(r.speaker == "user" for r in result.reports):
-                click.echo(f"No speech was heard in {input_path}; nothing to answer.", err=True)
+            with AtomicOutput(output_path, not_same_as=[input_path, store.path]) as reply:  # checked before models load
+                pipeline = build_pipeline(settings, Progress(), backend)
+                result = run_recording(pipeline, store, input_path, reply.temp, barge_in=barge_in, on_turn=printer)
+                if not any(r.speaker == "user" for r in result.reports):
+                    store.discard_if_empty(result.session_id)
+                    click.echo(f"No speech was heard in {input_path}; nothing was saved and no reply file was written.",
+                               err=True)
+                    return
+                reply.commit()
             click.echo(f"Conversation written to {output_path} (session {result.session_id}).", err=True)
             return
         if output_path:
             _fail("--output needs --input; the live loop plays replies on the speaker.", EXIT_USAGE)
         _talk_live(settings, backend, barge_in, printer, max_turns)
-    except (VoiceError, StoreError, ConfigError) as error:
+    except (VoiceError, StoreError, ConfigError, OutputError) as error:
         _fail(str(error))
 
 
@@ -134,7 +173,7 @@ def sessions(ctx: Context, as_json: bool) -> None:
     """List saved sessions."""
     from .components import open_store
 
-    store = open_store(_settings(ctx))
+    store = open_store(_settings(ctx), readonly=True)
     rows = store.sessions()
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows]))
@@ -142,7 +181,8 @@ def sessions(ctx: Context, as_json: bool) -> None:
     if not rows:
         click.echo("No sessions yet.")
     for r in rows:
-        click.echo(f"{r.id:4d}  {r.started_at}  {r.turns:3d} turns  {r.user_words:5d} words  {r.source}")
+        mark = "  (interrupted)" if r.interrupted else ""
+        click.echo(f"{r.id:4d}  {r.started_at}  {r.turns:3d} turns  {r.user_words:5d} words  {r.source}{mark}")
 
 
 def _session_id(store, ref: str) -> int:
@@ -168,7 +208,7 @@ def show(ctx: Context, session: str) -> None:
     from .components import open_store
     from .transcript import render_session
 
-    store = open_store(_settings(ctx))
+    store = open_store(_settings(ctx), readonly=True)
     for line in render_session(store, _session_id(store, session)):
         click.echo(line)
 
@@ -184,15 +224,17 @@ def export(ctx: Context, sessions_: tuple[str, ...], output: str, transcript: bo
 
     from .components import open_store
     from .export import render, write_private
+    from .output_files import check_output_path
 
     settings = _settings(ctx)
-    store = open_store(settings)
+    store = open_store(settings, readonly=True)
     ids = list(dict.fromkeys(_session_id(store, ref) for ref in sessions_))
     resources = CrisisResources.for_region(settings.safety.region, settings.safety.resources).text
 
     def progress(done: int, total: int) -> None:
         click.echo(f"\rExporting session {done} of {total}…", nl=done == total, err=True)
 
+    check_output_path(output, not_same_as=[store.path])  # before the work, not after
     text = render(store, ids, transcript=transcript, resources_text=resources, progress=progress)
     try:
         write_private(Path(output), text)
@@ -211,6 +253,8 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
     settings = _settings(ctx)
     if everything:
         home = data_dir(settings)
+        if home.exists() and not home.is_dir():
+            _fail(f"The data folder {home} is not a folder; nothing was erased.")
         if home.exists():
             shutil.rmtree(home)
         click.echo(f"Erased {home}.")
@@ -234,7 +278,7 @@ def cues(ctx: Context, session_ref: str | None, as_json: bool, dismiss_id: int |
     """Reflection cues: the silences Stillpoint noticed, with what was said around them."""
     from .components import open_store
 
-    store = open_store(_settings(ctx))
+    store = open_store(_settings(ctx), readonly=dismiss_id is None)
     if dismiss_id is not None:
         if not store.dismiss_cue(dismiss_id):
             _fail(f"There is no cue {dismiss_id}; see `stillpoint cues`.")
@@ -273,7 +317,7 @@ def themes(ctx: Context) -> None:
 
     from .components import open_store
 
-    store = open_store(_settings(ctx))
+    store = open_store(_settings(ctx), readonly=True)
     texts = store.user_texts_by_session()
     found = find_themes(texts)
     if not found:
@@ -290,9 +334,11 @@ def themes(ctx: Context) -> None:
 @click.option("--port", default=8765, show_default=True, help="The port to listen on.")
 @click.option("--lan", is_flag=True, help="Also serve your home network over https, with a private link (for a phone).")
 @click.option("--new-token", is_flag=True, help="With --lan: make a new private link (the old one stops working).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer to this host name (127.0.0.1, localhost and [::1] always work).")
 @click.option("--backend", type=click.Choice(["embedded", "ollama", "openai"]), help="Override llm.backend.")
 @click.pass_obj
-def serve(ctx: Context, port: int, lan: bool, new_token: bool, backend) -> None:
+def serve(ctx: Context, port: int, lan: bool, new_token: bool, allow_hosts: tuple[str, ...], backend) -> None:
     """Talk, breathe and journal in a browser; your sessions, silences and summaries beside them.
 
     Without --lan it listens on 127.0.0.1 (this computer only).
@@ -305,7 +351,7 @@ def serve(ctx: Context, port: int, lan: bool, new_token: bool, backend) -> None:
     if new_token and not lan:
         _fail("--new-token goes with --lan.", EXIT_USAGE)
     try:
-        run(_settings(ctx), port, lan, new_token, ctx.verbose, backend)
+        run(_settings(ctx), port, lan, new_token, ctx.verbose, backend, allow_hosts=allow_hosts)
     except (VoiceError, StoreError, ConfigError, OSError) as error:
         _fail(str(error))
 
@@ -332,10 +378,17 @@ def safety_check(as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--repair", is_flag=True, help="Recover what is readable from a damaged database (it is kept as it was).")
 @click.pass_obj
-def doctor(ctx: Context) -> None:
+def doctor(ctx: Context, repair: bool) -> None:
     """Check models, audio devices, the language-model backend and the data directory."""
+    from .doctor import repair as repair_database
     from .doctor import run_checks
+
+    if repair:
+        for line in repair_database(_settings(ctx)):
+            click.echo(line)
+        return
 
     problems = 0
     for check in run_checks(ctx.config_path):

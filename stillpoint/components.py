@@ -19,7 +19,7 @@ from voice.turns import TurnSegmenter
 from voice.turns import TurnSettings as SegmenterSettings
 from voice.vad import make_vad
 
-from .config import LlmSettings, MemorySettings, Settings, data_dir, ensure_data_dir
+from .config import LlmSettings, MemorySettings, Settings, checked_data_dir, data_dir, ensure_data_dir
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,7 +65,11 @@ def build_backend(llm: LlmSettings, backend: str | None = None) -> ChatBackend:
     return EmbeddedBackend(e.model_path, n_ctx=e.n_ctx, threads=e.threads)
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, *, readonly: bool = False) -> Store:
+    """The database in the data folder; `readonly` for commands that only read (they then work on a
+    read-only or full disk, and create nothing when nothing was ever saved)."""
+    if readonly:
+        return Store(checked_data_dir(data_dir(settings)) / "stillpoint.db", readonly=True)
     return Store(ensure_data_dir(data_dir(settings)) / "stillpoint.db")
 
 

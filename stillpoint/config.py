@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class Section(BaseModel):
@@ -117,6 +117,32 @@ class Settings(Section):
     safety: SafetySettings = Field(default_factory=SafetySettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
 
+    @model_validator(mode="after")
+    def _consistent(self) -> "Settings":
+        """Settings that are each valid but contradict one another, refused with the reason.
+
+        The one place for rules across keys (add new ones here): each would otherwise silently turn
+        a feature off.
+        """
+        t, m, llm = self.turns, self.memory, self.llm
+        problems = []
+        if t.end_of_turn_ms <= t.pause_min_ms:
+            problems.append(f"turns.end_of_turn_ms ({t.end_of_turn_ms}) must be longer than turns.pause_min_ms "
+                            f"({t.pause_min_ms}): otherwise every pause ends the turn and no pause is ever noted")
+        if t.min_turn_speech_ms >= t.max_turn_s * 1000:
+            problems.append(f"turns.min_turn_speech_ms ({t.min_turn_speech_ms}) must be shorter than turns.max_turn_s "
+                            f"({t.max_turn_s:g} s): otherwise no turn can ever be long enough")
+        if m.cue_min_pause_s * 1000 >= t.end_of_turn_ms:
+            problems.append(f"memory.cue_min_pause_s ({m.cue_min_pause_s:g} s) must be shorter than "
+                            f"turns.end_of_turn_ms ({t.end_of_turn_ms} ms): a longer pause ends the turn, so no "
+                            "pause cue could ever be noticed")
+        if llm.backend == "embedded" and llm.history_tokens + llm.max_reply_tokens > llm.embedded.n_ctx:
+            problems.append(f"llm.history_tokens ({llm.history_tokens}) + llm.max_reply_tokens "
+                            f"({llm.max_reply_tokens}) must fit in llm.embedded.n_ctx ({llm.embedded.n_ctx})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 class ConfigError(Exception):
     """A config file is unreadable or holds a bad value; the message names the key."""
@@ -142,6 +168,9 @@ def _read_yaml(path: Path) -> dict:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(f"Cannot read config file {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {error.object[error.start]:#04x} at position {error.start}); "
+                          "save it as UTF-8.") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {error}") from None
     if data is None:
@@ -155,7 +184,9 @@ def format_validation_error(error: ValidationError, source: str) -> str:
     lines = [f"Invalid setting in {source}:"]
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"])
-        if problem["type"] == "extra_forbidden":
+        if not key:  # a rule across several keys (Settings._consistent): the message names them
+            lines.append(f"  {problem['msg'].removeprefix('Value error, ')}")
+        elif problem["type"] == "extra_forbidden":
             lines.append(f"  {key}: unknown setting (see config.yaml for the valid keys)")
         else:
             lines.append(f"  {key}: {problem['msg']} (got {problem.get('input')!r})")
@@ -194,8 +225,23 @@ def data_dir(settings: Settings) -> Path:
     return Path(base) / "stillpoint"
 
 
+def checked_data_dir(path: Path) -> Path:
+    """The data directory, refused with a clear message when it names a file."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"The data folder {path} is a file, not a folder; point STILLPOINT_HOME (or data_dir) "
+                          "at a folder of your own.")
+    return path
+
+
 def ensure_data_dir(path: Path) -> Path:
     """Create the data directory owner-only (0700), tightening it if it already exists."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    checked_data_dir(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path, 0o700)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as error:
+        raise ConfigError(f"Cannot use {path} as the data folder ({error.strerror}); point STILLPOINT_HOME "
+                          "(or data_dir) at a folder you can write to.") from None
     return path

@@ -32,6 +32,7 @@ def run_checks(config_path: str | None = None) -> Iterator[Check]:
     if settings is None:
         return
     yield _check_data_dir(settings)
+    yield _check_database(settings)
     yield _check_stt(settings)
     yield _check_tts(settings)
     yield _check_vad(settings)
@@ -49,6 +50,51 @@ def _check_data_dir(settings: Settings) -> Check:
     if not os.access(path, os.W_OK):
         return Check("data directory", False, f"{path} is not writable", f"check the owner of {path}")
     return Check("data directory", True, f"{path} (mode {mode:o})")
+
+
+def _check_database(settings: Settings) -> Check:
+    from dialogue.store import quick_check
+    from dialogue.store_repair import damaged_copies
+
+    folder = data_dir(settings)
+    path = folder / "stillpoint.db"
+    damaged = damaged_copies(folder) if folder.is_dir() else []
+    if damaged:
+        return Check("database", False, f"{len(damaged)} damaged database(s) set aside, e.g. {damaged[-1].name}",
+                     "stillpoint doctor --repair (recovers what is readable; the damaged file is kept)")
+    if not path.exists():
+        return Check("database", True, "none yet (created on first conversation)")
+    try:
+        problem = quick_check(path)
+    except Exception as error:  # e.g. unreadable: reported, not raised
+        problem = str(error)
+    if problem != "ok":
+        return Check("database", False, f"{path} fails its integrity check ({problem})", "stillpoint doctor --repair")
+    return Check("database", True, f"{path.name} passes SQLite's quick_check")
+
+
+def repair(settings: Settings) -> Iterator[str]:
+    """Set a damaged database aside (if the working one is damaged) and recover every damaged copy into it."""
+    from dialogue.store import Store, StoreDamaged
+    from dialogue.store_repair import damaged_copies, recover
+
+    folder = data_dir(settings)
+    try:
+        store = Store(folder / "stillpoint.db")
+    except StoreDamaged as error:
+        yield f"{folder / 'stillpoint.db'} is damaged; it was moved, unchanged, to {error.moved_to.name}."
+        store = Store(folder / "stillpoint.db")
+    found = damaged_copies(folder) if folder.is_dir() else []
+    if not found:
+        yield "Nothing to repair: no damaged database was found."
+    for damaged in found:
+        result = recover(damaged, store)
+        if result is None:
+            yield f"{damaged.name} was already recovered; you may delete it once you have checked your sessions."
+        else:
+            yield (f"Recovered {result.sessions} session(s) and {result.turns} turn(s) from {damaged.name} into "
+                   f"{store.path.name}. The damaged file is kept as it was; delete it when you are satisfied.")
+    store.close()
 
 
 def _check_stt(settings: Settings) -> Check:

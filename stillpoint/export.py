@@ -6,7 +6,6 @@ full transcript only when asked. The file is written owner-only, like everything
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from dialogue.memory import themes
 from dialogue.store import Store
 
+from .output_files import write_text_private
 from .transcript import render_turn
 
 
@@ -67,7 +67,5 @@ def render(store: Store, session_ids: Sequence[int], *, transcript: bool = False
 
 
 def write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    """Owner-only and atomic; a missing folder is an error (see `output_files`)."""
+    write_text_private(path, text)

@@ -53,4 +53,8 @@ def render_session(store: Store, session_id: int) -> list[str]:
         if turn.id in flags:
             line += f"  [safety: {flags[turn.id][0]}, {flags[turn.id][1]}]"
         lines.append(line)
+    info = store.session(session_id)
+    if info is not None and info.interrupted:
+        lines.append("(This session was interrupted: Stillpoint stopped before it ended. "
+                     "Everything said up to then is kept.)")
     return lines

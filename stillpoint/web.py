@@ -2,11 +2,13 @@
 
 A small Starlette app over the same store as the command line. It listens on 127.0.0.1 and
 loads nothing from anywhere else (no fonts, scripts or images from the network). Read-mostly:
-the only changes it can make are dismissing a cue and exporting chosen sessions.
+the only changes it can make are dismissing a cue and exporting chosen sessions. Every request
+passes `web_security`'s guards first (Host allow-list, same-origin check, strict headers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 
 from starlette.applications import Starlette
@@ -19,6 +21,10 @@ from dialogue.store import Store
 
 from .export import render
 from .transcript import render_session
+from .web_security import content_security_policy, csp_hash, local_redirect, parse_id, security_middleware
+
+MAX_EXPORT_VALUES = 1000
+"""More `s=` values than this in one export request is not a person choosing sessions."""
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
@@ -37,9 +43,11 @@ def _page(title: str, body: str) -> HTMLResponse:
     )
 
 
-def create_app(store: Store, resources_text: str = "") -> Starlette:
+def create_app(store: Store, resources_text: str = "", allowed_hosts: Iterable[str] = ()) -> Starlette:
+    """The page, behind `web_security`'s guards; `allowed_hosts` adds names beyond this computer's loopback ones."""
+
     def session_or_404(request: Request) -> int | None:
-        session_id = int(request.path_params["session_id"])
+        session_id = request.path_params["session_id"]
         return session_id if store.session_exists(session_id) else None
 
     async def home(request: Request) -> Response:
@@ -69,7 +77,7 @@ def create_app(store: Store, resources_text: str = "") -> Starlette:
             f"<div class=cue>#{c.id} {escape(c.cue.kind.replace('_', ' '))}, {c.cue.duration_s:.1f} s ({c.cue.band})"
             f"{' — dismissed' if c.dismissed else ''}<br><small>before: …{escape(c.cue.before)}</small>"
             + ("" if c.dismissed else
-               f"<form method=post action='/cues/{c.id}/dismiss'><button>Never bring this up</button></form>")
+               f"<form method=post action='/cues/{c.id}/dismiss?next=/sessions/{session_id}'><button>Never bring this up</button></form>")
             + "</div>"
             for c in store.cues(session_id)
         )
@@ -81,11 +89,18 @@ def create_app(store: Store, resources_text: str = "") -> Starlette:
         )
 
     async def dismiss(request: Request) -> Response:
-        store.dismiss_cue(int(request.path_params["cue_id"]))
-        return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+        if not store.dismiss_cue(request.path_params["cue_id"]):
+            return PlainTextResponse("No such cue.", status_code=404)
+        return RedirectResponse(local_redirect(request.query_params.get("next")), status_code=303)
 
     async def export(request: Request) -> Response:
-        wanted = [int(v) for v in request.query_params.getlist("s") if v.isdigit() and store.session_exists(int(v))]
+        values = request.query_params.getlist("s")
+        if len(values) > MAX_EXPORT_VALUES:
+            return PlainTextResponse("Too many sessions in one request.", status_code=400)
+        ids = [parse_id(v) for v in dict.fromkeys(values)]
+        if None in ids:
+            return PlainTextResponse("Sessions are chosen by number, e.g. /export?s=1&s=2.", status_code=400)
+        wanted = [i for i in ids if store.session_exists(i)]
         if not wanted:
             return PlainTextResponse("Choose at least one session to export.", status_code=400)
         text = render(store, wanted, resources_text=resources_text)
@@ -94,9 +109,13 @@ def create_app(store: Store, resources_text: str = "") -> Starlette:
             headers={"Content-Disposition": "attachment; filename=stillpoint-reflections.md"},
         )
 
-    return Starlette(routes=[
-        Route("/", home),
-        Route("/sessions/{session_id:int}", session),
-        Route("/cues/{cue_id:int}/dismiss", dismiss, methods=["POST"]),
-        Route("/export", export),
-    ])
+    return Starlette(
+        routes=[
+            Route("/", home),
+            Route("/sessions/{session_id:id}", session),
+            Route("/cues/{cue_id:id}/dismiss", dismiss, methods=["POST"]),
+            Route("/export", export),
+        ],
+        middleware=security_middleware(extra_hosts=allowed_hosts,
+                                       csp=content_security_policy(style_hashes=[csp_hash(STYLE)])),
+    )

@@ -66,7 +66,8 @@ def test_unwritable_output_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = run_cli("talk", "--input", str(wav), "--output", str(blocker / "sub" / "o.wav"))
-    assert result.returncode == 1 and "Cannot write the reply file" in result.stderr
+    assert result.returncode == 1 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+    assert not (blocker / "sub").exists()
 
 
 def test_backend_down_is_said_aloud_and_the_session_continues(tmp_path):

@@ -41,7 +41,7 @@ def test_served_page_shows_sessions_cues_and_exports(tmp_path):
         assert any(f"… (2.{d} s) …" in page.text for d in (1, 2, 3)), page.text
         assert "pause, 2." in page.text
         cue_id = page.text.split("/cues/")[1].split("/")[0]
-        dismissed = httpx.post(f"{base}/cues/{cue_id}/dismiss", follow_redirects=False)
+        dismissed = httpx.post(f"{base}/cues/{cue_id}/dismiss", headers={"Origin": base}, follow_redirects=False)
         assert dismissed.status_code == 303
         assert "dismissed" in httpx.get(base + "/sessions/1").text
         exported = httpx.get(base + "/export", params={"s": "1"})

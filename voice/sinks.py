@@ -27,8 +27,7 @@ class ConversationRecorder:
     def __init__(self, path: str | Path, sample_rate: int):
         self.path = Path(path)
         self.sample_rate = sample_rate
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # the folder must exist: a missing one is the caller's error to report, never created here
             self._file = soundfile.SoundFile(
                 str(self.path), mode="w", samplerate=sample_rate, channels=1, subtype="PCM_16", format="WAV"
             )

@@ -9,14 +9,13 @@ from the package: nothing comes from the network.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import logging
 import threading
 import time
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -26,7 +25,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from dialogue.store import Store
 
 from .. import web as sessions_pages
-from .access import AccessMiddleware, AccessPolicy
+from ..web_security import content_security_policy, csp_hash, security_middleware
+from .access import AccessPolicy, TokenGate
 from .icons import ICON_SIZES, icon_png, manifest_json
 from .protocol import (
     PCM_RATE,
@@ -50,10 +50,6 @@ from .protocol import (
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-
-
-def style_hash(css: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
 
 
 class Conversations:
@@ -88,11 +84,10 @@ def create_page_app(
     """`models` is a `SharedModels` (loaded once); each conversation opens its own store connection."""
     limits = limits or Limits()
     policy = policy or AccessPolicy()
-    policy = AccessPolicy(policy.hosts, policy.token_sha256, policy.secure, (style_hash(sessions_pages.STYLE),))
     resources: Resources = resource_links(resources_text)
     conversations = Conversations(limits.max_conversations)
     history_store = Store(store_path)
-    history = sessions_pages.create_app(history_store, resources_text)
+    history = sessions_pages.create_app(history_store, resources_text, allowed_hosts=policy.hosts)
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
@@ -125,7 +120,10 @@ def create_page_app(
         finally:
             conversations.leave()
 
-    app = Starlette(routes=[
+    # Outermost first: strict headers, then the Host allow-list, then the token, then same-origin.
+    headers, hosts, same_origin = security_middleware(
+        extra_hosts=policy.hosts, csp=content_security_policy(style_hashes=[csp_hash(sessions_pages.STYLE)]))
+    app = Starlette(middleware=[headers, hosts, Middleware(TokenGate, policy=policy), same_origin], routes=[
         Route("/", index),
         Route("/manifest.webmanifest", manifest),
         Route("/icons/icon-{size:int}.png", icon),
@@ -136,7 +134,7 @@ def create_page_app(
         Mount("/", history),  # the sessions pages link to /sessions/…, /cues/…, /export
     ])
     app.state.conversations = conversations
-    return AccessMiddleware(app, policy)  # type: ignore[return-value]
+    return app
 
 
 async def _serve_conversation(websocket: WebSocket, models, store_path: Path, resources: Resources, limits: Limits) -> None:

@@ -22,10 +22,12 @@ class ServePlan:
     token: str | None  # only when just made: shown once
 
 
-def plan(settings: Settings, port: int, lan: bool, new_token: bool = False, address: str | None = None) -> ServePlan:
+def plan(settings: Settings, port: int, lan: bool, new_token: bool = False, address: str | None = None,
+         allow_hosts: tuple[str, ...] = ()) -> ServePlan:
     """Where to listen and who may come in. Without --lan: 127.0.0.1 only, no token needed."""
     if not lan:
-        return ServePlan("127.0.0.1", f"http://127.0.0.1:{port}/", AccessPolicy(), None, None)
+        policy = AccessPolicy(frozenset(LOOPBACK_HOSTS | set(allow_hosts)))
+        return ServePlan("127.0.0.1", f"http://127.0.0.1:{port}/", policy, None, None)
     from .lan import ensure_certificate, lan_address, load_or_create_token
 
     folder = ensure_data_dir(data_dir(settings))
@@ -35,7 +37,7 @@ def plan(settings: Settings, port: int, lan: bool, new_token: bool = False, addr
     addresses = ["127.0.0.1"] + ([address] if address else [])
     cert = ensure_certificate(folder, names, addresses)
     token_sha256, token = load_or_create_token(folder, renew=new_token)
-    hosts = frozenset(LOOPBACK_HOSTS | set(names) | set(addresses))
+    hosts = frozenset(LOOPBACK_HOSTS | set(names) | set(addresses) | set(allow_hosts))
     shown = address or "127.0.0.1"
     return ServePlan("0.0.0.0", f"https://{shown}:{port}/", AccessPolicy(hosts, token_sha256, secure=True), cert, token)
 
@@ -59,7 +61,7 @@ def announce(p: ServePlan, out=sys.stderr) -> None:
 
 
 def run(settings: Settings, port: int, lan: bool, new_token: bool, verbose: int, backend: str | None = None,
-        limits: Limits | None = None) -> None:
+        limits: Limits | None = None, allow_hosts: tuple[str, ...] = ()) -> None:
     import uvicorn
 
     from dialogue.crisis import CrisisResources
@@ -67,7 +69,7 @@ def run(settings: Settings, port: int, lan: bool, new_token: bool, verbose: int,
     from .app import create_page_app
     from .shared import SharedModels
 
-    p = plan(settings, port, lan, new_token)
+    p = plan(settings, port, lan, new_token, allow_hosts=allow_hosts)
     store = open_store(settings)  # creates the data folder and database owner-only before anything else
     store.close()
     models = SharedModels(settings, Progress(), backend)
