@@ -113,4 +113,4 @@ def shared_models():
     from stillpoint.config import Settings
     from stillpoint.page.shared import SharedModels
 
-    return SharedModels(Settings())
+    return SharedModels(Settings.model_validate({"llm": {"max_reply_tokens": 48}}))  # shorter replies: 2 shared cores

@@ -12,12 +12,13 @@ import asyncio
 import logging
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -35,6 +36,7 @@ from .protocol import (
     ErrorEvent,
     Limits,
     Mode,
+    Ping,
     Played,
     PushToTalk,
     RateLimiter,
@@ -92,6 +94,9 @@ def create_page_app(
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
 
+    async def resources_json(request: Request) -> Response:
+        return JSONResponse(asdict(resources))
+
     async def manifest(request: Request) -> Response:
         return Response(manifest_json(), media_type="application/manifest+json")
 
@@ -125,6 +130,7 @@ def create_page_app(
         extra_hosts=policy.hosts, csp=content_security_policy(style_hashes=[csp_hash(sessions_pages.STYLE)]))
     app = Starlette(middleware=[headers, hosts, Middleware(TokenGate, policy=policy), same_origin], routes=[
         Route("/", index),
+        Route("/resources.json", resources_json),
         Route("/manifest.webmanifest", manifest),
         Route("/icons/icon-{size:int}.png", icon),
         Route("/stillpoint.crt", certificate_file),
@@ -195,6 +201,8 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
             except BadEvent as bad:
                 error(bad.code, str(bad))
                 continue
+            if isinstance(event, Ping):
+                continue  # keeps nothing alive but the connection; answered by nothing
             if isinstance(event, Start):
                 if conversation is not None:
                     error("already_started", "This conversation has already started.")
@@ -220,9 +228,10 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
     except WebSocketDisconnect:
         pass
     finally:
+        finished = True
         if conversation is not None:
-            await asyncio.to_thread(conversation.close)
-        if store is not None:
+            finished = await asyncio.to_thread(conversation.close)
+        if store is not None and finished:
             store.close()
         outbox.put_nowait(None)
         try:

@@ -238,10 +238,15 @@ class PageConversation:
         self.engine._cancel.set()  # engine seam: replaced by the engine's own cut when it lands
         self.speaker.stop("stopped")
 
-    def close(self, timeout_s: float = 30.0) -> None:
+    def close(self, timeout_s: float = 300.0) -> bool:
+        """End the conversation; True once everything it was doing has finished (and it is safe to close the store)."""
         self.microphone.close()
         self.speaker.close()
         self._thread.join(timeout_s)
+        worker = self.engine._worker  # engine seam: the reply still being written, if any
+        if worker is not None:
+            worker.join(timeout_s)
+        return not self._thread.is_alive() and (worker is None or not worker.is_alive())
 
     def _on_turn(self, report: TurnReport) -> None:
         if report.speaker != "user":

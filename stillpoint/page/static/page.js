@@ -8,6 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const talkButton = $("talk");
   const hushButton = $("hush");
+  const endButton = $("end");
   const statusLine = $("status");
   const transcript = $("transcript");
   const circle = $("circle");
@@ -28,7 +29,7 @@
     idle: "When you're ready, press Start. Nothing is heard or recorded until you do.",
     connecting: "Starting…",
     listening: "I'm listening. Take your time.",
-    ptt: "Hold the button (or Space) while you talk.",
+    ptt: "Hold the button (or Space) while you talk; let go when you're done.",
     hearing: "I'm hearing you…",
     thinking: "A moment…",
     speaking: "Speaking. Talk any time to interrupt.",
@@ -278,8 +279,7 @@
     };
     s.running = true;
     talkButton.disabled = false;
-    talkButton.textContent = pttBox.checked ? "Hold to talk" : "End";
-    talkButton.setAttribute("aria-pressed", "true");
+    showControls();
   }
 
   function end(message) {
@@ -292,17 +292,23 @@
     if (s.playCtx) s.playCtx.close();
     s.captureCtx = s.playCtx = s.captureNode = s.stream = null;
     s.hearing = null;
-    talkButton.textContent = "Start";
-    talkButton.setAttribute("aria-pressed", "false");
+    showControls();
     setStatus("ended", message || STATUS.ended);
   }
 
   // ---- controls: one large button; push-to-talk as an option ---------------------------------
+  function showControls() {
+    const holding = pttBox.checked && s.running;
+    talkButton.textContent = !s.running ? "Start" : holding ? (s.pttDown ? "Talking… let go when done" : "Hold to talk") : "End";
+    talkButton.setAttribute("aria-pressed", String(s.running && (!pttBox.checked || s.pttDown)));
+    endButton.hidden = !holding;
+  }
+
   function holdToTalk(down) {
     if (!pttBox.checked || !s.running || s.pttDown === down) return;
     s.pttDown = down;
     if (s.captureNode) s.captureNode.port.postMessage({ muted: !down });
-    talkButton.textContent = down ? "Talking… release when done" : "Hold to talk";
+    showControls();
     send({ type: "ptt", down });
   }
 
@@ -321,12 +327,11 @@
     if (event.code === "Space" && pttBox.checked && s.running) { event.preventDefault(); holdToTalk(false); }
   });
   hushButton.addEventListener("click", () => { send({ type: "stop" }); stopPlayback(); });
+  endButton.addEventListener("click", () => end());
   pttBox.addEventListener("change", () => {
     if (s.captureNode) s.captureNode.port.postMessage({ muted: pttBox.checked && !s.pttDown });
-    if (s.running) {
-      talkButton.textContent = pttBox.checked ? "Hold to talk" : "End";
-      setStatus(pttBox.checked ? "ptt" : "listening");
-    }
+    showControls();
+    if (s.running && !s.speaking) setStatus(pttBox.checked ? "ptt" : "listening");
   });
   for (const radio of document.querySelectorAll("input[name=mode]")) {
     radio.addEventListener("change", () => {
@@ -334,6 +339,11 @@
       send({ type: "mode", mode: s.mode });
     });
   }
+  // The crisis lines are on the page before anything starts (no microphone, no connection needed).
+  fetch("/resources.json").then((r) => (r.ok ? r.json() : null)).then((resources) => {
+    if (resources) fillResources($("always-help-text"), $("always-help-links"), resources);
+  }).catch(() => {});
+
   // A long-press menu must not steal the hold-to-talk gesture on phones.
   talkButton.addEventListener("contextmenu", (event) => { if (pttBox.checked) event.preventDefault(); });
 })();

@@ -1,0 +1,219 @@
+"""The page's WebSocket protocol over a real server and a real WebSocket client, on the real models.
+
+Four conversations at once must not hear each other; bad events get an `error` event and the
+connection lives on; oversized frames, floods, long sessions, a missing or wrong token with
+--lan, a foreign Origin and a foreign Host are all refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+import stat
+
+import httpx
+import numpy as np
+import pytest
+import websockets
+
+from page_harness import page_server, pcm16, shared_models, talk_over_socket  # noqa: F401 (fixture)
+from speechkit import build, lj, say
+
+
+def ws_url(base: str) -> str:
+    return base.replace("http", "ws", 1) + "/ws"
+
+
+def origin(base: str) -> dict:
+    return {"origin": base}
+
+
+async def next_event(ws, kind: str | None = None, timeout: float = 10.0) -> dict:
+    """The next JSON event (of `kind`, skipping others), ignoring binary audio."""
+    while True:
+        message = await asyncio.wait_for(ws.recv(), timeout)
+        if isinstance(message, bytes):
+            continue
+        event = json.loads(message)
+        if kind is None or event["type"] == kind:
+            return event
+
+
+def test_four_conversations_at_once_do_not_hear_each_other(shared_models, tmp_path):
+    from dialogue.store import Store
+
+    lines = {
+        "sister": "I keep thinking about my sister and the long drive home.",
+        "garden": "The garden was full of tomatoes this summer.",
+        "piano": "I practised the piano for an hour before dinner.",
+        "exam": "My exam results come out on Friday morning.",
+    }
+    clips = {key: build([0.4, say(text), 1.6], seed=i).audio for i, (key, text) in enumerate(lines.items())}
+    db = tmp_path / "data" / "stillpoint.db"
+    with page_server(shared_models, db) as base:
+        async def all_four():
+            return await asyncio.gather(*(
+                talk_over_socket(ws_url(base), clip, additional_headers=origin(base), timeout_s=400) for clip in clips.values()
+            ))
+
+        results = dict(zip(clips, asyncio.run(all_four())))
+
+    assert len({r["session_id"] for r in results.values()}) == 4
+    store = Store(db)
+    try:
+        for key, result in results.items():
+            heard = [e["text"].lower() for e in result["events"] if e["type"] == "user.turn"]
+            assert heard and key in heard[0], (key, heard)
+            for other in set(lines) - {key}:  # no other conversation's words reached this one
+                assert not any(other in h for h in heard), (key, other, heard)
+            assert result["replies"] and all(len(audio) == 2 * header["samples"] for header, audio in result["replies"])
+            stored = [t.text.lower() for t in store.turns(result["session_id"]) if t.speaker == "user"]
+            assert stored and key in stored[0] and not any(o in " ".join(stored) for o in set(lines) - {key})
+    finally:
+        store.close()
+
+
+def test_malformed_events_get_error_events_and_the_connection_stays(shared_models, tmp_path):
+    from stillpoint.page.protocol import Limits
+
+    limits = Limits(max_audio_bytes=16_000, max_text_bytes=4_096, transport_max_bytes=65_536)
+    with page_server(shared_models, tmp_path / "db.sqlite", limits=limits) as base:
+        async def session():
+            codes = []
+            async with websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as ws:
+                for bad in ["not json", "[1, 2", json.dumps({"type": "dance"}), json.dumps({"no": "type"}),
+                            json.dumps({"type": "start", "mode": "shout"}), json.dumps({"type": "ptt"}),
+                            json.dumps({"type": "played", "seq": -1}), json.dumps({"type": "stop", "extra": 1}),
+                            "[" * 5000]:
+                    await ws.send(bad)
+                    codes.append((await next_event(ws))["code"])
+                await ws.send(pcm16(np.zeros(320, np.float32)))  # audio before start
+                codes.append((await next_event(ws))["code"])
+                await ws.send(json.dumps({"type": "start"}))
+                ready = await next_event(ws, "ready")
+                await ws.send(b"\x00\x01\x02")  # not whole 16-bit samples
+                codes.append((await next_event(ws, "error"))["code"])
+                await ws.send(b"\x00" * 20_000)  # over the per-message audio limit, under the transport's
+                codes.append((await next_event(ws, "error"))["code"])
+                await ws.send(json.dumps({"type": "start"}))
+                codes.append((await next_event(ws, "error"))["code"])
+                await ws.send(pcm16(np.zeros(640, np.float32)))  # still alive and listening
+                await ws.send(json.dumps({"type": "ping"}))
+                return codes, ready
+
+        codes, ready = asyncio.run(session())
+    assert codes == ["bad_json", "bad_json", "bad_event", "bad_event", "bad_event", "bad_event", "bad_event",
+                     "bad_event", "too_large", "not_started", "bad_audio", "too_large", "already_started"], codes
+    assert ready["audio_in"] == {"encoding": "pcm_s16le", "sample_rate": 16000, "channels": 1}
+
+
+def test_oversized_frames_floods_and_long_sessions_are_bounded(shared_models, tmp_path):
+    from stillpoint.page.protocol import Limits
+
+    limits = Limits(transport_max_bytes=65_536, messages_per_s=50, burst=60, max_session_s=4.0, max_conversations=2)
+    with page_server(shared_models, tmp_path / "db.sqlite", limits=limits) as base:
+        async def oversized():
+            async with websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as ws:
+                await ws.send(b"\x00" * 1_000_000)  # far beyond anything the page sends: the server closes
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await next_event(ws)
+                return closed.value.rcvd.code if closed.value.rcvd else None
+
+        assert asyncio.run(oversized()) == 1009
+
+        async def flood():
+            async with websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as ws:
+                for _ in range(300):
+                    await ws.send(json.dumps({"type": "ping"}))
+                error = await next_event(ws, "error")
+                await asyncio.sleep(1.5)  # the bucket refills; the connection was never dropped
+                await ws.send(json.dumps({"type": "start"}))
+                return error, await next_event(ws, "ready")
+
+        error, ready = asyncio.run(flood())
+        assert error["code"] == "rate_limited" and ready["type"] == "ready"
+
+        async def too_long_and_too_many():
+            async with websockets.connect(ws_url(base), additional_headers=origin(base)) as first, \
+                    websockets.connect(ws_url(base), additional_headers=origin(base)) as second:
+                async with websockets.connect(ws_url(base), additional_headers=origin(base)) as third:
+                    busy = await next_event(third, "error")
+                    with pytest.raises(websockets.ConnectionClosed):
+                        await next_event(third)
+                closing = await next_event(first, "closing", timeout=15)
+                with pytest.raises(websockets.ConnectionClosed):
+                    await next_event(first, timeout=15)
+                del second
+                return busy, closing
+
+        busy, closing = asyncio.run(too_long_and_too_many())
+        assert busy["code"] == "busy" and closing["reason"] == "session_length"
+
+
+def test_foreign_origin_and_foreign_host_are_refused(shared_models, tmp_path):
+    with page_server(shared_models, tmp_path / "db.sqlite") as base:
+        port = base.rsplit(":", 1)[1]
+
+        async def connect(**headers):
+            async with websockets.connect(ws_url(base), **headers) as ws:
+                await ws.send(json.dumps({"type": "start"}))
+                return (await next_event(ws, "ready"))["type"]
+
+        assert asyncio.run(connect(additional_headers=origin(base))) == "ready"
+        for bad in ({"origin": "http://evil.example"}, {"origin": f"http://evil.example:{port}"}, {"origin": "null"}):
+            with pytest.raises(websockets.InvalidStatus) as refused:
+                asyncio.run(connect(additional_headers=bad))
+            assert refused.value.response.status_code == 403
+        with pytest.raises(websockets.InvalidStatus) as refused:  # DNS rebinding: a foreign name for 127.0.0.1
+            asyncio.run(connect(additional_headers={"host": f"evil.example:{port}", "origin": f"http://evil.example:{port}"}))
+        assert refused.value.response.status_code == 403 or refused.value.response.status_code == 400
+        assert httpx.get(base + "/", headers={"host": f"evil.example:{port}"}).status_code == 400
+        page = httpx.get(base + "/")
+        assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+        assert "unsafe-inline" not in page.headers["content-security-policy"]
+
+
+def test_lan_needs_its_token_everywhere_even_on_loopback(shared_models, tmp_path, monkeypatch):
+    from stillpoint.config import Settings
+    from stillpoint.page.serve import plan
+
+    monkeypatch.setenv("STILLPOINT_HOME", str(tmp_path / "home"))
+    first = plan(Settings(), 8765, lan=True, address="192.168.1.23")
+    again = plan(Settings(), 8765, lan=True, address="192.168.1.23")
+    assert first.token and again.token is None  # shown once, then only its hash exists
+    assert first.cert.created and not again.cert.created  # the certificate is made once
+    home = tmp_path / "home"
+    for name in ("page-token.sha256", "page-key.pem"):
+        assert stat.S_IMODE((home / name).stat().st_mode) == 0o600
+    assert first.token not in (home / "page-token.sha256").read_text()
+    assert "192.168.1.23" in first.policy.hosts and first.policy.secure
+
+    trust = ssl.create_default_context(cafile=str(first.cert.cert_path))  # as a phone that trusts the certificate
+    with page_server(shared_models, tmp_path / "db.sqlite", policy=first.policy, certificate=first.cert) as base:
+        assert base.startswith("https://")
+        with httpx.Client(verify=trust) as client:
+            assert client.get(base + "/").status_code == 401
+            assert client.get(base + "/?token=wrong").status_code == 401
+            assert client.get(base + "/history/").status_code == 401
+            assert client.get(base + "/static/page.js").status_code == 401
+            opened = client.get(base + "/?token=" + first.token, follow_redirects=False)
+            assert opened.status_code == 303 and opened.headers["location"] == "/"
+            cookie = opened.headers["set-cookie"].lower()
+            assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
+            assert client.get(base + "/").status_code == 200  # the cookie now carries the token
+            cookie_header = f"stillpoint_token={first.token}"
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(base + "/", verify=ssl.create_default_context())  # untrusted until the person trusts it
+
+        async def connect(cookie: str | None):
+            headers = {"origin": base} | ({"cookie": cookie} if cookie else {})
+            async with websockets.connect(ws_url(base), ssl=trust, additional_headers=headers) as ws:
+                await ws.send(json.dumps({"type": "start"}))
+                return (await next_event(ws, "ready"))["type"]
+
+        for bad in (None, "stillpoint_token=wrong"):
+            with pytest.raises(websockets.InvalidStatus) as refused:
+                asyncio.run(connect(bad))
+            assert refused.value.response.status_code == 403
+        assert asyncio.run(connect(cookie_header)) == "ready"
