@@ -90,12 +90,14 @@
       else li.append(document.createTextNode(piece.words + " "));
     }
     if (!event.text) li.remove();
+    else li.scrollIntoView({ block: "nearest" });
   }
 
   let companionItem = null;
   function showCompanionSentence(text) {
     if (!companionItem) companionItem = addItem("Stillpoint", "companion");
     companionItem.append(document.createTextNode(text + " "));
+    companionItem.scrollIntoView({ block: "nearest" });
   }
 
   // ---- crisis resources: text and tap-to-call links; once shown, they stay -------------------
