@@ -57,9 +57,16 @@ def pcm16(samples: np.ndarray) -> bytes:
     return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
 
 
+def first_reply(events: list[dict]) -> bool:
+    """Done once the user's turn came back and a reply sentence followed it."""
+    turn = next((i for i, e in enumerate(events) if e["type"] == "user.turn"), None)
+    return turn is not None and any(e["type"] == "reply.audio" for e in events[turn:])
+
+
 async def talk_over_socket(url: str, audio: np.ndarray, *, block_s: float = 0.2, speed: float = 4.0,
-                           until_reply: bool = True, timeout_s: float = 120.0, **connect) -> dict:
-    """Plays `audio` (16 kHz float32) into the page's WebSocket like the browser does, faster than real time.
+                           until=first_reply, timeout_s: float = 120.0, **connect) -> dict:
+    """Plays `audio` (16 kHz float32) into the page's WebSocket like the browser does, faster than real time,
+    then keeps sending silence in real time (as the page's microphone does) until `until(events)`.
 
     Returns every JSON event and, for each reply sentence, its header and audio bytes.
     """
@@ -87,8 +94,8 @@ async def talk_over_socket(url: str, audio: np.ndarray, *, block_s: float = 0.2,
                 events.append(event)
                 if event["type"] == "reply.audio":
                     header = event
-                    if until_reply and any(e["type"] == "user.turn" for e in events):
-                        done.set()
+                if until(events):
+                    done.set()
 
         receiver = asyncio.create_task(receive())
         for start in range(0, len(audio), block):
@@ -96,7 +103,7 @@ async def talk_over_socket(url: str, audio: np.ndarray, *, block_s: float = 0.2,
             await asyncio.sleep(block_s / speed)
         silence = np.zeros(block, np.float32)
         deadline = time.monotonic() + timeout_s
-        while until_reply and not done.is_set() and time.monotonic() < deadline:
+        while not done.is_set() and time.monotonic() < deadline:
             await ws.send(pcm16(silence))  # the microphone keeps sending while the companion thinks
             await asyncio.sleep(block_s)
         await asyncio.sleep(0.5)

@@ -74,6 +74,41 @@ def test_four_conversations_at_once_do_not_hear_each_other(shared_models, tmp_pa
         store.close()
 
 
+def test_crisis_lines_and_breathing_cues_come_from_the_conversation(shared_models, tmp_path):
+    """An acute statement brings the crisis event with tap-to-call links; asking to breathe brings the
+    practice, whose lines carry breathing-circle cues timed to their own audio (and no other line does)."""
+
+    def practice_finished(events):
+        return any(e["type"] == "reply.audio" and "How does your body feel" in e["text"] for e in events)
+
+    def crisis_answered(events):
+        return any(e["type"] == "reply.audio" and "one slow breath together" in e["text"] for e in events)
+
+    with page_server(shared_models, tmp_path / "db.sqlite") as base:
+        async def both():
+            return await asyncio.gather(
+                talk_over_socket(ws_url(base), build([0.4, say("I took all my pills an hour ago."), 1.6]).audio,
+                                 additional_headers=origin(base), until=crisis_answered, timeout_s=300),
+                talk_over_socket(ws_url(base), build([0.4, say("Can we do a breathing exercise together?"), 1.6]).audio,
+                                 additional_headers=origin(base), until=practice_finished, timeout_s=300),
+            )
+
+        crisis, breathing = asyncio.run(both())
+
+    flagged = [e for e in crisis["events"] if e["type"] == "crisis"]
+    assert flagged and flagged[0]["level"] == "acute", crisis["events"]
+    assert {"label": "Call 988", "href": "tel:988"} in flagged[0]["resources"]["links"]
+    assert not any(e.get("cues") for e in crisis["events"] if e["type"] == "reply.audio")
+
+    sentences = [e for e in breathing["events"] if e["type"] == "reply.audio"]
+    phases = [cue["phase"] for e in sentences for cue in e["cues"]]
+    assert phases[:3] == ["in", "hold", "out"] and phases.count("in") == 3 and phases.count("out") == 3, phases
+    for e in sentences:
+        for cue in e["cues"]:  # the circle moves exactly as long as its words are heard
+            assert cue["offset_ms"] == 0 and abs(cue["duration_ms"] - 1000 * e["samples"] / e["sample_rate"]) <= 1
+    assert not any(e["type"] == "crisis" for e in breathing["events"])
+
+
 def test_malformed_events_get_error_events_and_the_connection_stays(shared_models, tmp_path):
     from stillpoint.page.protocol import Limits
 

@@ -42,6 +42,7 @@ from .protocol import (
     RateLimiter,
     Ready,
     Resources,
+    Say,
     ServerEvent,
     Start,
     StopReply,
@@ -208,7 +209,8 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
                     error("already_started", "This conversation has already started.")
                     continue
                 store = await asyncio.to_thread(Store, store_path)
-                conversation = await asyncio.to_thread(PageConversation, models, store, emit, resources)
+                conversation = await asyncio.to_thread(PageConversation, models, store, emit, resources,
+                                                      microphone=event.microphone)
                 outbox.put_nowait(Ready(conversation.session_id, {"encoding": "pcm_s16le", "sample_rate": PCM_RATE,
                                                                   "channels": 1},
                                         {"max_audio_bytes": limits.max_audio_bytes,
@@ -223,6 +225,9 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
             elif isinstance(event, Mode):
                 if event.mode != "talk":
                     error("unavailable", f"The {event.mode} mode is not available in this version of the page.")
+            elif isinstance(event, Say):
+                if event.text.strip():
+                    conversation.say(event.text.strip())
             elif isinstance(event, Played):
                 pass  # the page finished playing a sentence; timing is kept on the server's clock
     except WebSocketDisconnect:

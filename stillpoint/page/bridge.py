@@ -205,7 +205,7 @@ def pieces_with_pauses(text: str, start_s: float, end_s: float, pauses: list[dic
 class PageConversation:
     """Runs one conversation on its own thread, fed by `push(pcm)`, reporting through `emit`."""
 
-    def __init__(self, models, store: Store, emit: Emit, resources: Resources):
+    def __init__(self, models, store: Store, emit: Emit, resources: Resources, *, microphone: bool = True):
         self._emit = emit
         self._resources = resources
         self.microphone = PageMicrophone()
@@ -232,6 +232,11 @@ class PageConversation:
 
     def push(self, pcm: bytes) -> None:
         self.microphone.push(pcm)
+
+    def say(self, text: str) -> None:
+        from .protocol import ErrorEvent
+
+        self._emit(ErrorEvent("unavailable", "Typing is not available in this version of the page."))
 
     def stop_reply(self) -> None:
         """The person asked for quiet (the Stop button, or pressing to talk over it)."""

@@ -41,6 +41,7 @@ class _Event(BaseModel):
 class Start(_Event):
     type: Literal["start"]
     mode: Literal["talk", "breathe", "journal"] = "talk"
+    microphone: bool = True  # False: typing only; the server keeps the conversation's clock with silence
 
 
 class Mode(_Event):
@@ -62,11 +63,18 @@ class Played(_Event):
     seq: int = Field(ge=0)
 
 
+class Say(_Event):
+    """A typed turn, for when speaking aloud isn't possible (or a keyboard is easier)."""
+
+    type: Literal["say"]
+    text: str = Field(min_length=1, max_length=1000)
+
+
 class Ping(_Event):
     type: Literal["ping"]
 
 
-ClientEvent = Annotated[Union[Start, Mode, PushToTalk, StopReply, Played, Ping], Field(discriminator="type")]
+ClientEvent = Annotated[Union[Start, Mode, PushToTalk, StopReply, Played, Say, Ping], Field(discriminator="type")]
 _client_events = TypeAdapter(ClientEvent)
 
 

@@ -35,7 +35,11 @@ class LockedTranscriber:
 
 
 class LockedSynthesizer:
-    """Synthesises a whole sentence under the lock, then hands the audio out unlocked."""
+    """Synthesises a whole line under the lock, then hands it out unlocked as one piece of audio.
+
+    One piece per line is also what the page wants: a line's words and its breathing cue arrive
+    with all of its audio ("Breathe in slowly… Two. Three. Four." is one inhale, not four).
+    """
 
     def __init__(self, inner):
         self._inner = inner
@@ -45,7 +49,9 @@ class LockedSynthesizer:
     def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
         with self._lock:
             chunks = list(self._inner.synthesize(text, length_scale=length_scale))
-        yield from chunks
+        if chunks:
+            samples = np.concatenate([c.samples for c in chunks]).astype(np.float32, copy=False)
+            yield SpeechAudio(text=chunks[0].text, samples=samples, sample_rate=chunks[0].sample_rate)
 
 
 class LockedBackend:

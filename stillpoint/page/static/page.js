@@ -196,7 +196,8 @@
     switch (event.type) {
       case "ready":
         fillResources($("always-help-text"), $("always-help-links"), event.resources);
-        setStatus(pttBox.checked ? "ptt" : "listening");
+        setStatus(pttBox.checked ? "ptt" : "listening", s.noMicrophone);
+        $("typed").hidden = false;
         break;
       case "speech.started":
         hearingItem();
@@ -242,17 +243,20 @@
   async function start() {
     setStatus("connecting");
     talkButton.disabled = true;
+    s.playCtx = new AudioContext({ latencyHint: "interactive" });
     try {
       s.stream = await navigator.mediaDevices.getUserMedia({
         audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
       });
     } catch (error) {
-      talkButton.disabled = false;
-      setStatus("idle", "The microphone isn't available (" + error.name + "). Allow it for this page, or use a device with one.");
-      return;
+      s.noMicrophone = `The microphone isn't available (${error.name}); you can type instead.`;
     }
+    if (s.stream) await startCapture();
+    connect();
+  }
+
+  async function startCapture() {
     s.captureCtx = new AudioContext({ sampleRate: 16000, latencyHint: "interactive" });
-    s.playCtx = new AudioContext({ latencyHint: "interactive" });
     await s.captureCtx.audioWorklet.addModule("/static/capture-worklet.js");
     const source = s.captureCtx.createMediaStreamSource(s.stream);
     s.captureNode = new AudioWorkletNode(s.captureCtx, "stillpoint-capture", { numberOfOutputs: 1 });
@@ -266,11 +270,13 @@
       s.samplesSent += message.data.byteLength / 2;
       if (trace.sent.length < 100000) trace.sent.push([s.samplesSent, performance.now()]);
     };
+  }
 
+  function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     s.ws = new WebSocket(`${scheme}//${location.host}/ws`);
     s.ws.binaryType = "arraybuffer";
-    s.ws.onopen = () => send({ type: "start", mode: s.mode });
+    s.ws.onopen = () => send({ type: "start", mode: s.mode, microphone: Boolean(s.stream) });
     s.ws.onmessage = (message) => {
       if (typeof message.data === "string") onEvent(JSON.parse(message.data));
       else onBinary(message.data);
@@ -286,13 +292,14 @@
 
   function end(message) {
     s.running = false;
+    $("typed").hidden = true;
     stopPlayback();
     if (s.ws && s.ws.readyState <= WebSocket.OPEN) s.ws.close(1000, "ended by the person");
     s.ws = null;
     if (s.stream) s.stream.getTracks().forEach((track) => track.stop());
     if (s.captureCtx) s.captureCtx.close();
     if (s.playCtx) s.playCtx.close();
-    s.captureCtx = s.playCtx = s.captureNode = s.stream = null;
+    s.captureCtx = s.playCtx = s.captureNode = s.stream = s.noMicrophone = null;
     s.hearing = null;
     showControls();
     setStatus("ended", message || STATUS.ended);
@@ -330,6 +337,16 @@
   });
   hushButton.addEventListener("click", () => { send({ type: "stop" }); stopPlayback(); });
   endButton.addEventListener("click", () => end());
+  $("typed").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const box = $("say");
+    const text = box.value.trim();
+    if (!text || !s.running) return;
+    stopPlayback();
+    send({ type: "say", text });
+    addItem("You", "you").append(document.createTextNode(text));
+    box.value = "";
+  });
   pttBox.addEventListener("change", () => {
     if (s.captureNode) s.captureNode.port.postMessage({ muted: pttBox.checked && !s.pttDown });
     showControls();
