@@ -53,7 +53,7 @@ def page_figures(clip: Path, db: Path, turns: int) -> list[float]:
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(base + "/")
-            page.get_by_role("button", name="Start").click()
+            page.get_by_role("button", name="Start", exact=True).click()
             deadline = time.monotonic() + LEAD_S + turns * (GAP_S + 8) + 120
             script = ("n => { const t = window.stillpoint; const ends = t.events.filter(e => e.type === 'user.turn');"
                       " return ends.length >= n && t.replies.some(r => r.receivedAt > ends[n - 1].at); }")

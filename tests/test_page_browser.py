@@ -51,9 +51,9 @@ def test_page_hears_a_recording_and_plays_the_reply(shared_models, tmp_path):
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(base + "/")
-            assert page.get_by_role("button", name="Start").is_visible()
+            assert page.get_by_role("button", name="Start", exact=True).is_visible()
             page.screenshot(path=str(ARTIFACTS / "page-390x844-start.png"))
-            page.get_by_role("button", name="Start").click()
+            page.get_by_role("button", name="Start", exact=True).click()
 
             # The person's words, with the pause they made, appear in the live region.
             said = page.locator("#transcript li.you", has_text="surpassed")
@@ -75,7 +75,7 @@ def test_page_hears_a_recording_and_plays_the_reply(shared_models, tmp_path):
             page.set_viewport_size({"width": 1280, "height": 800})
             page.screenshot(path=str(ARTIFACTS / "page-1280x800-talking.png"))
             session_id = page.evaluate("window.stillpoint.events.find(e => e.type === 'ready').session_id")
-            page.get_by_role("button", name="End").click()
+            page.get_by_role("button", name="End", exact=True).click()
         finally:
             browser.close()
 

@@ -218,6 +218,7 @@ class ReplyAudio(ServerEvent):
     sample_rate: int
     samples: int
     cues: list[BreathCue]
+    delay_ms: int = 0  # start this long after it arrives (a paced practice keeps its quiet between lines)
     type: str = field(default="reply.audio", init=False)
 
 

@@ -149,7 +149,7 @@
     node.buffer = audio;
     node.connect(s.playCtx.destination);
     const now = s.playCtx.currentTime;
-    const at = Math.max(now + 0.02, s.nextStart);
+    const at = Math.max(now + 0.02 + (header.delay_ms || 0) / 1000, s.nextStart);
     node.start(at);
     s.nextStart = at + audio.duration;
     s.sources.add(node);
