@@ -114,9 +114,12 @@
   function showHelp(event) {
     const help = $("help");
     fillResources($("help-text"), $("help-links"), event.resources);
+    fillResources(document.createElement("p"), $("help-bar-links"), event.resources);
+    $("help-bar").hidden = !event.resources.links.length;  // the call buttons stay in view while scrolling
     if (help.hidden) {
       help.hidden = false;
       help.setAttribute("role", "alert");
+      help.scrollIntoView({ block: "start" });
     }
   }
 
