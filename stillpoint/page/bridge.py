@@ -185,7 +185,8 @@ def pieces_with_pauses(text: str, start_s: float, end_s: float, pauses: list[dic
     from ..transcript import _words_with_times
 
     turn = StoredTurn(0, "user", text, start_s, end_s, False, {},
-                      tuple(StoredPause(p["start_s"], p["duration_s"]) for p in pauses))
+                      tuple(StoredPause(*((p["start_s"], p["duration_s"]) if isinstance(p, dict) else (p.start_s, p.duration_s)))
+                            for p in pauses))
     pieces: list[dict] = []
     words: list[str] = []
     remaining = list(turn.pauses)
