@@ -210,7 +210,7 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
                     continue
                 store = await asyncio.to_thread(Store, store_path)
                 conversation = await asyncio.to_thread(PageConversation, models, store, emit, resources,
-                                                      microphone=event.microphone)
+                                                      microphone=event.microphone, mode=event.mode)
                 outbox.put_nowait(Ready(conversation.session_id, {"encoding": "pcm_s16le", "sample_rate": PCM_RATE,
                                                                   "channels": 1},
                                         {"max_audio_bytes": limits.max_audio_bytes,
@@ -223,8 +223,9 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
             elif isinstance(event, StopReply) or (isinstance(event, PushToTalk) and event.down):
                 conversation.stop_reply()
             elif isinstance(event, Mode):
-                if event.mode != "talk":
-                    error("unavailable", f"The {event.mode} mode is not available in this version of the page.")
+                refused = conversation.set_mode(event.mode)
+                if refused:
+                    error("unavailable", refused)
             elif isinstance(event, Say):
                 if event.text.strip():
                     conversation.say(event.text.strip())

@@ -206,7 +206,8 @@ def pieces_with_pauses(text: str, start_s: float, end_s: float, pauses: list[dic
 class PageConversation:
     """Runs one conversation on its own thread, fed by `push(pcm)`, reporting through `emit`."""
 
-    def __init__(self, models, store: Store, emit: Emit, resources: Resources, *, microphone: bool = True):
+    def __init__(self, models, store: Store, emit: Emit, resources: Resources, *, microphone: bool = True,
+                 mode: str = "talk"):
         self._emit = emit
         self._resources = resources
         self.microphone = PageMicrophone()
@@ -233,6 +234,9 @@ class PageConversation:
 
     def push(self, pcm: bytes) -> None:
         self.microphone.push(pcm)
+
+    def set_mode(self, mode: str) -> str | None:
+        return None if mode == "talk" else f"The {mode} mode is not available in this version of the page."
 
     def say(self, text: str) -> None:
         from .protocol import ErrorEvent

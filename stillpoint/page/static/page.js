@@ -227,6 +227,7 @@
         break;
       case "error":
         trace.errors.push(event);
+        if (event.code === "unavailable" || event.code === "busy") statusLine.textContent = event.message;
         break;
       case "closing":
         setStatus("ended", event.message);
