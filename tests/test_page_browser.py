@@ -85,3 +85,49 @@ def test_page_hears_a_recording_and_plays_the_reply(shared_models, tmp_path):
     user = [t for t in turns if t.speaker == "user"]
     assert any("surpassed" in t.text.lower() for t in user), turns
     assert any(t.speaker == "companion" and t.start_s > user[0].end_s for t in turns), turns
+
+
+def test_page_is_calm_and_usable_by_thumb_keyboard_and_screen_reader(tmp_path):
+    """Before anyone presses Start: no sound, nothing from the network, one-thumb layout at 390 px,
+    a sensible Tab order, and names for everything a screen reader announces."""
+    from playwright.sync_api import sync_playwright
+
+    with page_server(None, tmp_path / "db.sqlite") as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.add_init_script("""
+                window.__audioContexts = 0;
+                const Real = window.AudioContext;
+                window.AudioContext = function (...args) { window.__audioContexts++; return new Real(...args); };
+            """)
+            requests = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(base + "/")
+            page.wait_for_load_state("networkidle")
+            assert requests and all(url.startswith(base) for url in requests), requests
+            assert page.evaluate("window.__audioContexts") == 0 and page.locator("audio[autoplay]").count() == 0
+
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # nothing wider than the phone
+            start = page.get_by_role("button", name="Start", exact=True).bounding_box()
+            assert start["height"] >= 48 and start["y"] > 844 / 2 and start["width"] >= 300  # big, in reach of a thumb
+            links = page.locator("#always-help-links a")
+            links.first.wait_for()
+            assert links.first.get_attribute("href").startswith("tel:")  # the crisis lines are there before Start
+
+            order = []
+            for _ in range(8):
+                page.keyboard.press("Tab")
+                order.append(page.evaluate("(() => { const e = document.activeElement;"
+                                           " return e.id || e.getAttribute('href') || e.value || e.tagName; })()"))
+            assert order[:3] == ["#talk", "help-link", "/history/"], order  # skip link, crisis lines, sessions
+            assert "talk" in order and order.index("talk") > order.index("/history/"), order
+
+            tree = page.locator("body").aria_snapshot()
+            for expected in ('button "Start"', 'radio "Talk"', 'radio "Breathe"', 'radio "Journal"',
+                             'checkbox "Push to talk"', 'link "Crisis lines"', 'link "Your sessions"'):
+                assert expected in tree, tree
+            assert page.locator("#transcript").get_attribute("aria-live") == "polite"
+            assert page.locator("#status").get_attribute("role") == "status"
+        finally:
+            browser.close()
