@@ -42,6 +42,16 @@ def plan(settings: Settings, port: int, lan: bool, new_token: bool = False, addr
     return ServePlan("0.0.0.0", f"https://{shown}:{port}/", AccessPolicy(hosts, token_sha256, secure=True), cert, token)
 
 
+def check_port(bind: str, port: int) -> None:
+    """Fail in one line, before the models load, when the port is taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((bind, port))
+        except OSError:
+            raise OSError(f"Port {port} is already in use (is Stillpoint already serving?); choose another with --port.") from None
+
+
 def announce(p: ServePlan, out=sys.stderr) -> None:
     if p.cert is None:
         print(f"Stillpoint is at {p.url} (this computer only; Ctrl-C to stop).", file=out)
@@ -69,6 +79,7 @@ def run(settings: Settings, port: int, lan: bool, new_token: bool, verbose: int,
     from .app import create_page_app
     from .shared import SharedModels
 
+    check_port("0.0.0.0" if lan else "127.0.0.1", port)  # before a new token is made: it must not be lost
     p = plan(settings, port, lan, new_token, allow_hosts=allow_hosts)
     store = open_store(settings)  # creates the data folder and database owner-only before anything else
     store.close()
