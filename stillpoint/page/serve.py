@@ -83,12 +83,12 @@ def run(settings: Settings, port: int, lan: bool, new_token: bool, verbose: int,
     p = plan(settings, port, lan, new_token, allow_hosts=allow_hosts)
     store = open_store(settings)  # creates the data folder and database owner-only before anything else
     store.close()
+    announce(p)  # a new private link is shown now, whatever happens while the models load
     models = SharedModels(settings, Progress(), backend)
     resources = CrisisResources.for_region(settings.safety.region, settings.safety.resources).text
     limits = limits or Limits()
     app = create_page_app(models, Path(store.path), resources_text=resources, policy=p.policy, limits=limits,
                           certificate=p.cert.cert_path if p.cert else None)
-    announce(p)
     uvicorn.run(
         app, host=p.bind, port=port, log_level="warning" if verbose == 0 else "info",
         ssl_certfile=str(p.cert.cert_path) if p.cert else None, ssl_keyfile=str(p.cert.key_path) if p.cert else None,
