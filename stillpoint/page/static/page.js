@@ -230,6 +230,7 @@
         if (event.code === "unavailable" || event.code === "busy") statusLine.textContent = event.message;
         break;
       case "closing":
+        s.closingMessage = event.message;
         setStatus("ended", event.message);
         break;
       default:
@@ -287,7 +288,7 @@
     };
     s.ws.onclose = (close) => {
       const why = close.reason ? ` (${close.reason})` : "";
-      if (s.running) end(close.code === 1000 ? STATUS.ended : `The connection closed${why}. Press Start to begin again.`);
+      if (s.running) end(s.closingMessage || (close.code === 1000 ? STATUS.ended : `The connection closed${why}. Press Start to begin again.`));
     };
     s.running = true;
     talkButton.disabled = false;
@@ -303,7 +304,7 @@
     if (s.stream) s.stream.getTracks().forEach((track) => track.stop());
     if (s.captureCtx) s.captureCtx.close();
     if (s.playCtx) s.playCtx.close();
-    s.captureCtx = s.playCtx = s.captureNode = s.stream = s.noMicrophone = null;
+    s.captureCtx = s.playCtx = s.captureNode = s.stream = s.noMicrophone = s.closingMessage = null;
     s.hearing = null;
     showControls();
     setStatus("ended", message || STATUS.ended);
