@@ -262,8 +262,15 @@
 
   async function startCapture() {
     s.captureCtx = new AudioContext({ sampleRate: 16000, latencyHint: "interactive" });
+    let source;
+    try {
+      source = s.captureCtx.createMediaStreamSource(s.stream);
+    } catch (error) { // this browser cannot resample the microphone: run at its rate, the worklet averages down
+      s.captureCtx.close();
+      s.captureCtx = new AudioContext({ latencyHint: "interactive" });
+      source = s.captureCtx.createMediaStreamSource(s.stream);
+    }
     await s.captureCtx.audioWorklet.addModule("/static/capture-worklet.js");
-    const source = s.captureCtx.createMediaStreamSource(s.stream);
     s.captureNode = new AudioWorkletNode(s.captureCtx, "stillpoint-capture", { numberOfOutputs: 1 });
     const silent = s.captureCtx.createGain();
     silent.gain.value = 0; // keeps the graph pulling; nothing is heard
