@@ -208,9 +208,14 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
                 if conversation is not None:
                     error("already_started", "This conversation has already started.")
                     continue
-                store = await asyncio.to_thread(Store, store_path)
-                conversation = await asyncio.to_thread(PageConversation, models, store, emit, resources,
-                                                      microphone=event.microphone, mode=event.mode)
+                try:
+                    store = await asyncio.to_thread(Store, store_path)
+                    conversation = await asyncio.to_thread(PageConversation, models, store, emit, resources,
+                                                          microphone=event.microphone, mode=event.mode)
+                except Exception as failure:  # e.g. the database cannot be written: say so, keep the page
+                    log.warning("could not start a conversation: %s", failure, exc_info=log.isEnabledFor(logging.DEBUG))
+                    error("cannot_start", f"The conversation could not start: {failure}")
+                    continue
                 outbox.put_nowait(Ready(conversation.session_id, {"encoding": "pcm_s16le", "sample_rate": PCM_RATE,
                                                                   "channels": 1},
                                         {"max_audio_bytes": limits.max_audio_bytes,
