@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -245,6 +246,7 @@ class Store:
         self.path = Path(path)
         self.readonly = readonly
         try:
+            self._lock = threading.RLock()  # one connection, written from the listening and the reply threads
             self._db = self._open_readonly() if readonly else self._open_writable()
         except StoreError:
             raise
@@ -320,8 +322,9 @@ class Store:
 
     def _write(self, sql: str, args: Iterable = ()) -> int:
         try:
-            cursor = self._db.execute(sql, tuple(args))
-            return int(cursor.lastrowid or 0)
+            with self._lock:
+                cursor = self._db.execute(sql, tuple(args))
+                return int(cursor.lastrowid or 0)
         except sqlite3.OperationalError as error:
             raise self._save_error(error) from None
 
@@ -352,7 +355,7 @@ class Store:
     ) -> int:
         """Save one turn and its pauses in a single transaction (committed on return)."""
         try:
-            with self._db:
+            with self._lock, self._db:
                 self._db.execute("BEGIN")
                 turn_id = self._db.execute(
                     "INSERT INTO turns (session_id, speaker, text, start_s, end_s, interrupted, timings, created_at)"

@@ -104,9 +104,9 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
     from dialogue.store import StoreError
     from voice.errors import VoiceError
 
-    from .components import Progress, build_pipeline, open_store
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.reporting import TurnPrinter
     from .output_files import OutputError
-    from .reporting import TurnPrinter
 
     settings = _settings(ctx)
     barge_in = settings.conversation.barge_in and not no_barge_in
@@ -115,8 +115,9 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
         if input_path:
             from voice.sources import FileSource
 
+            from .engine.conversation import ConversationSettings
+            from .engine.recording import run_recording
             from .output_files import AtomicOutput
-            from .recording_loop import run_recording
 
             FileSource(input_path)  # a bad file fails here, before any model loads
             if not output_path:
@@ -124,7 +125,8 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
             store = open_store(settings)
             with AtomicOutput(output_path, not_same_as=[input_path, store.path]) as reply:  # checked before models load
                 pipeline = build_pipeline(settings, Progress(), backend)
-                result = run_recording(pipeline, store, input_path, reply.temp, barge_in=barge_in, on_turn=printer)
+                result = run_recording(pipeline, store, input_path, reply.temp,
+                                       settings=ConversationSettings(barge_in=barge_in), on_event=printer)
                 if not any(r.speaker == "user" for r in result.reports):
                     store.discard_if_empty(result.session_id)
                     click.echo(f"No speech was heard in {input_path}; nothing was saved and no reply file was written.",
@@ -145,8 +147,9 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
     from voice.sources import MicrophoneSource
     from voice.tts import voice_sample_rate
 
-    from .components import Progress, build_pipeline, open_store
-    from .live_loop import LiveConversation
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.conversation import ConversationSettings
+    from .engine.live import run_live
 
     microphone = MicrophoneSource(settings.audio.input_device)  # no microphone fails here, before models load
     speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
@@ -156,11 +159,9 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
         f"Listening on '{microphone.device_name}'. I'm an AI companion, not a therapist. Ctrl-C to stop.",
         err=True,
     )
-    conversation = LiveConversation(
-        pipeline, store, microphone, speaker, barge_in=barge_in, on_turn=printer, max_turns=max_turns
-    )
     try:
-        conversation.run()
+        run_live(pipeline, store, microphone, speaker, settings=ConversationSettings(barge_in=barge_in, speaks_first=True),
+                 on_event=printer, max_turns=max_turns)
     finally:
         microphone.close()
         speaker.close()
@@ -171,7 +172,7 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
 @click.pass_obj
 def sessions(ctx: Context, as_json: bool) -> None:
     """List saved sessions."""
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx), readonly=True)
     rows = store.sessions()
@@ -205,7 +206,7 @@ def _session_id(store, ref: str) -> int:
 @click.pass_obj
 def show(ctx: Context, session: str) -> None:
     """Show a session's transcript with its pauses, e.g. `… (1.4 s) …`. SESSION is a number or 'last'."""
-    from .components import open_store
+    from .engine.components import open_store
     from .transcript import render_session
 
     store = open_store(_settings(ctx), readonly=True)
@@ -222,7 +223,7 @@ def export(ctx: Context, sessions_: tuple[str, ...], output: str, transcript: bo
     """Export the sessions you choose (numbers, or 'last') into a summary to bring to your therapist."""
     from dialogue.crisis import CrisisResources
 
-    from .components import open_store
+    from .engine.components import open_store
     from .export import render, write_private
     from .output_files import check_output_path
 
@@ -261,7 +262,7 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
         return
     if not session:
         _fail("Name a session to erase, or use --all.", EXIT_USAGE)
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(settings)
     session_id = _session_id(store, session)
@@ -276,7 +277,7 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
 @click.pass_obj
 def cues(ctx: Context, session_ref: str | None, as_json: bool, dismiss_id: int | None) -> None:
     """Reflection cues: the silences Stillpoint noticed, with what was said around them."""
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx), readonly=dismiss_id is None)
     if dismiss_id is not None:
@@ -315,7 +316,7 @@ def themes(ctx: Context) -> None:
     """What you have come back to across your recent sessions, and each session's summary."""
     from dialogue.memory import themes as find_themes
 
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx), readonly=True)
     texts = store.user_texts_by_session()

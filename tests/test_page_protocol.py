@@ -252,3 +252,88 @@ def test_lan_needs_its_token_everywhere_even_on_loopback(shared_models, tmp_path
                 asyncio.run(connect(bad))
             assert refused.value.response.status_code == 403
         assert asyncio.run(connect(cookie_header)) == "ready"
+
+
+def test_breathe_button_and_typing_go_through_the_same_conversation(shared_models, tmp_path):
+    """No microphone: the server keeps the clock; Breathe starts the guided breath (its circle cues come with
+    the audio), and a typed line is answered like a spoken one. Both are stored as the person's turns."""
+    from dialogue.store import Store
+
+    db = tmp_path / "data" / "stillpoint.db"
+    with page_server(shared_models, db) as base:
+        async def session():
+            events = []
+            async with websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as ws:
+                await ws.send(json.dumps({"type": "start", "mode": "breathe", "microphone": False}))
+                ready = await next_event(ws, "ready")
+                while True:  # the practice begins; its first line carries an "in" cue
+                    event = await next_event(ws, timeout=300)
+                    events.append(event)
+                    if event["type"] == "reply.audio" and event["cues"]:
+                        break
+                await ws.send(json.dumps({"type": "say", "text": "That helped. I feel calmer now, thank you."}))
+                while True:
+                    event = await next_event(ws, timeout=300)
+                    events.append(event)
+                    if event["type"] == "user.turn" and "calmer" in event["text"]:
+                        break
+                return ready["session_id"], events
+
+        session_id, events = asyncio.run(session())
+    cues = [c for e in events if e["type"] == "reply.audio" for c in e["cues"]]
+    assert cues and cues[0]["phase"] == "in", events
+    typed = next(i for i, e in enumerate(events) if e["type"] == "user.turn" and "calmer" in e["text"])
+    assert any(e["type"] == "reply.stop" for e in events[:typed])  # typing over the practice cut it
+    store = Store(db)
+    turns = [(t.speaker, t.text) for t in store.turns(session_id)]
+    store.close()
+    assert ("user", "(tapped Breathe)") in turns and ("user", "That helped. I feel calmer now, thank you.") in turns, turns
+
+
+def test_speaking_over_a_reply_stops_it_and_keeps_what_was_heard(shared_models, tmp_path):
+    """Barge-in through the page: speech while a reply plays brings `reply.stop` at once, and the store keeps
+    the reply as interrupted, with the new turn after it."""
+    from dialogue.store import Store
+
+    first = build([0.4, say("I keep thinking about my sister and the long drive home."), 1.6]).audio
+    second = build([0.1, say("Sorry, can I say something else?"), 1.6], seed=3).audio
+    db = tmp_path / "data" / "stillpoint.db"
+    with page_server(shared_models, db) as base:
+        async def session():
+            events = []
+            async with websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as ws:
+                await ws.send(json.dumps({"type": "start"}))
+                ready = await next_event(ws, "ready")
+
+                async def play(audio):  # in real time, as a microphone would
+                    for start in range(0, len(audio), 640):
+                        await ws.send(pcm16(audio[start:start + 640]))
+                        await asyncio.sleep(0.04)
+
+                async def listen(until):
+                    while True:
+                        event = await next_event(ws, timeout=300)
+                        events.append(event)
+                        if until(event):
+                            return
+
+                sender = asyncio.create_task(play(np.concatenate([first, np.zeros(16000 * 240, np.float32)])))
+                await listen(lambda e: e["type"] == "user.turn")
+                await listen(lambda e: e["type"] == "reply.audio" and e["samples"] / e["sample_rate"] > 2.0)
+                await asyncio.sleep(1.5)  # a few words of it are heard, then the person speaks over it
+                sender.cancel()
+                spoke_at = len(events)
+                sender = asyncio.create_task(play(np.concatenate([second, np.zeros(16000 * 240, np.float32)])))
+                await listen(lambda e: e["type"] == "user.turn" and "something else" in e["text"])
+                sender.cancel()
+                return ready["session_id"], events, spoke_at
+
+        session_id, events, spoke_at = asyncio.run(session())
+    after = [e["type"] for e in events[spoke_at:]]
+    assert "reply.stop" in after and after.index("reply.stop") < after.index("user.turn"), after
+    store = Store(db)
+    turns = store.turns(session_id)
+    store.close()
+    spoke_over = next(i for i, t in enumerate(turns) if t.speaker == "user" and "something else" in t.text)
+    cut = [t for t in turns[:spoke_over] if t.speaker == "companion"]
+    assert cut and cut[-1].interrupted, turns  # the reply spoken over is kept as interrupted, before the new turn

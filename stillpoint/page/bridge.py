@@ -1,9 +1,10 @@
-"""One page conversation: audio from a WebSocket into the conversation engine, its events back out.
+"""One page conversation: the engine's `Conversation`, fed from a WebSocket, heard in a browser.
 
-The page is just another microphone and speaker for the same engine `stillpoint talk` uses: the
-frames it sends are fed to the engine as they come, and the engine's reply audio is sent back to
-the page (`PageSpeaker`, the engine's reply output) instead of to a sound card. Turn-taking,
-safety, cues and storage all happen in the engine; this module only translates.
+The page is one more front end of the conversation engine: its audio frames go to
+`Conversation.on_frame`, a typed line to `on_text`, and the engine's replies come out through
+`PageOutput` (the engine's `ReplyOutput` for a browser) instead of a sound card. Turn-taking,
+barge-in, safety, cues and storage all happen in the engine; this module only translates, and
+keeps every input on one thread, in order, as the engine wants.
 """
 
 from __future__ import annotations
@@ -12,19 +13,26 @@ import logging
 import queue
 import re
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 
 from dialogue.practices import BREATHING
 from dialogue.store import Store
-from voice.events import SAMPLE_RATE, AudioFrame, PauseObserved, SpeechAudio, SpeechStarted, TurnEnded
+from voice.events import SAMPLE_RATE, AudioFrame, SpeechAudio
 
-from ..live_loop import LiveConversation
-from ..reporting import TurnReport, format_pause
+from ..engine import (
+    Conversation,
+    ConversationSettings,
+    PauseHeard,
+    SafetyFlagged,
+    SessionClosed,
+    SpeechStarting,
+    UserTurnSaved,
+)
 from .protocol import (
     BreathCue,
+    Closing,
     Crisis,
     PauseEvent,
     ReplyAudio,
@@ -32,7 +40,6 @@ from .protocol import (
     Resources,
     ServerEvent,
     SpeechStartedEvent,
-    TurnEndedEvent,
     UserTurn,
 )
 
@@ -40,28 +47,9 @@ log = logging.getLogger(__name__)
 
 Emit = Callable[[ServerEvent | bytes], None]
 PLAYBACK_LEAD_S = 0.05  # the page starts a sentence about this long after it arrives
-
-
-class PageMicrophone:
-    """Frames the page sent, handed to the engine in order as 16 kHz float32 `AudioFrame`s."""
-
-    device_name = "the page's microphone"
-
-    def __init__(self) -> None:
-        self._queue: queue.Queue[AudioFrame | None] = queue.Queue()
-        self._samples = 0
-
-    def push(self, pcm: bytes) -> None:
-        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
-        self._queue.put(AudioFrame(samples=samples, start_s=self._samples / SAMPLE_RATE))
-        self._samples += len(samples)
-
-    def close(self) -> None:
-        self._queue.put(None)
-
-    def frames(self) -> Iterator[AudioFrame]:
-        while (frame := self._queue.get()) is not None:
-            yield frame
+JOURNAL_END_OF_TURN_MS = 3000  # journaling: a pause of up to 3 s stays inside the turn (README's journaling tip)
+BREATHE_REQUEST = "(tapped Breathe)"  # what the person did, kept as their turn; it asks the companion to breathe
+_SCRIPT = frozenset(BREATHING)
 
 
 def breath_cues(text: str, duration_s: float) -> list[BreathCue]:
@@ -73,112 +61,61 @@ def breath_cues(text: str, duration_s: float) -> list[BreathCue]:
     if text not in _SCRIPT:
         return []
     duration_ms = int(duration_s * 1000)
-    if re.search(r"\bhold\b", text, re.I):
-        return [BreathCue("hold", "Hold", 0, duration_ms)]
-    if re.search(r"\bout\b", text, re.I):
-        return [BreathCue("out", "Out", 0, duration_ms)]
-    if re.search(r"\bin\b", text, re.I):
-        return [BreathCue("in", "In", 0, duration_ms)]
+    for phase, label in (("hold", "Hold"), ("out", "Out"), ("in", "In")):
+        if re.search(rf"\b{phase}\b", text, re.I):
+            return [BreathCue(phase, label, 0, duration_ms)]
     return []
 
 
-_SCRIPT = frozenset(BREATHING)
+def _cues_for(speech: SpeechAudio) -> list[BreathCue]:
+    schedule = getattr(speech, "schedule", None)  # a rendered breathing exercise carries its own plan
+    return cues_from_schedule(schedule) if schedule else breath_cues(speech.text, speech.duration_s)
 
 
-class SentenceTap:
-    """Wraps the shared synthesiser so the reply output knows which words each piece of audio says."""
+class PageOutput:
+    """The engine's reply output for a browser, on the conversation's audio clock.
 
-    def __init__(self, synthesizer):
-        self._inner = synthesizer
-        self.sample_rate = synthesizer.sample_rate
-        self._texts: dict[int, str] = {}
-
-    def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
-        for audio in self._inner.synthesize(text, length_scale=length_scale):
-            self._texts[id(audio.samples)] = text
-            yield audio
-
-    def text_of(self, samples: np.ndarray) -> str:
-        return self._texts.pop(id(samples), "")
-
-
-class PageSpeaker:
-    """The engine's reply output for a page: each sentence goes to the page as it is ready.
-
-    Playing time is tracked on the server's clock from the audio's length, so the engine knows
-    when the page is still speaking (for barge-in and the check-in timer) without waiting on it.
+    The audio clock is the count of samples the page has sent, which runs in step with the
+    page's own playback; so `playing_until` is when the page will have finished what it was
+    sent, and a cut is heard the moment the page gets `reply.stop`.
     """
 
-    def __init__(self, emit: Emit, tap: SentenceTap, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, emit: Emit):
         self._emit = emit
-        self._tap = tap
-        self._clock = clock
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._until = 0.0
         self._seq = 0
-        self.first_audio_sent_at: float | None = None
+        self.clock: Callable[[], float] = lambda: 0.0  # set to the conversation's audio clock
 
-    def play(self, samples: np.ndarray, sample_rate: int) -> None:
-        text = self._tap.text_of(samples)
-        duration = len(samples) / sample_rate
-        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
-        with self._cond:
+    def play(self, speech: SpeechAudio, at_s: float) -> float:
+        with self._lock:
+            now = self.clock()
+            start = max(at_s, now + PLAYBACK_LEAD_S, self._until)
+            self._until = start + speech.duration_s
             self._seq += 1
-            seq = self._seq
-            now = self._clock()
-            self._until = max(self._until, now + PLAYBACK_LEAD_S) + duration
-        self._emit(ReplyAudio(seq, text, sample_rate, len(samples), breath_cues(text, duration)))
-        self._emit(pcm)
+            header = ReplyAudio(self._seq, speech.text, speech.sample_rate, len(speech.samples),
+                                _cues_for(speech),
+                                delay_ms=round(1000 * (start - now - PLAYBACK_LEAD_S)))
+            pcm = (np.clip(speech.samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+            self._emit(header)  # under the lock: header and audio stay a pair
+            self._emit(pcm)
+        return start
 
-    @property
-    def is_playing(self) -> bool:
-        with self._cond:
-            return self._clock() < self._until
-
-    def stop(self, reason: str = "barge_in") -> None:
-        with self._cond:
-            playing = self._clock() < self._until
-            self._until = 0.0
-            self._cond.notify_all()
+    def cut(self, at_s: float) -> float:
+        with self._lock:
+            now = self.clock()
+            playing = self._until > now
+            self._until = min(self._until, max(at_s, now))
         if playing:
-            self._emit(ReplyStop(reason))
+            self._emit(ReplyStop("barge_in"))
+        return max(at_s, now)
 
-    def wait(self, timeout_s: float | None = None) -> bool:
-        deadline = None if timeout_s is None else self._clock() + timeout_s
-        with self._cond:
-            while (left := self._until - self._clock()) > 0:
-                if deadline is not None and self._clock() >= deadline:
-                    return False
-                self._cond.wait(min(left, 0.05))
-        return True
-
-    def close(self) -> None:
-        self.stop("closed")
+    def playing_until(self) -> float:
+        with self._lock:
+            return self._until
 
 
-class SegmenterTap:
-    """Passes the engine's turn events through unchanged, and tells the page about each one as it happens."""
-
-    def __init__(self, segmenter, emit: Emit):
-        self._inner = segmenter
-        self._emit = emit
-
-    def process(self, frame: AudioFrame):
-        events = self._inner.process(frame)
-        for event in events:
-            if isinstance(event, SpeechStarted):
-                self._emit(SpeechStartedEvent(round(event.start_s, 3)))
-            elif isinstance(event, PauseObserved):
-                self._emit(PauseEvent(round(event.pause.start_s, 3), round(event.pause.duration_s, 3)))
-            elif isinstance(event, TurnEnded):
-                self._emit(TurnEndedEvent(round(event.start_s, 3), round(event.end_s, 3)))
-        return events
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-
-def pieces_with_pauses(text: str, start_s: float, end_s: float, pauses: list[dict]) -> list[dict]:
+def pieces_with_pauses(text: str, start_s: float, end_s: float, pauses) -> list[dict]:
     """The turn's words with its pauses where they fell, for the page to mark: `… (1.4 s) …`."""
     from dialogue.store import StoredPause, StoredTurn
 
@@ -204,69 +141,115 @@ def pieces_with_pauses(text: str, start_s: float, end_s: float, pauses: list[dic
 
 
 class PageConversation:
-    """Runs one conversation on its own thread, fed by `push(pcm)`, reporting through `emit`."""
+    """One conversation on its own input thread, fed by `push(pcm)` / `say(text)`, reporting through `emit`."""
 
     def __init__(self, models, store: Store, emit: Emit, resources: Resources, *, microphone: bool = True,
                  mode: str = "talk"):
         self._emit = emit
+        self._microphone = microphone
+        self.mode = mode
         self._resources = resources
-        self.microphone = PageMicrophone()
-        pipeline = models.pipeline()
-        tap = SentenceTap(pipeline.synthesizer)
-        pipeline.synthesizer = tap
-        pipeline.segmenter = SegmenterTap(pipeline.segmenter, emit)
-        self.companion = pipeline.companion
-        self.speaker = PageSpeaker(emit, tap)
-        barge_in = models.settings.conversation.barge_in
-        self.engine = LiveConversation(pipeline, store, self.microphone, self.speaker, barge_in=barge_in, on_turn=self._on_turn)
-        self.session_id = self.engine.session_id
-        self._crisis_shown = False
-        self._thread = threading.Thread(target=self._run, name=f"page-conversation-{self.session_id}", daemon=True)
+        self._inputs: queue.Queue[tuple[str, object] | None] = queue.Queue()
+        self._samples = 0
+        self.output = PageOutput(emit)
+        journaling = mode == "journal"
+        settings = ConversationSettings(barge_in=models.settings.conversation.barge_in, speaks_first=True,
+                                        checkin_after_s=0.0 if journaling else None)
+        pipeline = models.pipeline(end_of_turn_ms=JOURNAL_END_OF_TURN_MS if journaling else None)
+        self.conversation = Conversation(pipeline, store, self.output, source="page-journal" if journaling else "page",
+                                         settings=settings, on_event=self._on_event, background=True)
+        self.output.clock = lambda: self.conversation.now_s
+        self.session_id = self.conversation.session_id
+        self._crisis_level: str | None = None
+        self._thread = threading.Thread(target=self._run, name=f"page-{self.session_id}", daemon=True)
+        self._closed = threading.Event()
 
     def start(self) -> None:
         self._thread.start()
+        if not self._microphone:
+            threading.Thread(target=self._keep_time, name=f"page-{self.session_id}-clock", daemon=True).start()
 
-    def _run(self) -> None:
-        try:
-            self.engine.run()
-        except Exception:
-            log.exception("page conversation %s failed", self.session_id)
+    def _keep_time(self, block_s: float = 0.04) -> None:
+        """Typing only: silence in real time keeps the conversation's clock (and replies' timing) true."""
+        import time
+
+        silence = bytes(int(SAMPLE_RATE * block_s) * 2)
+        next_at = time.monotonic()
+        while self._thread.is_alive() and not self._closed.is_set():
+            self.push(silence)
+            next_at += block_s
+            self._closed.wait(max(0.0, next_at - time.monotonic()))
 
     def push(self, pcm: bytes) -> None:
-        self.microphone.push(pcm)
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        self._inputs.put(("frame", AudioFrame(samples=samples, start_s=self._samples / SAMPLE_RATE)))
+        self._samples += len(samples)
 
     def set_mode(self, mode: str) -> str | None:
-        return None if mode == "talk" else f"The {mode} mode is not available in this version of the page."
+        """Breathe: the guided breathing, now. Talk and journal differ in how long a pause may be, which is
+        set when the conversation starts: `None` when done, else why not."""
+        if mode == "breathe":
+            self._inputs.put(("text", BREATHE_REQUEST))
+            return None
+        if mode != self.mode and "journal" in (mode, self.mode):
+            return "Journal mode keeps longer pauses inside your turn; it starts with the next Start."
+        return None
 
     def say(self, text: str) -> None:
-        from .protocol import ErrorEvent
-
-        self._emit(ErrorEvent("unavailable", "Typing is not available in this version of the page."))
+        """A typed line, answered like a spoken turn."""
+        self._inputs.put(("text", text))
 
     def stop_reply(self) -> None:
-        """The person asked for quiet (the Stop button, or pressing to talk over it)."""
-        self.engine._cancel.set()  # engine seam: replaced by the engine's own cut when it lands
-        self.speaker.stop("stopped")
+        """The person asked for quiet (the Quiet button, or pressing to talk): typed as nothing, cut now."""
+        self._inputs.put(("hush", None))
 
     def close(self, timeout_s: float = 300.0) -> bool:
-        """End the conversation; True once everything it was doing has finished (and it is safe to close the store)."""
-        self.microphone.close()
-        self.speaker.close()
+        """End the conversation, keeping everything; True once it has (and the store may be closed)."""
+        self._closed.set()
+        self._inputs.put(None)
         self._thread.join(timeout_s)
-        worker = self.engine._worker  # engine seam: the reply still being written, if any
-        if worker is not None:
-            worker.join(timeout_s)
-        return not self._thread.is_alive() and (worker is None or not worker.is_alive())
+        return not self._thread.is_alive()
 
-    def _on_turn(self, report: TurnReport) -> None:
-        if report.speaker != "user":
-            return
-        self._emit(UserTurn(report.text, round(report.start_s, 3), round(report.end_s, 3),
-                            pieces_with_pauses(report.text, report.start_s, report.end_s, report.pauses)))
-        assessment = self.companion.last_assessment
-        if assessment.flagged and not (self._crisis_shown and assessment.level != "acute"):
-            self._crisis_shown = True
-            self._emit(Crisis(assessment.level, self._resources))
+    def _run(self) -> None:
+        conversation = self.conversation
+        try:
+            conversation.start()
+            if self.mode == "breathe":
+                conversation.on_text(BREATHE_REQUEST)
+            while (item := self._inputs.get()) is not None and not conversation.ended:
+                kind, value = item
+                if kind == "frame":
+                    conversation.on_frame(value)
+                elif kind == "text":
+                    conversation.on_text(value)
+                elif kind == "hush":  # engine seam: a public interrupt() was asked for; this is its barge-in, with no speech
+                    conversation._barge_in(conversation.now_s, conversation.now_s)
+        except Exception:
+            log.exception("page conversation %s failed", self.session_id)
+        finally:
+            conversation.close(flush=False, reason="stopped")
+
+    def _on_event(self, event) -> None:
+        if isinstance(event, SpeechStarting):
+            self._emit(SpeechStartedEvent(round(event.start_s, 3)))
+        elif isinstance(event, PauseHeard):
+            self._emit(PauseEvent(round(event.start_s, 3), round(event.duration_s, 3)))
+        elif isinstance(event, UserTurnSaved):
+            self._emit(UserTurn(event.text, round(event.start_s, 3), round(event.end_s, 3),
+                                pieces_with_pauses(event.text, event.start_s, event.end_s, event.pauses)))
+        elif isinstance(event, SafetyFlagged):
+            if self._crisis_level != "acute":  # once shown, it stays; acute may follow concern
+                self._crisis_level = event.level
+                self._emit(Crisis(event.level, self._resources))
+        elif isinstance(event, SessionClosed) and event.reason == "closing":
+            self._emit(Closing("goodbye", "Goodbye for now. What was said is kept on this computer."))
 
 
-__all__ = ["PageConversation", "PageSpeaker", "PageMicrophone", "breath_cues", "format_pause"]
+_PHASES = {"in": ("in", "In"), "top_up": ("in", "In, a little more"), "hold": ("hold", "Hold"),
+           "out": ("out", "Out"), "rest": ("rest", "Rest")}
+
+
+def cues_from_schedule(schedule: dict) -> list[BreathCue]:
+    """A guided exercise's plan (`BreathingPlan.as_dict()`, seconds from its audio's first sample) as circle cues."""
+    return [BreathCue(_PHASES[c["kind"]][0], _PHASES[c["kind"]][1], round(c["at_s"] * 1000), round(c["duration_s"] * 1000))
+            for c in schedule.get("cues", []) if c.get("kind") in _PHASES and c.get("duration_s", 0) > 0]

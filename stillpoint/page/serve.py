@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..components import Progress, open_store
+from ..engine import Progress, open_store
 from ..config import Settings, data_dir, ensure_data_dir
 from .access import LOOPBACK_HOSTS, AccessPolicy
 from .protocol import Limits

@@ -5,23 +5,24 @@ and load time — but llama.cpp keeps one context and is not safe to call from t
 the others are not promised to be. So each model sits behind its own lock: two conversations can
 transcribe and speak at the same time, but never use one model at once. What belongs to a
 single conversation (the turn segmenter with its VAD state, the companion with its history) is
-made fresh for each one.
+made fresh for each one by the engine's `Pipeline.fork()`.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from dialogue.companion import Companion
-from dialogue.crisis import CrisisResources
 from dialogue.llm.base import ChatMessage
 from voice.events import SpeechAudio, Transcript
 
-from ..components import Pipeline, Progress, build_pipeline, make_segmenter
 from ..config import Settings
+from ..engine import Pipeline, Progress, build_pipeline
+from ..engine.components import make_segmenter
 
 
 class LockedTranscriber:
@@ -29,9 +30,9 @@ class LockedTranscriber:
         self._inner = inner
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, **options) -> Transcript:
         with self._lock:
-            return self._inner.transcribe(audio)
+            return self._inner.transcribe(audio, **options)
 
 
 class LockedSynthesizer:
@@ -55,7 +56,7 @@ class LockedSynthesizer:
 
 
 class LockedBackend:
-    """Holds the model's lock for one whole streamed reply (released when the stream ends or is dropped)."""
+    """Holds the model's lock for one whole streamed reply (released when the stream ends or is closed)."""
 
     def __init__(self, inner):
         self._inner = inner
@@ -77,34 +78,18 @@ class SharedModels:
     def __init__(self, settings: Settings, progress: Progress | None = None, backend: str | None = None):
         self.settings = settings
         loaded = build_pipeline(settings, progress or Progress(quiet=True), backend)
-        self.transcriber = LockedTranscriber(loaded.transcriber)
-        self.synthesizer = LockedSynthesizer(loaded.synthesizer)
-        self.backend = LockedBackend(loaded.companion.backend)
-        self.second_opinion = loaded.companion.second_opinion
-        self.resources = loaded.companion.resources
-        self.crisis_length_scale = loaded.crisis_length_scale
+        companion = loaded.companion
+        companion.backend = LockedBackend(companion.backend)
+        if companion._embedded_factory is not None:  # a fallback model, made once and shared like the rest
+            fallback = companion._embedded_factory
+            companion._embedded_factory = functools.cache(lambda: LockedBackend(fallback()))
+        self._base = replace(loaded, transcriber=LockedTranscriber(loaded.transcriber),
+                             synthesizer=LockedSynthesizer(loaded.synthesizer))
 
-    def companion(self) -> Companion:
-        llm = self.settings.llm
-        return Companion(
-            self.backend,
-            max_reply_tokens=llm.max_reply_tokens,
-            temperature=llm.temperature,
-            history_tokens=llm.history_tokens,
-            resources=self.resources,
-            second_opinion=self.second_opinion,
-        )
-
-    def pipeline(self) -> Pipeline:
-        return Pipeline(
-            make_segmenter(self.settings),
-            self.transcriber,
-            self.synthesizer,
-            self.companion(),
-            self.crisis_length_scale,
-            self.settings.memory,
-        )
-
-    @property
-    def crisis_resources(self) -> CrisisResources:
-        return self.resources
+    def pipeline(self, end_of_turn_ms: int | None = None) -> Pipeline:
+        """One conversation's parts; `end_of_turn_ms` lengthens the wait before a turn ends (journaling)."""
+        forked = self._base.fork()
+        if end_of_turn_ms is None or end_of_turn_ms <= self.settings.turns.end_of_turn_ms:
+            return forked
+        turns = self.settings.turns.model_copy(update={"end_of_turn_ms": end_of_turn_ms})
+        return replace(forked, segmenter=make_segmenter(self.settings.model_copy(update={"turns": turns})))
