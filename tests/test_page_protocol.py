@@ -18,7 +18,7 @@ import pytest
 import websockets
 
 from page_harness import page_server, pcm16, shared_models, talk_over_socket  # noqa: F401 (fixture)
-from speechkit import build, lj, say
+from speechkit import build, say
 
 
 def ws_url(base: str) -> str:
