@@ -7,6 +7,7 @@ ldconfig -p 2>/dev/null | grep -q libportaudio.so.2 || need+=(libportaudio2)
 [ -f /usr/share/sounds/alsa/Front_Center.wav ] || need+=(alsa-utils)
 ldconfig -p 2>/dev/null | grep -q libsndfile.so.1 || need+=(libsndfile1)
 command -v strace >/dev/null || need+=(strace)  # test_no_network traces every socket syscall
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)  # the page tests drive a real browser
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive

@@ -339,24 +339,29 @@ def themes(ctx: Context) -> None:
 
 
 @main.command()
-@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (this computer only).")
+@click.option("--port", default=8765, show_default=True, help="The port to listen on.")
+@click.option("--lan", is_flag=True, help="Also serve your home network over https, with a private link (for a phone).")
+@click.option("--new-token", is_flag=True, help="With --lan: make a new private link (the old one stops working).")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer to this host name (127.0.0.1, localhost and [::1] always work).")
+@click.option("--backend", type=click.Choice(["embedded", "ollama", "openai"]), help="Override llm.backend.")
 @click.pass_obj
-def serve(ctx: Context, port: int, allow_hosts: tuple[str, ...]) -> None:
-    """Open your sessions, silences and summaries in a browser, on this computer only."""
-    import uvicorn
+def serve(ctx: Context, port: int, lan: bool, new_token: bool, allow_hosts: tuple[str, ...], backend) -> None:
+    """Talk, breathe and journal in a browser; your sessions, silences and summaries beside them.
 
-    from dialogue.crisis import CrisisResources
+    Without --lan it listens on 127.0.0.1 (this computer only).
+    """
+    from dialogue.store import StoreError
+    from voice.errors import VoiceError
 
-    from .engine.components import open_store
-    from .web import create_app
+    from .page.serve import run
 
-    settings = _settings(ctx)
-    resources = CrisisResources.for_region(settings.safety.region, settings.safety.resources).text
-    app = create_app(open_store(settings), resources, allowed_hosts=allow_hosts)
-    click.echo(f"Stillpoint is at http://127.0.0.1:{port}/ (Ctrl-C to stop).", err=True)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning" if ctx.verbose == 0 else "info")
+    if new_token and not lan:
+        _fail("--new-token goes with --lan.", EXIT_USAGE)
+    try:
+        run(_settings(ctx), port, lan, new_token, ctx.verbose, backend, allow_hosts=allow_hosts)
+    except (VoiceError, StoreError, ConfigError, OSError) as error:
+        _fail(str(error))
 
 
 @main.command("safety-check")

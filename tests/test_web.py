@@ -28,9 +28,9 @@ def test_served_page_shows_sessions_cues_and_exports(tmp_path):
                               env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # serve loads the models first (a few seconds)
             try:
-                home = httpx.get(base + "/", timeout=1)
+                home = httpx.get(base + "/history/", timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
