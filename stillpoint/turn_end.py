@@ -1,0 +1,108 @@
+"""When is the person's turn over? Sound, words, silence and trailing-off, combined.
+
+A fixed silence cannot tell "…and then my sister called, [1 s] and I just…" from a finished
+thought, and a companion that answers the fragment has interrupted. So the decision reads:
+
+- the *sound* (Smart Turn: does the voice's intonation and pace sound finished?),
+- the *words* (SmolLM2: would the message end here?),
+- *trailing-off* (the last word is one that leads somewhere — "and", "because", "my", "um" —
+  so the thought is open whatever the models say),
+- and the *silence* so far.
+
+Pure and stateless: the loop gathers the evidence as it becomes available (the sound at once,
+the words when the early transcript is ready) and asks again; `decide` says end now, or wait.
+The thresholds were calibrated on bench/turns.py's labelled set (see `CALIBRATED`), not on
+figures from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words after which a thought is not finished, whatever else is heard.
+HANGING_WORDS = frozenset(
+    """and but or so because cause 'cause since although though if when whereas unless until
+    um uh er erm like the a an my your his her their our to of for with at into from by than as
+    just really very i""".split()
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where each signal's probability means "finished". See bench/turns.py for how they were set."""
+
+    sound: float = 0.5  # Smart Turn, together with the words
+    words: float = 0.3  # SmolLM2, together with the sound
+    sound_alone: float = 0.97  # Smart Turn this sure ends the turn before the words are read
+    words_alone: float = 0.6  # when the sound model is not available
+
+
+CALIBRATED = Thresholds()
+
+
+@dataclass(frozen=True)
+class TurnEndRules:
+    """The waits, from settings (`turns.*`)."""
+
+    earliest_ms: int = 200  # a turn is never taken as over sooner than this
+    unsure_ms: int = 1200  # the pure-silence fallback: the wait when the signals are off, missing or disagree
+    max_thinking_ms: int = 2500  # the longest an unfinished-sounding thought is waited for
+    thresholds: Thresholds = CALIBRATED
+
+
+@dataclass(frozen=True)
+class TurnEvidence:
+    """What is known `silence_ms` into a silence. None: that signal is not (yet) available."""
+
+    silence_ms: float
+    sound: float | None = None
+    words: float | None = None
+    transcript: str | None = None
+    words_pending: bool = False  # the transcript is being made; the words will come
+
+
+@dataclass(frozen=True)
+class TurnEndDecision:
+    end: bool
+    reason: str
+
+
+def hangs(transcript: str | None) -> bool:
+    """The transcript's last word leads somewhere ("and", "because", "my", "um"…)."""
+    if not transcript or transcript.rstrip().endswith("?"):
+        return False
+    words = re.findall(r"[a-z']+", transcript.lower())
+    return bool(words) and words[-1] in HANGING_WORDS
+
+
+def decide(e: TurnEvidence, rules: TurnEndRules = TurnEndRules()) -> TurnEndDecision:
+    t = rules.thresholds
+    if e.silence_ms >= rules.max_thinking_ms:
+        return TurnEndDecision(True, "silence: the longest thinking pause waited")
+    if e.silence_ms < rules.earliest_ms:
+        return TurnEndDecision(False, "too soon")
+    if hangs(e.transcript):
+        return TurnEndDecision(False, "the words lead on")
+    sound_done = e.sound is not None and e.sound >= t.sound
+    words_done = e.words is not None and e.words >= t.words
+    if e.sound is not None and e.words is not None:
+        if sound_done and words_done:
+            return TurnEndDecision(True, "sound and words finished")
+        if not sound_done and not words_done:
+            return TurnEndDecision(False, "sound and words unfinished")
+        if e.silence_ms >= rules.unsure_ms:
+            return TurnEndDecision(True, "signals disagree: fallback silence waited")
+        return TurnEndDecision(False, "signals disagree")
+    if e.sound is not None and e.sound >= t.sound_alone:
+        return TurnEndDecision(True, "sound clearly finished")
+    if e.words_pending:
+        return TurnEndDecision(False, "reading the words")
+    one = e.sound if e.sound is not None else e.words
+    if one is None:
+        return TurnEndDecision(e.silence_ms >= rules.unsure_ms, "silence only")
+    if e.words is not None and e.words >= t.words_alone:
+        return TurnEndDecision(True, "words clearly finished")
+    if (e.sound is not None and not sound_done) or (e.words is not None and not words_done):
+        return TurnEndDecision(False, "unfinished")
+    return TurnEndDecision(e.silence_ms >= rules.unsure_ms, "one signal only")
