@@ -34,12 +34,12 @@ def strip_final_mark(text: str) -> str:
 class CompletionModel:
     """P(the user's message is complete) from the words alone."""
 
-    def __init__(self, model_path: str = BUNDLED, *, threads: int = 0, n_ctx: int = 512):
+    def __init__(self, model_path: str = BUNDLED, *, threads: int = 1, n_ctx: int = 512):
         from llama_cpp import Llama
 
         self.path = resolve_model_path(model_path)
         self._llm = Llama(model_path=str(self.path), n_ctx=n_ctx, n_batch=n_ctx, verbose=False,
-                          n_threads=threads or max(1, min(2, os.cpu_count() or 1)))
+                          n_threads=threads or max(1, min(2, os.cpu_count() or 1)))  # one thread: beside Whisper
         self._lock = threading.Lock()
         self._prefix = self._tokens(f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n", special=True)
         self._end_ids = self._token_ids()
@@ -78,23 +78,13 @@ class CompletionModel:
             if a != b:
                 break
             keep += 1
-        if keep < llm.n_tokens:
-            _forget_after(llm, keep)
+        llm.n_tokens = keep  # eval drops the cache after n_tokens
         llm.eval(tokens[keep:])
-        return np.array(llm.scores[llm.n_tokens - 1], dtype=np.float64)
+        # logits of the last token evaluated (llama-cpp keeps them only in the context)
+        return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
 
     def close(self) -> None:
         closer = getattr(self._llm, "close", None)
         if closer:
             closer()
 
-
-def _forget_after(llm, keep: int) -> None:
-    """Drop the model's cache after the first `keep` tokens (the API's name changed in 0.3.x)."""
-    ctx = llm._ctx
-    for name in ("memory_seq_rm", "kv_cache_seq_rm"):
-        remove = getattr(ctx, name, None)
-        if remove is not None:
-            remove(-1, keep, -1)
-            break
-    llm.n_tokens = keep

@@ -33,9 +33,10 @@ class Thresholds:
     """Where each signal's probability means "finished". See bench/turns.py for how they were set."""
 
     sound: float = 0.5  # Smart Turn, together with the words
-    words: float = 0.3  # SmolLM2, together with the sound
+    words: float = 0.05  # SmolLM2, together with the sound
     sound_alone: float = 0.97  # Smart Turn this sure ends the turn before the words are read
-    words_alone: float = 0.6  # when the sound model is not available
+    words_alone: float = 0.15  # when the sound model is not available
+    disagree_ms: int = 2000  # one says finished, the other not: wait this long (or the fallback, if longer)
 
 
 CALIBRATED = Thresholds()
@@ -91,8 +92,8 @@ def decide(e: TurnEvidence, rules: TurnEndRules = TurnEndRules()) -> TurnEndDeci
             return TurnEndDecision(True, "sound and words finished")
         if not sound_done and not words_done:
             return TurnEndDecision(False, "sound and words unfinished")
-        if e.silence_ms >= rules.unsure_ms:
-            return TurnEndDecision(True, "signals disagree: fallback silence waited")
+        if e.silence_ms >= max(rules.unsure_ms, t.disagree_ms):
+            return TurnEndDecision(True, "signals disagree: waited")
         return TurnEndDecision(False, "signals disagree")
     if e.sound is not None and e.sound >= t.sound_alone:
         return TurnEndDecision(True, "sound clearly finished")

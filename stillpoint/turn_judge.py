@@ -6,8 +6,8 @@ transcript the reply will use), and scores the words (SmolLM2). Each result is u
 it is ready; until then the decision waits on what is known.
 
 On a recording nothing runs in the background: each signal is computed at once and its measured
-cost decides when, on the audio clock, it would have been ready — so a recording is decided
-exactly as the live loop would have managed on this machine.
+cost (CPU time) decides when, on the audio clock, it would have been ready — so a recording is
+decided as the live loop would have managed on this machine when it is not shared.
 """
 
 from __future__ import annotations
@@ -136,9 +136,15 @@ class TurnJudge:
             r.done.set()
 
     def _time(self, r: Reading, name: str, work: Callable[[], None]) -> float:
-        started = self.clock()
+        clock = self.clock
+        if not self.live and clock is time.perf_counter:
+            # On a recording, cost is CPU time, so a busy machine does not make the recording decide
+            # late: Smart Turn and SmolLM2 run on this thread (one thread each); Whisper runs on its
+            # own threads, so the whole process's CPU time (over its threads: an overestimate).
+            clock = time.process_time if name == "transcript" else time.thread_time
+        started = clock()
         work()
-        cost = (self.clock() - started) * 1000
+        cost = (clock() - started) * 1000
         r.cost_ms[name] = cost
         return cost
 
