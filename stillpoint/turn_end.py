@@ -107,3 +107,32 @@ def decide(e: TurnEvidence, rules: TurnEndRules = TurnEndRules()) -> TurnEndDeci
     if (e.sound is not None and not sound_done) or (e.words is not None and not words_done):
         return TurnEndDecision(False, "unfinished")
     return TurnEndDecision(e.silence_ms >= rules.unsure_ms, "one signal only")
+
+
+@dataclass(frozen=True)
+class ResumedSilence:
+    """A silence the companion answered into, which the person then went on from.
+
+    Had the companion waited, it would have been a pause inside their turn; it is kept as one (a
+    pause cue of their earlier turn, with their words before and after it), so no silence is lost
+    to a reply that came too soon."""
+
+    start_s: float
+    duration_s: float
+    turn_id: int | None
+    words_before: str
+
+
+RESUME_GRACE_S = 1.5  # speech this soon after a reply ends still continues the thought it answered
+
+
+def resumed_silence(turn_end_s: float, turn_id: int | None, words_before: str, reply_start_s: float,
+                    reply_end_s: float | None, speech_start_s: float,
+                    grace_s: float = RESUME_GRACE_S) -> ResumedSilence | None:
+    """The person spoke again at `speech_start_s`: was it during (or just after) a reply that began
+    in their silence? Then the silence from their last word to now was theirs."""
+    if speech_start_s <= turn_end_s or reply_start_s < turn_end_s:
+        return None
+    if reply_end_s is not None and speech_start_s > reply_end_s + grace_s:
+        return None
+    return ResumedSilence(turn_end_s, speech_start_s - turn_end_s, turn_id, words_before)

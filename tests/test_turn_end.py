@@ -115,3 +115,14 @@ def test_a_finished_thought_is_known_well_within_a_second(judge):
     (turn,) = turns_of(rec.audio, judge)
     assert turn.decided_s - rec.speech[-1][1] <= 1.0, judge.last
     assert judge.last.end and "finished" in judge.last.reason
+
+
+def test_a_silence_answered_too_soon_is_still_the_persons():
+    from stillpoint.turn_end import resumed_silence
+
+    # spoke again while the reply was playing: the whole silence is theirs
+    r = resumed_silence(10.0, 7, "and then my sister called", reply_start_s=10.6, reply_end_s=None, speech_start_s=11.4)
+    assert (r.start_s, r.duration_s, r.turn_id, r.words_before) == (10.0, pytest.approx(1.4), 7, "and then my sister called")
+    # just after it ended: still theirs; long after: a new turn, not a pause
+    assert resumed_silence(10.0, 7, "", 10.6, 12.0, 13.0) is not None
+    assert resumed_silence(10.0, 7, "", 10.6, 12.0, 14.0) is None
