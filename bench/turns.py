@@ -100,6 +100,20 @@ def items(limit: int | None = None):
     return ordered
 
 
+@dataclass
+class Heard:
+    """One silence's readings, kept on disk so calibration and reports need not re-run the models."""
+
+    end_s: float  # where the speech stopped (refined), audio clock
+    begun_ms: float
+    sound: float | None
+    words: float | None
+    transcript: str | None
+    ready_ms: dict
+    cost_ms: dict
+    resumed_ms: float | None = None  # silence at which the segmenter heard speech again (None: the last)
+
+
 class Recorder(TurnJudge):
     """Computes every silence's signals (simulated timing) and never ends a turn itself. Costs are
     CPU time: the bench machine is shared, and its wall clock under load says nothing about the

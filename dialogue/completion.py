@@ -14,7 +14,6 @@ kept in the model's cache; each call evaluates only the transcript (a few dozen 
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 
@@ -38,8 +37,11 @@ class CompletionModel:
         from llama_cpp import Llama
 
         self.path = resolve_model_path(model_path)
+        # one thread for both generation and prompt batches: a second thread only spins, waiting on
+        # the first (a 2-thread batch cost 8x the CPU time on this shared 2-core machine)
+        threads = threads or 1
         self._llm = Llama(model_path=str(self.path), n_ctx=n_ctx, n_batch=n_ctx, verbose=False,
-                          n_threads=threads or max(1, min(2, os.cpu_count() or 1)))  # one thread: beside Whisper
+                          n_threads=threads, n_threads_batch=threads)
         self._lock = threading.Lock()
         self._prefix = self._tokens(f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n", special=True)
         self._end_ids = self._token_ids()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from voice.turns import TurnSegmenter
 from voice.turns import TurnSettings as SegmenterSettings
+from voice.vad import make_vad
 
 from .config import Settings
 from .turn_end import TurnEndRules
@@ -37,12 +39,12 @@ class Waits:
         return TurnEndRules(unsure_ms=self.end_of_turn_ms, max_thinking_ms=self.max_thinking_ms)
 
 
-def segmenter_settings(settings: Settings, journaling: bool = False) -> SegmenterSettings:
-    """With smart end detection the segmenter holds a turn open at most `max_thinking_ms` (the judge
-    ends it sooner); with silence alone, `end_of_turn_ms` ends every turn."""
+def segmenter_settings(settings: Settings, *, judged: bool, journaling: bool = False) -> SegmenterSettings:
+    """With a judge the segmenter holds a turn open at most `max_thinking_ms` (the judge ends it
+    sooner); without one (silence alone, or no judge built), `end_of_turn_ms` ends every turn."""
     t = settings.turns
     waits = Waits.from_settings(settings, journaling)
-    longest = max(waits.max_thinking_ms, waits.end_of_turn_ms) if waits.smart else waits.end_of_turn_ms
+    longest = max(waits.max_thinking_ms, waits.end_of_turn_ms) if judged else waits.end_of_turn_ms
     return SegmenterSettings(
         pause_min_ms=t.pause_min_ms,
         end_of_turn_ms=longest,
@@ -74,3 +76,9 @@ def build_turn_judge(settings: Settings, transcriber, *, live: bool, journaling:
         log.warning("turn ends without reading your words: %s", error)
     return TurnJudge(waits.rules(), sound=sound, transcribe=transcriber.transcribe if transcriber else None,
                      words=words, live=live)
+
+
+def make_segmenter(settings: Settings, judge: TurnJudge | None = None, journaling: bool = False) -> TurnSegmenter:
+    v = settings.vad
+    vad = make_vad(v.engine, webrtc_aggressiveness=v.webrtc_aggressiveness, silero_threshold=v.silero_threshold)
+    return TurnSegmenter(vad, segmenter_settings(settings, judged=judge is not None, journaling=journaling), judge=judge)

@@ -136,3 +136,10 @@ def resumed_silence(turn_end_s: float, turn_id: int | None, words_before: str, r
     if reply_end_s is not None and speech_start_s > reply_end_s + grace_s:
         return None
     return ResumedSilence(turn_end_s, speech_start_s - turn_end_s, turn_id, words_before)
+
+
+def resumed_pause_cue(resumed: ResumedSilence, words_after: str):
+    """The reflection cue for a silence answered too soon: a pause, with the words either side."""
+    from dialogue.cues import silence_cue
+
+    return silence_cue("pause", resumed.start_s, resumed.duration_s, resumed.words_before, "", words_after)

@@ -126,3 +126,20 @@ def test_a_silence_answered_too_soon_is_still_the_persons():
     # just after it ended: still theirs; long after: a new turn, not a pause
     assert resumed_silence(10.0, 7, "", 10.6, 12.0, 13.0) is not None
     assert resumed_silence(10.0, 7, "", 10.6, 12.0, 14.0) is None
+
+
+def test_settings_say_what_they_do_and_journaling_waits_longer():
+    from stillpoint.config import Settings
+    from stillpoint.listening import Waits, segmenter_settings
+
+    settings = Settings()
+    talk, journal = Waits.from_settings(settings), Waits.from_settings(settings, journaling=True)
+    assert (talk.pace_ms, talk.max_thinking_ms) == (500, 2500)
+    assert journal.pace_ms > talk.pace_ms and journal.max_thinking_ms > talk.max_thinking_ms
+    assert journal.end_of_turn_ms > talk.end_of_turn_ms
+    # judged: the segmenter only holds the turn open this long; the judge ends it sooner
+    assert segmenter_settings(settings, judged=True).end_of_turn_ms == 2500
+    # without a judge (end_detection: silence, or models missing) the fallback ends every turn
+    assert segmenter_settings(settings, judged=False).end_of_turn_ms == 1200
+    silence = Settings.model_validate({"turns": {"end_detection": "silence"}})
+    assert not Waits.from_settings(silence).smart
