@@ -237,16 +237,21 @@ def main() -> None:
 
     cache = ROOT / "bench" / "out" / "turn_readings.pkl"
     cache.parent.mkdir(exist_ok=True)
-    all_items = list(items(args.limit))
     saved = {}
     if cache.exists():
         with open(cache, "rb") as f:
             saved = pickle.load(f)
-    if args.reuse:
-        results = [(item, saved[(item.label, item.voice, item.text)]) for item in all_items
-                   if (item.label, item.voice, item.text) in saved]
-        print(f"{len(results)} of {len(all_items)} items read earlier")
+    if args.reuse and any(isinstance(v, list) for v in saved.values()):  # saved by an older run: add the items' labels
+        saved = {(it.label, it.voice, it.text): (it.kind, it.split, it.speech, saved[(it.label, it.voice, it.text)])
+                 for it in items(args.limit) if (it.label, it.voice, it.text) in saved}
+        with open(cache, "wb") as f:
+            pickle.dump(saved, f)
+    if args.reuse:  # no audio needed: the items' labels and true ends were saved with their readings
+        results = [(Item(label, kind, voice, text, split, np.zeros(0, np.float32), speech), rd)
+                   for (label, voice, text), (kind, split, speech, rd) in saved.items()]
+        print(f"{len(results)} items read earlier")
     else:
+        all_items = list(items(args.limit))
         from dialogue.completion import CompletionModel
         from voice.smart_turn import SmartTurn
         from voice.stt import Transcriber
@@ -256,7 +261,7 @@ def main() -> None:
         results, started = [], time.perf_counter()
         for n, item in enumerate(all_items, 1):
             results.append((item, read_item(item, judge)))
-            saved[(item.label, item.voice, item.text)] = results[-1][1]
+            saved[(item.label, item.voice, item.text)] = (item.kind, item.split, item.speech, results[-1][1])
             with open(cache, "wb") as f:  # after every item: a run cut short keeps what it read
                 pickle.dump(saved, f)
             print(f"\r{n}/{len(all_items)} items read ({time.perf_counter() - started:.0f} s)", end="", flush=True)
