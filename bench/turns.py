@@ -187,7 +187,7 @@ def outcome(readings: list[Heard], true_end: float, policy) -> tuple[bool, float
 def policies(rules: TurnEndRules):
     return {
         "sound + words + trailing-off (calibrated)": lambda r, lim: ends_at(r, rules, lim),
-        "sound alone (Smart Turn ≥ 0.5)": lambda r, lim: ends_at(r, replace(rules, thresholds=replace(
+        f"sound alone (Smart Turn ≥ {rules.thresholds.sound})": lambda r, lim: ends_at(r, replace(rules, thresholds=replace(
             rules.thresholds, sound_alone=rules.thresholds.sound)), lim, use_words=False),
         "words alone (SmolLM2 + trailing-off)": lambda r, lim: ends_at(r, rules, lim, use_sound=False),
         "fixed 800 ms wait": lambda r, lim: (max(800.0, r.begun_ms) if max(800.0, r.begun_ms) < lim else None),

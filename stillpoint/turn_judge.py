@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +40,7 @@ class Reading:
     ready_ms: dict[str, float] = field(default_factory=dict)
     cost_ms: dict[str, float] = field(default_factory=dict)
     done: threading.Event = field(default_factory=threading.Event)
+    transcript_future: Future = field(default_factory=Future)
 
 
 class TurnJudge:
@@ -66,6 +67,11 @@ class TurnJudge:
         self._lock = threading.Lock()
         self.last: TurnEndDecision | None = None
         self.last_reading: Reading | None = None
+
+    def fork(self) -> "TurnJudge":
+        """A judge for one more conversation at once, sharing the loaded models."""
+        return TurnJudge(self.rules, sound=self.sound, transcribe=self.transcribe, words=self.words, live=self.live,
+                         clock=self.clock)
 
     # -- EndOfTurnJudge ---------------------------------------------------------------------
     def begin(self, offer: TurnMayEnd, heard: np.ndarray) -> None:
@@ -98,14 +104,16 @@ class TurnJudge:
             self._reading = None
 
     # -- the early transcript, for the reply -------------------------------------------------
-    def transcript_for(self, start_s: float, end_s: float, wait: bool = True) -> Transcript | None:
-        """The transcript made while judging the silence that ended this turn, if any."""
-        r = self.last_reading
-        if r is None or (r.offer.start_s, r.offer.end_s) != (start_s, end_s) or self.transcribe is None:
+    def early_transcript(self, offer: TurnMayEnd) -> tuple[Future, float | None] | None:
+        """The transcript being made for this offer, as (future, ready on the audio clock or None
+        when live), so the reply does not transcribe the turn a second time."""
+        with self._lock:
+            r = self._reading
+        if r is None or r.offer is not offer or self.transcribe is None:
             return None
-        if wait:
-            r.done.wait()
-        return r.transcript
+        if self.live:
+            return r.transcript_future, None
+        return r.transcript_future, r.offer.end_s + r.ready_ms.get("transcript", r.begun_ms) / 1000
 
     # -- internals ---------------------------------------------------------------------------
     def _evidence(self, r: Reading, silence_ms: float) -> TurnEvidence:
@@ -125,13 +133,16 @@ class TurnJudge:
             if self.transcribe is not None:
                 elapsed += self._time(r, "transcript", lambda: setattr(r, "transcript", self.transcribe(r.offer.audio)))
                 r.ready_ms["transcript"] = elapsed
+                r.transcript_future.set_result(r.transcript)
                 if self.words is not None:
                     text = r.transcript.text if r.transcript is not None else ""
                     elapsed += self._time(r, "words", lambda: setattr(r, "words", self.words(text) if text else None))
                     r.ready_ms["words"] = elapsed
-        except Exception:
+        except Exception as error:
             log.exception("a turn-end signal failed; falling back to silence")
             r.ready_ms.setdefault("words", elapsed)
+            if not r.transcript_future.done():
+                r.transcript_future.set_exception(error)
         finally:
             r.done.set()
 
