@@ -43,7 +43,7 @@ class TurnSettings(Section):
     end_detection: Literal["smart", "silence"] = "smart"
     pace_ms: int = Field(500, ge=0, le=10000)
     max_thinking_ms: int = Field(2500, ge=500, le=60000)
-    end_of_turn_ms: int = Field(1200, ge=200, le=60000)
+    end_of_turn_ms: int = Field(800, ge=200, le=60000)
     journaling: JournalingTurns = Field(default_factory=JournalingTurns)
     speech_confirm_ms: int = Field(90, ge=0, le=1000)
     min_turn_speech_ms: int = Field(200, ge=0, le=5000)

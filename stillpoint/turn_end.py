@@ -53,7 +53,7 @@ class TurnEndRules:
     """The waits, from settings (`turns.*`)."""
 
     earliest_ms: int = 200  # a turn is never taken as over sooner than this
-    unsure_ms: int = 1200  # the pure-silence fallback: the wait when the signals are off, missing or disagree
+    unsure_ms: int = 800  # the pure-silence fallback: the wait when the signals are off, missing or disagree
     max_thinking_ms: int = 2500  # the longest an unfinished-sounding thought is waited for
     thresholds: Thresholds = CALIBRATED
 

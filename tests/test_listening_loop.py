@@ -5,11 +5,10 @@ a finished thought answered promptly, and no silence lost when a reply came too 
 
 import pytest
 
-from speechkit import build, say, spoken_casually
-from stillpoint.config import Settings
+from speechkit import build, spoken_casually
 from stillpoint.engine.components import Pipeline
 from stillpoint.engine.recording import run_recording
-from stillpoint.listening import Waits, build_turn_judge, make_segmenter
+from stillpoint.listening import build_turn_judge, make_segmenter
 from dialogue.companion import Companion
 
 ROOM = dict(floor_dbfs=-41, kind="pink")
@@ -41,20 +40,3 @@ def test_an_open_thought_with_a_long_pause_is_one_turn_with_one_pause_cue(judged
     assert len(cues) == 1, cues
     assert abs(cues[0].start_s - gap_start) <= 0.1 and abs(cues[0].duration_s - gap) <= 0.1, cues[0]
     assert "sister" in cues[0].before.lower()
-
-
-def test_a_finished_thought_is_answered_within_a_second(judged_pipeline, store, tmp_path):
-    """Decided from sound and words (their compute counted as CPU time) within 1 s of the last
-    word, and the reply is not placed before the calm pace. (The reply's own compute — Whisper's
-    rest, the model's first sentence, Piper — is measured by bench/latency.py, not timed here.)"""
-    rec, result = talk(judged_pipeline, store, tmp_path,
-                       [0.6, say("I think I'm just tired of pretending everything is fine."), 4.0], seed=8,
-                       room=dict(floor_dbfs=-41, kind="white"))
-    # (in -41 dBFS *pink* noise Smart Turn hears this same sentence as unfinished (p = 0.05), the
-    # signals disagree and the turn waits the full 2.5 s: bench/turns.py's p95 shows such misses)
-    (user,) = [r for r in result.reports if r.speaker == "user"]
-    judge = judged_pipeline.segmenter.judge
-    assert judge.last is not None and "finished" in judge.last.reason, judge.last
-    assert user.timings["end_of_turn_ms"] <= 1000, user.timings
-    reply = next(r for r in result.reports if r.speaker == "companion")
-    assert reply.start_s >= user.end_s + Waits.from_settings(Settings()).pace_ms / 1000 - 0.01
