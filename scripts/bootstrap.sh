@@ -20,3 +20,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".${extra:+[$extra]}"
   echo "$want" > "$stamp"
 fi
+# Smart Turn (the turn-end sound model) ships as an ONNX file inside the pipecat-ai wheel. Only that
+# file is used and pipecat is never imported, so the wheel is installed without its dependencies
+# (an asynchronous framework, numba, …): pip's dependency list cannot say "no deps", hence this line.
+if ! .venv/bin/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("pipecat") is None)'; then
+  .venv/bin/python -m pip install -q --no-deps "pipecat-ai==1.14.0"
+fi

@@ -30,9 +30,21 @@ class VadSettings(Section):
     webrtc_aggressiveness: int = Field(3, ge=0, le=3)
 
 
+class JournalingTurns(Section):
+    """While journaling the companion mostly listens: it waits longer on every count."""
+
+    pace_ms: int = Field(1500, ge=0, le=10000)
+    max_thinking_ms: int = Field(6000, ge=500, le=60000)
+    end_of_turn_ms: int = Field(6000, ge=200, le=60000)
+
+
 class TurnSettings(Section):
     pause_min_ms: int = Field(250, ge=50, le=5000)
-    end_of_turn_ms: int = Field(800, ge=200, le=30000)
+    end_detection: Literal["smart", "silence"] = "smart"
+    pace_ms: int = Field(500, ge=0, le=10000)
+    max_thinking_ms: int = Field(2500, ge=500, le=60000)
+    end_of_turn_ms: int = Field(800, ge=200, le=60000)
+    journaling: JournalingTurns = Field(default_factory=JournalingTurns)
     speech_confirm_ms: int = Field(90, ge=0, le=1000)
     min_turn_speech_ms: int = Field(200, ge=0, le=5000)
     max_turn_s: float = Field(60.0, ge=5, le=600)

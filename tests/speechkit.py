@@ -34,12 +34,52 @@ def trim(x: np.ndarray, level: float = 0.02) -> np.ndarray:
     return x[loud[0] : loud[-1] + 1] if len(loud) else x[:0]
 
 
-@lru_cache(maxsize=64)
-def say(text: str) -> np.ndarray:
+@lru_cache(maxsize=256)
+def say(text: str, length_scale: float | None = None) -> np.ndarray:
     """`text` spoken by the bundled Piper voice, 16 kHz, trimmed to the speech itself."""
     synth = piper()
-    audio = np.concatenate([a.samples for a in synth.synthesize(text)])
+    audio = np.concatenate([a.samples for a in synth.synthesize(text, length_scale=length_scale)])
     return trim(soxr.resample(audio, synth.sample_rate, SR).astype(np.float32) * 0.6)
+
+
+def spoken_casually(text: str, seed: int = 0) -> np.ndarray:
+    """A stand-in for spontaneous speech (no public-domain or CC-BY conversational recording is
+    installable here): Piper speaking hesitant phrasing ("um", "you know", restarts) at a slower,
+    varied pace, quieter, and trailing off — the last 0.25–0.5 s fades towards silence the way a
+    voice drops at the end of a thought, which is what makes pause starts hard in room noise.
+    Clearly synthetic; the ground truth is trimmed from the faded audio itself."""
+    rng = np.random.default_rng(seed)
+    audio = say(text, length_scale=float(rng.uniform(1.05, 1.35))).copy()
+    audio *= float(rng.uniform(0.35, 0.8))
+    fade = min(len(audio), int(rng.uniform(0.25, 0.5) * SR))
+    audio[len(audio) - fade :] *= np.linspace(1.0, 0.15, fade, dtype=np.float32) ** 2
+    return trim(audio)
+
+
+NOISE_KINDS = ("white", "pink", "brown", "hum")
+
+
+def room_noise(n: int, level_dbfs: float, kind: str = "white", seed: int = 0) -> np.ndarray:
+    """`n` samples of room noise at `level_dbfs` RMS: white, pink (1/f), brown (1/f²) or a low
+    mains hum (50 Hz and harmonics over a little hiss)."""
+    rng = np.random.default_rng(seed)
+    if kind == "hum":
+        t = np.arange(n) / SR
+        x = sum(a * np.sin(2 * np.pi * f * t + rng.uniform(0, 6.3)) for f, a in ((50, 1.0), (100, 0.5), (150, 0.3), (250, 0.15)))
+        x = x + 0.2 * rng.standard_normal(n)
+    else:
+        white = rng.standard_normal(n)
+        if kind == "white":
+            x = white
+        else:
+            spectrum = np.fft.rfft(white)
+            f = np.fft.rfftfreq(n, 1 / SR)
+            f[0] = f[1]
+            spectrum /= f ** (0.5 if kind == "pink" else 1.0)
+            spectrum[f < 20] = 0
+            x = np.fft.irfft(spectrum, n)
+    x = x / (np.sqrt(np.mean(x**2)) + 1e-12) * 10 ** (level_dbfs / 20)
+    return x.astype(np.float32)
 
 
 @lru_cache(maxsize=16)
@@ -67,8 +107,10 @@ class Recording:
         return path
 
 
-def build(parts: list, seed: int = 0, noise: float = NOISE_FLOOR) -> Recording:
-    """`parts` alternates audio arrays and silence lengths in seconds (floats)."""
+def build(parts: list, seed: int = 0, noise: float = NOISE_FLOOR, floor_dbfs: float | None = None,
+          kind: str = "white") -> Recording:
+    """`parts` alternates audio arrays and silence lengths in seconds (floats). The room noise is
+    white at RMS `noise`, or `kind` noise at `floor_dbfs` when that is given."""
     rng = np.random.default_rng(seed)
     pieces, speech, t = [], [], 0
     for part in parts:
@@ -81,7 +123,10 @@ def build(parts: list, seed: int = 0, noise: float = NOISE_FLOOR) -> Recording:
             speech.append((t / SR, (t + len(part)) / SR))
             t += len(part)
     audio = np.concatenate(pieces)
-    audio = audio + (rng.standard_normal(len(audio)) * noise).astype(np.float32)
+    if floor_dbfs is None:
+        audio = audio + (rng.standard_normal(len(audio)) * noise).astype(np.float32)
+    else:
+        audio = audio + room_noise(len(audio), floor_dbfs, kind, seed)
     return Recording(audio.astype(np.float32), speech)
 
 

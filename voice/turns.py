@@ -15,13 +15,33 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from .events import SAMPLE_RATE, AudioFrame, Pause, PauseObserved, SpeechStarted, TurnEnded, TurnMayEnd
+from .room import HOP, RoomNoise
 from .vad import VoiceActivityDetector
 
 TurnEvent = SpeechStarted | PauseObserved | TurnMayEnd | TurnEnded
+
+
+class EndOfTurnJudge(Protocol):
+    """Decides when a silence ends the turn, from more than its length (see stillpoint.turn_end).
+
+    The segmenter calls `begin` when a silence is long enough to consider (`speculate_ms`), then
+    `should_end` on every 32 ms step of that silence, and `cancel` if the person speaks again.
+    Without a judge, `end_of_turn_ms` of silence ends every turn; with one, it is the longest
+    silence any turn is held open."""
+
+    def begin(self, offer: TurnMayEnd, heard: np.ndarray) -> None:
+        """`heard`: the turn's audio up to now, the silence so far included."""
+
+    def should_end(self, silence_ms: float, now_s: float) -> bool:
+        """True to end the turn now, `silence_ms` after the speech stopped."""
+
+    def cancel(self) -> None:
+        """The person spoke again (or the turn ended): drop the silence being judged."""
 
 
 @dataclass(frozen=True)
@@ -34,20 +54,25 @@ class TurnSettings:
     preroll_ms: int = 300
     tail_ms: int = 200
     silence_margin: float = 0.15  # silence needs probability below threshold minus this
-    refine_ms: int = 150  # how far energy may move a pause edge from where the VAD put it (0: off)
-    speculate_ms: int = 300  # after this much silence, offer the turn for early transcription (0: off)
+    refine_ms: int = 400  # how far back energy may move a pause's start from where the VAD put it (0: off)
+    refine_onset_ms: int = 150  # how far energy may move a pause's end (the VAD hears onsets promptly)
+    speculate_ms: int = 200  # after this much silence, offer the turn for early transcription and judging (0: off)
 
 
 class TurnSegmenter:
-    def __init__(self, vad: VoiceActivityDetector, settings: TurnSettings | None = None):
+    def __init__(self, vad: VoiceActivityDetector, settings: TurnSettings | None = None,
+                 judge: "EndOfTurnJudge | None" = None):
         self.vad = vad
         self.settings = settings or TurnSettings()
+        self.judge = judge
+        self.room = RoomNoise()
         self.reset()
 
     # -- state -----------------------------------------------------------------------------
     def reset(self) -> None:
         """Start over (a new stream, or after the companion spoke with barge-in off)."""
         self.vad.reset()
+        self.room.reset()
         self._pending = np.zeros(0, dtype=np.float32)
         self._clock_samples: int | None = None  # absolute sample index of _pending[0]
         self._in_turn = False
@@ -64,6 +89,10 @@ class TurnSegmenter:
         self._preroll: deque[tuple[int, np.ndarray]] = deque()
         self._was_speech = False
         self._offered = False  # a TurnMayEnd was emitted for the current silence
+        self._speech_end: int | None = None  # where the current silence really began (refined)
+        self._offer_audio: np.ndarray | None = None  # the audio offered in this silence's TurnMayEnd
+        if getattr(self, "judge", None) is not None:
+            self.judge.cancel()
 
     @property
     def in_turn(self) -> bool:
@@ -110,6 +139,7 @@ class TurnSegmenter:
     def _step(self, chunk: np.ndarray, start: int) -> list[TurnEvent]:
         s = self.settings
         end = start + len(chunk)
+        self.room.feed(chunk, start)
         speech = self._is_speech(chunk)
         events: list[TurnEvent] = []
         confirm = round(s.speech_confirm_ms * SAMPLE_RATE / 1000)
@@ -155,17 +185,28 @@ class TurnSegmenter:
             self._silence_start = self._last_speech_end
 
         if confirmed:
+            if self._offered and self.judge is not None:
+                self.judge.cancel()
             self._offered = False
+            self._speech_end = None
         if not self._speaking and self._silence_start is not None:
-            silent_ms = self._ms(end - self._silence_start)
-            if silent_ms >= s.end_of_turn_ms:
+            if not self._offered:  # until offered, re-place where the speech really stopped
+                self._speech_end = self._refine(self._silence_start, end)[0] if s.refine_ms else self._silence_start
+            silent_ms = self._ms(end - self._speech_end)
+            if silent_ms >= s.end_of_turn_ms or (
+                self._offered and self.judge is not None and self.judge.should_end(silent_ms, self._s(end))
+            ):
                 events.extend(self._end_turn(end, forced=False))
                 return events
             if s.speculate_ms and silent_ms >= s.speculate_ms and not self._offered:
                 self._offered = True
                 if self._ms(self._speech_samples) >= s.min_turn_speech_ms:
-                    events.append(TurnMayEnd(self._s(self._turn_start), self._s(self._last_speech_end), self._s(end),
-                                             self._turn_slice()))
+                    offer = TurnMayEnd(self._s(self._turn_start), self._s(self._speech_end), self._s(end),
+                                       self._turn_slice())
+                    self._offer_audio = offer.audio
+                    if self.judge is not None:
+                        self.judge.begin(offer, self._turn_slice(until=end))
+                    events.append(offer)
         if self._s(end - self._turn_start) >= s.max_turn_s:
             if self._speaking:
                 self._last_speech_end = end
@@ -173,43 +214,46 @@ class TurnSegmenter:
         return events
 
     def _refine(self, silence_start: int, speech_resume: int) -> tuple[int, int]:
-        """Sharpen a pause's edges with the signal's energy.
+        """Place a pause's edges where the signal meets the room's own noise floor.
 
-        VAD models answer per 30 ms window and lag at edges (Silero keeps saying "speech" for
-        ~50 ms after a voice stops, sometimes 100 ms or more). Around each edge we measure 10 ms
-        energy against the pause's own noise floor: the pause starts after the last loud frame
-        before its quiet middle and ends at the first loud frame after it. Edges move at most
-        `refine_ms`, so a breath or a click cannot drag them far.
+        The VAD is the gate (it decides that there was a pause); energy against the running floor
+        (`voice.room`) says where. VAD models lag at the end of speech — 50 ms in a quiet room,
+        200–300 ms in an ordinary one — so the start may move back by up to `refine_ms`; the VAD's
+        onsets are close, so the end moves at most `refine_onset_ms` either way. From the pause's
+        quiet core we walk outwards to the nearest loud stretch (two 10 ms steps or more, so a
+        click does not count) on each side.
         """
         s = self.settings
-        if not s.refine_ms or not self._turn_audio:
+        if not s.refine_ms:
             return silence_start, speech_resume
-        hop = SAMPLE_RATE // 100
-        reach = round(s.refine_ms * SAMPLE_RATE / 1000)
-        origin = self._turn_audio_start
-        audio = np.concatenate(self._turn_audio[-(2 + (speech_resume - silence_start + 2 * reach) // self.vad.frame_samples):])
-        audio_origin = origin + sum(len(c) for c in self._turn_audio) - len(audio)
-        lo = max(audio_origin, silence_start - reach)
-        hi = min(audio_origin + len(audio), speech_resume + reach)
-        segment = audio[lo - audio_origin : hi - audio_origin]
-        n = len(segment) // hop
-        if n < 4:
+        back = round(s.refine_ms * SAMPLE_RATE / 1000)
+        onset = round(s.refine_onset_ms * SAMPLE_RATE / 1000)
+        first, last = self.room.clip((silence_start - back) // HOP, (speech_resume + onset) // HOP + 1)
+        loud = self.room.loud(first, last)
+        if len(loud) < 4:
             return silence_start, speech_resume
-        rms = np.sqrt(np.mean(segment[: n * hop].reshape(n, hop) ** 2, axis=1)) + 1e-7
-        inner = rms[(silence_start - lo) // hop : max((silence_start - lo) // hop + 1, (speech_resume - lo) // hop)]
-        floor = float(np.percentile(inner, 30)) if len(inner) else float(rms.min())
-        loud = rms > max(floor * 4.0, floor + 0.004)
-        middle = ((silence_start + speech_resume) // 2 - lo) // hop
-        middle = min(max(middle, 0), n - 1)
-        before = np.flatnonzero(loud[:middle])
-        after = np.flatnonzero(loud[middle:])
-        start = lo + (before[-1] + 1) * hop if len(before) else silence_start
-        end = lo + (middle + after[0]) * hop if len(after) else speech_resume
-        start = min(max(start, silence_start - reach), silence_start + reach)
-        end = min(max(end, speech_resume - reach), speech_resume + reach)
+        core = _longest_quiet_run(loud, (silence_start - first * HOP) // HOP, (speech_resume - first * HOP) // HOP)
+        if core is None:
+            return silence_start, speech_resume
+        a, b = core  # quiet steps [a, b)
+        solid = loud & (np.r_[False, loud[:-1]] | np.r_[loud[1:], False])  # loud with a loud neighbour
+        before = np.flatnonzero(solid[:a])
+        after = np.flatnonzero(solid[b:])
+        start = (first + before[-1]) * HOP + HOP + HOP // 2 if len(before) else silence_start - back
+        end = (first + b + after[0]) * HOP + HOP if len(after) else speech_resume
+        start = min(max(start, silence_start - back), silence_start + onset)
+        end = min(max(end, speech_resume - onset), speech_resume + onset)
         if end <= start:
             return silence_start, speech_resume
-        return start, end
+        return int(start), int(end)
+
+    def speech_end_estimate(self) -> float | None:
+        """Where the current silence really began (seconds), refined against the room's floor;
+        None while the person is speaking or no turn is open."""
+        if not self._in_turn or self._speaking or self._silence_start is None:
+            return None
+        start, _ = self._refine(self._silence_start, self._clock_samples or self._silence_start)
+        return self._s(start)
 
     def _open_turn(self, speech_start: int) -> None:
         self._in_turn = True
@@ -223,19 +267,23 @@ class TurnSegmenter:
         self._turn_audio_start = self._preroll[0][0] if self._preroll else speech_start
         self._preroll.clear()
 
-    def _turn_slice(self) -> np.ndarray:
-        """The turn's audio from the pre-roll to a short tail after the last speech."""
+    def _turn_slice(self, until: int | None = None) -> np.ndarray:
+        """The turn's audio from the pre-roll to a short tail after the last speech (or to `until`:
+        the sound model hears the silence so far, as it was trained to)."""
         audio = np.concatenate(self._turn_audio) if self._turn_audio else np.zeros(0, np.float32)
+        if until is not None:
+            return audio[: max(0, until - self._turn_audio_start)]
         keep = self._last_speech_end + round(self.settings.tail_ms * SAMPLE_RATE / 1000) - self._turn_audio_start
         return audio[: max(0, keep)]
 
     def _end_turn(self, decided: int, forced: bool) -> list[TurnEvent]:
         s = self.settings
-        audio = self._turn_slice()
+        audio = self._offer_audio if (self._offered and not forced and self._offer_audio is not None) else self._turn_slice()
         self._offered = False
+        ended = self._speech_end if (not forced and self._speech_end is not None) else self._last_speech_end
         event = TurnEnded(
             start_s=self._s(self._turn_start),
-            end_s=self._s(self._last_speech_end),
+            end_s=self._s(ended),
             decided_s=self._s(decided),
             audio=audio,
             audio_start_s=self._s(self._turn_audio_start),
@@ -243,6 +291,10 @@ class TurnSegmenter:
             forced=forced,
         )
         enough = self._ms(self._speech_samples) >= s.min_turn_speech_ms
+        if self._offered and self.judge is not None:
+            self.judge.cancel()
+        self._offered = False
+        self._speech_end = None
         self._in_turn = False
         self._speaking = False
         self._silence_start = None
@@ -251,3 +303,18 @@ class TurnSegmenter:
         self._run_start = None
         self._run_samples = 0
         return [event] if enough else []
+
+
+def _longest_quiet_run(loud: np.ndarray, lo: int, hi: int) -> tuple[int, int] | None:
+    """The longest run of quiet steps inside [lo, hi) (at least 3 steps), as [a, b)."""
+    lo, hi = max(lo, 0), min(hi, len(loud))
+    best, run_start = None, None
+    for i in range(lo, hi + 1):
+        quiet = i < hi and not loud[i]
+        if quiet and run_start is None:
+            run_start = i
+        elif not quiet and run_start is not None:
+            if i - run_start >= 3 and (best is None or i - run_start > best[1] - best[0]):
+                best = (run_start, i)
+            run_start = None
+    return best

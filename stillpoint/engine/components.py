@@ -16,10 +16,9 @@ from dialogue.store import Store
 from voice.stt import Transcriber
 from voice.tts import Synthesizer
 from voice.turns import TurnSegmenter
-from voice.turns import TurnSettings as SegmenterSettings
-from voice.vad import make_vad
 
 from ..config import LlmSettings, MemorySettings, Settings, checked_data_dir, data_dir, ensure_data_dir
+from ..listening import build_turn_judge
 from ..offline import disable_onnxruntime_telemetry
 
 log = logging.getLogger(__name__)
@@ -74,20 +73,11 @@ def open_store(settings: Settings, *, readonly: bool = False) -> Store:
     return Store(ensure_data_dir(data_dir(settings)) / "stillpoint.db")
 
 
-def make_segmenter(settings: Settings) -> TurnSegmenter:
-    v, t = settings.vad, settings.turns
-    vad = make_vad(v.engine, webrtc_aggressiveness=v.webrtc_aggressiveness, silero_threshold=v.silero_threshold)
-    return TurnSegmenter(
-        vad,
-        SegmenterSettings(
-            pause_min_ms=t.pause_min_ms,
-            end_of_turn_ms=t.end_of_turn_ms,
-            speech_confirm_ms=t.speech_confirm_ms,
-            min_turn_speech_ms=t.min_turn_speech_ms,
-            max_turn_s=t.max_turn_s,
-            preroll_ms=t.preroll_ms,
-        ),
-    )
+def make_segmenter(settings: Settings, judge=None) -> TurnSegmenter:
+    """The turn segmenter; with a judge (listening, issue 10) it ends turns from sound + words."""
+    from ..listening import make_segmenter as listening_segmenter
+
+    return listening_segmenter(settings, judge)
 
 
 @dataclass
@@ -103,13 +93,13 @@ class Pipeline:
     def fork(self) -> "Pipeline":
         """Parts for one more conversation at once (the page): its own segmenter and companion,
         sharing the loaded models. (A model backend is not made thread-safe by this.)"""
-        segmenter = make_segmenter(self.settings or Settings())
+        judge = self.segmenter.judge.fork() if self.segmenter.judge is not None else None
+        segmenter = make_segmenter(self.settings or Settings(), judge)
         return replace(self, segmenter=segmenter, companion=self.companion.fresh())
 
 
 def build_pipeline(settings: Settings, progress: Progress, backend: str | None = None) -> Pipeline:
     disable_onnxruntime_telemetry()  # before the VAD and voice create their onnxruntime sessions
-    segmenter = progress.step(f"Loading voice activity detection ({settings.vad.engine})", lambda: make_segmenter(settings))
     s = settings.stt
     transcriber = progress.step(
         f"Loading speech-to-text ({s.model})",
@@ -127,6 +117,10 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
         f"Loading voice ({t.voice})",
         lambda: Synthesizer(t.voice, length_scale=t.length_scale, sentence_silence_ms=t.sentence_silence_ms),
     )
+    # listening (issue 10): the turn-end judge reads the sound and the words of each silence
+    judge = progress.step("Loading turn-end detection", lambda: build_turn_judge(settings, transcriber, live=True))
+    segmenter = progress.step(f"Loading voice activity detection ({settings.vad.engine})",
+                              lambda: make_segmenter(settings, judge))
     llm = settings.llm
     chosen = backend or llm.backend
     model = progress.step(f"Loading language model ({chosen})", lambda: build_backend(llm, chosen))

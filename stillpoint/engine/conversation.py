@@ -57,6 +57,7 @@ class ConversationSettings:
     check_in_line: str = CHECK_IN
     opening: tuple[str, ...] = ()  # lines said first when it speaks first, after the disclosure (a journaling prompt)
     echo_tail_s: float = 0.3  # barge-in off: keep ignoring the mic this long after a reply ends
+    pace_ms: int | None = None  # a reply starts no sooner than this after the user's last word (None: turns.pace_ms)
 
 
 @dataclass
@@ -79,6 +80,8 @@ class _Reply:
     cancel: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     cut_at: float | None = None
+    not_before_s: float | None = None  # listening (issue 10): the pace — not before the user's last word + pace
+    resumed: object | None = None  # listening: the silence before this turn, answered too soon (a ResumedSilence)
     complete_at_cut: bool = False  # everything had been produced when it was cut
     barge_in_ms: float | None = None
     ends_session: bool = False
@@ -143,6 +146,14 @@ class Conversation:
         self.companion = pipeline.companion
         self.segmenter = pipeline.segmenter
         self.segmenter.reset()
+        # listening (issue 10): the turn-end judge computes inline on a recording, in the background live
+        self.judge = getattr(self.segmenter, "judge", None)
+        if self.judge is not None:
+            self.judge.live = background
+        turns = pipeline.settings.turns if pipeline.settings is not None else None
+        self.pace_s = (settings.pace_ms if settings.pace_ms is not None else (turns.pace_ms if turns else 0)) / 1000
+        self._answered: _Reply | None = None  # the last reply to a spoken turn
+        self._resumed = None
         memory = pipeline.memory
         backend = getattr(self.companion, "backend", None)
         self.session_id = store.start_session(source, backend_name or getattr(backend, "name", ""))
@@ -230,13 +241,17 @@ class Conversation:
 
     def _on_voice_event(self, event) -> None:
         if isinstance(event, SpeechStarted):
+            self._resumed = self._resumed_silence(event.start_s)
             self._silence = self.watch.speech_started(event.start_s)
             self._emit(SpeechStarting(event.start_s, event.detected_s))
             self._barge_in(event.start_s, event.detected_s)
         elif isinstance(event, PauseObserved):
             self._emit(PauseHeard(event.pause.start_s, event.pause.duration_s))
         elif isinstance(event, TurnMayEnd):
-            if self._reply is None or self._reply.done.is_set():
+            early = self.judge.early_transcript(event) if self.judge is not None else None
+            if early is not None:  # listening: the judge already transcribes this silence's turn
+                self.exchanger.adopt_early(event, *early)
+            elif self._reply is None or self._reply.done.is_set():
                 self.exchanger.transcribe_early(event, background=self.background)
         elif isinstance(event, TurnEnded):
             self._begin_reply(event)
@@ -292,6 +307,10 @@ class Conversation:
                                    cancelled=reply.cancel.is_set)
         self._silence = None
         decided = turn.decided_s if isinstance(turn, TurnEnded) else turn.at_s
+        if isinstance(turn, TurnEnded):  # listening (issue 10): the pace, and a silence answered too soon
+            reply.not_before_s = turn.end_s + self.pace_s
+            reply.resumed, self._resumed = self._resumed, None
+            self._answered = reply
         self._produce(reply, items, decided)
 
     def _say_fixed(self, lines: list[str], kind: str, at_s: float) -> None:
@@ -331,6 +350,8 @@ class Conversation:
                     pauses = [{"start_s": round(p.start_s, 3), "duration_s": round(p.duration_s, 3)} for p in item.pauses]
                     reply.user_report = TurnReport("user", item.text, item.start_s, item.end_s, pauses=pauses)
                     self._emit(item)  # the words, at once (a live transcript); the report follows when settled
+                    if reply.resumed is not None:  # listening: that silence was theirs, a pause in their thought
+                        self._keep_resumed(reply.resumed, item.text)
                 elif isinstance(item, SafetyAssessed):
                     if item.assessment.flagged and reply.record is not None:
                         self._emit(SafetyFlagged(item.assessment.level, item.assessment.reason, reply.record.user_turn_id))
@@ -346,6 +367,32 @@ class Conversation:
             items.close()
             reply.done.set()
 
+    # ---- listening (issue 10) -----------------------------------------------------------------
+
+    def _wait_until(self, reply: _Reply, at_s: float) -> None:
+        """Live: hold the first sentence until the audio clock reaches `at_s` (the pace)."""
+        deadline = time.monotonic() + max(0.0, at_s - self.now_s) + 0.1
+        while self.now_s < at_s and not reply.cancel.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def _resumed_silence(self, speech_start_s: float):
+        """The person spoke again: was it during or just after a reply that began in their silence?"""
+        from ..turn_end import resumed_silence
+
+        reply = self._answered
+        if reply is None or reply.record is None or not isinstance(reply.record.turn, TurnEnded):
+            return None
+        record = reply.record
+        started = reply.spoken[0].start_s if reply.spoken else speech_start_s
+        ended = reply.end_s if reply.done.is_set() else None
+        return resumed_silence(record.turn.end_s, record.user_turn_id, record.user_text, started, ended, speech_start_s)
+
+    def _keep_resumed(self, resumed, words_after: str) -> None:
+        from ..turn_end import resumed_pause_cue
+
+        self.store.add_cue(self.session_id, resumed.turn_id, resumed_pause_cue(resumed, words_after))
+        self._emit(PauseHeard(resumed.start_s, resumed.duration_s))
+
     def _prepare_check_in(self) -> None:
         """Voice the check-in while the reply plays, so it costs nothing when it is due."""
         if self._check_in_audio is None and self.watch.checkin_after_s > 0:
@@ -355,6 +402,10 @@ class Conversation:
         # inline, a reply is placed where it would have been heard; in the background it is
         # ready now (the microphone's clock may lag the worker by a block: never wait for it)
         at = decided_s + item.ready_after_s
+        if reply.not_before_s is not None and not reply.spoken:
+            at = max(at, reply.not_before_s)  # listening (issue 10): the pace
+            if self.background:
+                self._wait_until(reply, reply.not_before_s)
         if self.background:
             at = min(at, self.now_s)
         with self._lock:

@@ -150,6 +150,10 @@ class Exchanger:
         future.set_result(self.transcriber.transcribe(event.audio))
         self._early = EarlyTranscript(key, future, ready_at_s=event.at_s + (self.clock() - started))
 
+    def adopt_early(self, event: TurnMayEnd, future: Future, ready_at_s: float | None) -> None:
+        """Use a transcript someone else is already making of this turn (the turn-end judge)."""
+        self._early = EarlyTranscript((event.start_s, event.end_s), future, ready_at_s)
+
     def close(self) -> None:
         """Stop the early-STT worker (waits for a transcript already running)."""
         if self._pool is not None:

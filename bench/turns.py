@@ -1,0 +1,295 @@
+"""Turn-end benchmark: are unfinished thoughts left alone, and how soon is a finished one known?
+
+The labelled set (bench/turn_set.py, written for this bench) has unfinished thoughts split where a
+person stops to think — before an object, after "and", after a subordinate clause, in a list,
+around a comma clause — with a 0.5–2.0 s pause of room noise inside, and finished thoughts
+followed by 3 s of room noise. Each is spoken by the bundled Piper voice reading and by the
+conversational stand-in (slower, hesitant, quieter, trailing off; see tests/speechkit.py), and
+LJ Speech adds real human finished sentences. Room noise varies from -54 to -41 dBFS, white,
+pink, brown and hum.
+
+Every silence of every item is judged as the live loop would: Smart Turn on the audio so far,
+the early Whisper transcript, SmolLM2 on the words — each computed for real, its measured cost
+deciding when (on the audio clock) it would have been ready. The same readings are then played
+through the decision rules (`stillpoint.turn_end`): the calibrated rules, sound alone, words
+alone, and the fixed 800 ms wait.
+
+Reported per rule: share of unfinished thoughts cut off (a turn ended inside the pause), share of
+finished thoughts cut off at an inner pause, when a finished thought is known (ms after its speech
+really stopped, p50/p95), and the cost per decision (sound + words; the transcript is the early
+one the reply uses anyway). `--calibrate` sweeps the thresholds on the calibration items only.
+
+    .venv/bin/python bench/turns.py [--limit N] [--calibrate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import pickle
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from common import ROOT, build, lj, percentile, say, table
+from speechkit import NOISE_KINDS, spoken_casually
+from turn_set import CALIBRATION, FINISHED, UNFINISHED
+from stillpoint.turn_end import CALIBRATED, Thresholds, TurnEndRules, TurnEvidence, decide
+from stillpoint.turn_judge import TurnJudge
+from voice.events import AudioFrame, SAMPLE_RATE
+from voice.turns import TurnSegmenter, TurnSettings
+from voice.vad import make_vad
+
+GAPS = [0.5, 0.8, 1.1, 1.4, 1.7, 2.0]
+FLOORS = [-54, -46, -41]
+STEP_MS = 32
+
+
+@dataclass
+class Item:
+    label: str  # unfinished | finished
+    kind: str
+    voice: str
+    text: str
+    split: str  # calibration | measured
+    audio: np.ndarray
+    speech: list  # true (start, end) of each spoken part
+
+    @property
+    def true_end(self) -> float:
+        return self.speech[-1][1]
+
+
+def voice_parts(texts, voice: str, seed: int):
+    if voice == "read":
+        return [say(t) for t in texts]
+    return [spoken_casually(t, seed + i) for i, t in enumerate(texts)]
+
+
+def items(limit: int | None = None):
+    """Calibration items first, then the measured ones, unfinished and finished interleaved (so a
+    run cut short still has both)."""
+    unfinished, finished = [], []
+    n = itertools.count()
+    for i, (kind, a, b) in enumerate(UNFINISHED[:limit]):
+        for voice in ("read", "conversational"):
+            k = next(n)
+            gap = GAPS[k % len(GAPS)]
+            pa, pb = voice_parts([a, b], voice, k)
+            rec = build([0.6, pa, gap, pb, 1.5], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
+            unfinished.append(Item("unfinished", kind, voice, f"{a} [{gap} s] {b}",
+                                   "calibration" if i < CALIBRATION else "measured", rec.audio, rec.speech))
+    for i, text in enumerate(FINISHED[:limit]):
+        for voice in ("read", "conversational"):
+            k = next(n)
+            (part,) = voice_parts([text], voice, k)
+            rec = build([0.6, part, 3.0], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
+            finished.append(Item("finished", "sentence", voice, text, "calibration" if i < CALIBRATION else "measured",
+                                 rec.audio, rec.speech))
+    for clip in ("LJ001-0002", "LJ001-0004", "LJ001-0006", "LJ001-0008", "LJ001-0013")[:limit]:
+        k = next(n)
+        rec = build([0.6, lj(clip), 3.0], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
+        finished.append(Item("finished", "sentence", "LJ Speech", clip, "measured", rec.audio, rec.speech))
+    ordered = [it for it in unfinished + finished if it.split == "calibration"]
+    rest_u = [it for it in unfinished if it.split == "measured"]
+    rest_f = [it for it in finished if it.split == "measured"]
+    for pair in itertools.zip_longest(rest_u, rest_f):
+        ordered += [it for it in pair if it is not None]
+    return ordered
+
+
+@dataclass
+class Heard:
+    """One silence's readings, kept on disk so calibration and reports need not re-run the models."""
+
+    end_s: float  # where the speech stopped (refined), audio clock
+    begun_ms: float
+    sound: float | None
+    words: float | None
+    transcript: str | None
+    ready_ms: dict
+    cost_ms: dict
+    resumed_ms: float | None = None  # silence at which the segmenter heard speech again (None: the last)
+
+
+class Recorder(TurnJudge):
+    """Computes every silence's signals (simulated timing) and never ends a turn itself. Costs are
+    CPU time: the bench machine is shared, and its wall clock under load says nothing about the
+    product (Whisper's CPU time over its two threads overstates its wall time: conservative)."""
+
+    def __init__(self, **kw):
+        super().__init__(TurnEndRules(max_thinking_ms=10**9, unsure_ms=10**9), live=False, **kw)
+        self.heard: list[Heard] = []
+        self._asked_ms = 0.0
+
+    def begin(self, offer, heard):
+        super().begin(offer, heard)
+        r = self._reading
+        self.heard.append(Heard(offer.end_s, r.begun_ms, r.sound, r.words, r.transcript.text if r.transcript else None,
+                                dict(r.ready_ms), dict(r.cost_ms)))
+
+    def should_end(self, silence_ms, now_s):
+        self._asked_ms = silence_ms
+        return False
+
+    def cancel(self):
+        if self._reading is not None and self.heard:
+            self.heard[-1].resumed_ms = self._asked_ms
+        super().cancel()
+
+
+def read_item(item: Item, judge: Recorder) -> list[Heard]:
+    """The readings of every silence in the item's turn."""
+    judge.heard = []
+    seg = TurnSegmenter(make_vad("silero"), TurnSettings(end_of_turn_ms=10**8, max_turn_s=600), judge=judge)
+    for i in range(0, len(item.audio), 1600):
+        seg.process(AudioFrame(item.audio[i : i + 1600], i / SAMPLE_RATE))
+    return judge.heard
+
+
+def evidence_at(r: Heard, silence_ms: float, use_sound=True, use_words=True) -> TurnEvidence:
+    ready = lambda name: silence_ms >= r.ready_ms.get(name, float("inf"))  # noqa: E731
+    words_used = use_words and "words" in r.ready_ms
+    return TurnEvidence(
+        silence_ms,
+        sound=r.sound if use_sound and ready("sound") else None,
+        words=r.words if words_used and ready("words") else None,
+        transcript=(r.transcript if ready("transcript") else None) if use_words else None,
+        words_pending=words_used and not ready("words"),
+    )
+
+
+def ends_at(r: Heard, rules: TurnEndRules, limit_ms: float, **use) -> float | None:
+    """The silence (ms, from the refined speech end) at which the rules end the turn, if before `limit_ms`."""
+    t = r.begun_ms
+    while t < limit_ms:
+        if decide(evidence_at(r, t, **use), rules).end:
+            return t
+        t += STEP_MS
+    return None
+
+
+def outcome(readings: list[Heard], true_end: float, policy) -> tuple[bool, float | None]:
+    """(cut off at an inner pause, ms after the true end of speech at which the turn was known)."""
+    for r in readings:
+        if r.resumed_ms is not None:
+            if policy(r, r.resumed_ms + 1) is not None:
+                return True, None
+        else:
+            t = policy(r, 10_000)
+            if t is not None:
+                return False, (r.end_s + t / 1000 - true_end) * 1000
+    return False, None
+
+
+def policies(rules: TurnEndRules):
+    return {
+        "sound + words + trailing-off (calibrated)": lambda r, lim: ends_at(r, rules, lim),
+        f"sound alone (Smart Turn ≥ {rules.thresholds.sound})": lambda r, lim: ends_at(r, replace(rules, thresholds=replace(
+            rules.thresholds, sound_alone=rules.thresholds.sound)), lim, use_words=False),
+        "words alone (SmolLM2 + trailing-off)": lambda r, lim: ends_at(r, rules, lim, use_sound=False),
+        "fixed 800 ms wait": lambda r, lim: (max(800.0, r.begun_ms) if max(800.0, r.begun_ms) < lim else None),
+    }
+
+
+def report(results, rules, split: str):
+    rows = []
+    chosen = [(item, readings) for item, readings in results if item.split == split]
+    for name, policy in policies(rules).items():
+        unfinished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "unfinished"]
+        finished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "finished"]
+        known = [k for cut, k in finished if not cut and k is not None]
+        rows.append([name, len(unfinished), sum(c for c, _ in unfinished) / max(1, len(unfinished)), len(finished),
+                     sum(c for c, _ in finished) / max(1, len(finished)), round(percentile(known, 50)),
+                     round(percentile(known, 95))])
+    return rows
+
+
+def calibrate(results):
+    """Threshold sweep on the calibration items: fewest cut-offs first, then the soonest p50."""
+    best = None
+    cal = [(it, rd) for it, rd in results if it.split == "calibration"]
+    for s, w, alone, dis in itertools.product([0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+                                              [0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2],
+                                              [0.95, 0.97, 0.99, 0.995, 1.01], [1200, 1600, 2000, 2500]):
+        rules = TurnEndRules(thresholds=Thresholds(sound=s, words=w, sound_alone=alone, disagree_ms=dis))
+        policy = policies(rules)["sound + words + trailing-off (calibrated)"]
+        outs = [outcome(rd, it.true_end, policy) for it, rd in cal]
+        cuts = sum(c for c, _ in outs)
+        known = [k for c, k in outs if not c and k is not None]
+        key = (cuts, percentile(known, 50) + 0.25 * percentile(known, 95))
+        if best is None or key < best[0]:
+            best = (key, s, w, alone, dis)
+            print(f"sound {s} words {w} alone {alone} disagree {dis}: cut {cuts}, known p50 "
+                  f"{percentile(known, 50):.0f} p95 {percentile(known, 95):.0f}")
+    print("best:", best)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N of each list (while developing)")
+    parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="use the readings saved by the last run")
+    parser.add_argument("--json", type=str, default=str(ROOT / "bench" / "out" / "turns.json"))
+    args = parser.parse_args()
+
+    cache = ROOT / "bench" / "out" / "turn_readings.pkl"
+    cache.parent.mkdir(exist_ok=True)
+    saved = {}
+    if cache.exists():
+        with open(cache, "rb") as f:
+            saved = pickle.load(f)
+    if args.reuse and any(isinstance(v, list) for v in saved.values()):  # saved by an older run: add the items' labels
+        saved = {(it.label, it.voice, it.text): (it.kind, it.split, it.speech, saved[(it.label, it.voice, it.text)])
+                 for it in items(args.limit) if (it.label, it.voice, it.text) in saved}
+        with open(cache, "wb") as f:
+            pickle.dump(saved, f)
+    if args.reuse:  # no audio needed: the items' labels and true ends were saved with their readings
+        results = [(Item(label, kind, voice, text, split, np.zeros(0, np.float32), speech), rd)
+                   for (label, voice, text), (kind, split, speech, rd) in saved.items()]
+        print(f"{len(results)} items read earlier")
+    else:
+        all_items = list(items(args.limit))
+        from dialogue.completion import CompletionModel
+        from voice.smart_turn import SmartTurn
+        from voice.stt import Transcriber
+
+        sound, words, stt = SmartTurn(), CompletionModel(), Transcriber()
+        judge = Recorder(sound=sound.probability, transcribe=stt.transcribe, words=words.probability)
+        results, started = [], time.perf_counter()
+        for n, item in enumerate(all_items, 1):
+            results.append((item, read_item(item, judge)))
+            saved[(item.label, item.voice, item.text)] = (item.kind, item.split, item.speech, results[-1][1])
+            with open(cache, "wb") as f:  # after every item: a run cut short keeps what it read
+                pickle.dump(saved, f)
+            print(f"\r{n}/{len(all_items)} items read ({time.perf_counter() - started:.0f} s)", end="", flush=True)
+        print()
+    if args.calibrate:
+        calibrate(results)
+        return
+    costs = {k: [r.cost_ms[k] for _, rd in results for r in rd if k in r.cost_ms] for k in ("sound", "transcript", "words")}
+    decision = [sum(r.cost_ms.get(k, 0) for k in ("sound", "words")) for _, rd in results for r in rd]
+    headers = ["rule", "unfinished", "cut off", "finished", "cut at an inner pause", "known p50 ms", "known p95 ms"]
+    rows = report(results, TurnEndRules(), "measured")
+    n_unf = sum(1 for it, _ in results if it.split == "measured" and it.label == "unfinished")
+    n_fin = sum(1 for it, _ in results if it.split == "measured" and it.label == "finished")
+    print(f"Measured set: {n_unf} unfinished, {n_fin} finished; thresholds {CALIBRATED}")
+    print(table(headers, rows))
+    cost_line = (f"cost per decision (Smart Turn + SmolLM2) p50 {percentile(decision, 50):.0f} ms, p95 {percentile(decision, 95):.0f} ms; "
+                 + ", ".join(f"{k} p50 {percentile(v, 50):.0f} ms" for k, v in costs.items()))
+    print(cost_line)
+    misses = [(it.text, it.voice, [(round(r.sound or 0, 2), round(r.words or 0, 2), r.transcript) for r in rd])
+              for it, rd in results if it.split == "measured"
+              and outcome(rd, it.true_end, policies(TurnEndRules())["sound + words + trailing-off (calibrated)"])[0]]
+    for m in misses:
+        print("cut:", m)
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump({"headers": headers, "rows": rows, "costs": cost_line, "cut": misses}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
