@@ -1,0 +1,123 @@
+"""A speaker that keeps a timeline on the monotonic clock: sample n of the timeline is heard at
+`t0 + n / rate`, however long it runs.
+
+A continuous stream (silence between cues) with blocking 10 ms writes. After each write the device
+buffer is full, so the next block will be heard about one output latency from now: that is where
+the timeline should be. A sound card's crystal drifts from the computer's clock (tens of ppm: some
+tens of ms over ten minutes) and a busy machine can underrun; both show up as a gap between where
+the timeline is and where the clock says it should be. The gap is measured on every block, smoothed
+over half a second (one late wake-up is not drift), and closed only in silence — by skipping or
+repeating silence, never by cutting or stretching a cue.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+import soxr
+
+from .errors import NoSpeakerError
+
+log = logging.getLogger(__name__)
+
+TOLERANCE_S = 0.004  # correct the timeline when it is this far from the clock
+
+
+class ClockedSpeaker:
+    def __init__(self, rate: int, device: int | str | None = None, block_ms: int = 10):
+        import sounddevice
+
+        try:
+            info = sounddevice.query_devices(device, kind="output")
+        except Exception as error:
+            raise NoSpeakerError(
+                f"No speaker is available ({error}). Use --output FILE.wav to write the exercise to a file."
+            ) from None
+        self.device_name = info["name"]
+        self.rate = rate
+        self._stream = None
+        for device_rate in (rate, int(info.get("default_samplerate") or rate)):
+            try:
+                self._stream = sounddevice.OutputStream(samplerate=device_rate, channels=1, dtype="float32",
+                                                        device=device, latency="low")
+                self.device_rate = device_rate
+                break
+            except Exception as error:
+                log.debug("speaker refused %d Hz: %s", device_rate, error)
+        if self._stream is None:
+            raise NoSpeakerError(f"The speaker '{self.device_name}' could not be opened; try --output FILE.wav.")
+        self.block = int(rate * block_ms / 1000)
+        self.latency_s = float(self._stream.latency)
+        self.t0: float | None = None
+        self.position = 0  # timeline sample of the next block
+        self.corrections: list[tuple[float, float]] = []  # (timeline s, correction s) for the log and the bench
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def now_s(self) -> float:
+        """Timeline seconds now (what is being heard)."""
+        return time.monotonic() - (self.t0 or time.monotonic())
+
+    def start(self, render: Callable[[int, int], np.ndarray], quiet: Callable[[int, int], bool], lead_s: float = 0.3) -> float:
+        """Start playing `render(start_sample, n)`; returns `t0`, the monotonic time of timeline 0."""
+        self.t0 = time.monotonic() + lead_s
+        self._thread = threading.Thread(target=self._play, args=(render, quiet), name="breathing-speaker", daemon=True)
+        self._thread.start()
+        return self.t0
+
+    def _play(self, render, quiet) -> None:
+        resampler = soxr.ResampleStream(self.rate, self.device_rate, 1, dtype="float32") if self.device_rate != self.rate else None
+        gaps: deque[float] = deque(maxlen=50)
+        silence = np.zeros(self.block, np.float32)
+        self._stream.start()
+        try:
+            while not self._stop.is_set():
+                now = time.monotonic()
+                target = (now - self.t0 + self.latency_s) * self.rate
+                if target < 0:
+                    block = silence  # before the start: fill the device buffer with silence
+                else:
+                    gaps.append(target - self.position)
+                    if len(gaps) >= 25:
+                        gap = statistics.median(gaps)
+                        if abs(gap) > TOLERANCE_S * self.rate and quiet(self.position, self.block):
+                            self.corrections.append((self.position / self.rate, gap / self.rate))
+                            if gap > 0:
+                                self.position += int(round(gap))  # behind the clock: skip silence
+                                block = None
+                            else:
+                                block = silence  # ahead of the clock: wait one block in silence
+                            gaps.clear()
+                            if block is silence:
+                                self._write(block, resampler)
+                                continue
+                    block = render(self.position, self.block)
+                    self.position += self.block
+                self._write(block, resampler)
+        except Exception as error:
+            log.warning("breathing speaker stopped: %s", error)
+        finally:
+            try:
+                self._stream.stop()
+            except Exception:
+                pass
+
+    def _write(self, block: np.ndarray, resampler) -> None:
+        if resampler is not None:
+            block = resampler.resample_chunk(block, last=False)
+        if len(block):
+            self._stream.write(np.ascontiguousarray(block, dtype=np.float32).reshape(-1, 1))
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
