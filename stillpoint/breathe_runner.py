@@ -95,7 +95,8 @@ def run_exercise(settings: Settings, plan: BreathingPlan, *, night: bool, input_
         from voice.clocked_output import ClockedSpeaker
         from voice.sources import MicrophoneSource
 
-        speaker = ClockedSpeaker(session.rate, settings.audio.output_device)
+        speaker = ClockedSpeaker(session.rate, settings.audio.output_device,
+                                 extra_latency_s=settings.audio.output_latency_ms / 1000)
         try:
             microphone = MicrophoneSource(settings.audio.input_device)
         except Exception as error:

@@ -6,7 +6,7 @@ buffer is full, so the next block will be heard about one output latency from no
 the timeline should be. A sound card's crystal drifts from the computer's clock (tens of ppm: some
 tens of ms over ten minutes) and a busy machine can underrun; both show up as a gap between where
 the timeline is and where the clock says it should be. The gap is measured on every block, smoothed
-over half a second (one late wake-up is not drift), and closed only in silence — by skipping or
+over a tenth of a second (one late wake-up is not drift), and closed only in silence — by skipping or
 repeating silence, never by cutting or stretching a cue.
 """
 
@@ -27,13 +27,16 @@ from .errors import NoSpeakerError
 log = logging.getLogger(__name__)
 
 TOLERANCE_S = 0.004  # correct the timeline when it is this far from the clock
+OUTPUT_LATENCY_S = 0.2  # a deep device buffer: a busy machine cannot starve it, and the timeline allows for it
 
 
 class ClockedSpeaker:
-    def __init__(self, rate: int, device: int | str | None = None, block_ms: int = 10):
-        import sounddevice
-
+    def __init__(self, rate: int, device: int | str | None = None, block_ms: int = 10, extra_latency_s: float = 0.0):
+        """`extra_latency_s`: delay after the sound card that it cannot report (Bluetooth headphones,
+        a sound server, a pipe), added to the card's own buffer."""
         try:
+            import sounddevice
+
             info = sounddevice.query_devices(device, kind="output")
         except Exception as error:
             raise NoSpeakerError(
@@ -42,10 +45,12 @@ class ClockedSpeaker:
         self.device_name = info["name"]
         self.rate = rate
         self._stream = None
-        for device_rate in (rate, int(info.get("default_samplerate") or rate)):
+        # 48 kHz first: every card plays it natively, and resampling here (soxr) is cheaper and
+        # more predictable than a driver's plug converter (ALSA's can fall behind real time)
+        for device_rate in dict.fromkeys((48_000, int(info.get("default_samplerate") or rate), rate)):
             try:
                 self._stream = sounddevice.OutputStream(samplerate=device_rate, channels=1, dtype="float32",
-                                                        device=device, latency="low")
+                                                        device=device, latency=OUTPUT_LATENCY_S)
                 self.device_rate = device_rate
                 break
             except Exception as error:
@@ -53,7 +58,8 @@ class ClockedSpeaker:
         if self._stream is None:
             raise NoSpeakerError(f"The speaker '{self.device_name}' could not be opened; try --output FILE.wav.")
         self.block = int(rate * block_ms / 1000)
-        self.latency_s = float(self._stream.latency)
+        self.extra_latency_s = extra_latency_s
+        self.latency_s = float(self._stream.latency) + extra_latency_s
         self.t0: float | None = None
         self.position = 0  # timeline sample of the next block
         self.corrections: list[tuple[float, float]] = []  # (timeline s, correction s) for the log and the bench
@@ -73,9 +79,17 @@ class ClockedSpeaker:
 
     def _play(self, render, quiet) -> None:
         resampler = soxr.ResampleStream(self.rate, self.device_rate, 1, dtype="float32") if self.device_rate != self.rate else None
-        gaps: deque[float] = deque(maxlen=50)
+        gaps: deque[float] = deque(maxlen=10)
         silence = np.zeros(self.block, np.float32)
         self._stream.start()
+        try:
+            # after a blocking write the device buffer is full, so its size is the wait until the next
+            # block is heard (PortAudio's `latency` is what was asked for, not always what was given)
+            self.latency_s = self._stream.write_available / self.device_rate + self.extra_latency_s
+        except Exception as error:
+            log.debug("buffer size unknown (%s); using the reported latency", error)
+        log.info("breathing speaker '%s' at %d Hz, %.0f ms to the ear", self.device_name, self.device_rate,
+                 self.latency_s * 1000)
         try:
             while not self._stop.is_set():
                 now = time.monotonic()
@@ -84,7 +98,7 @@ class ClockedSpeaker:
                     block = silence  # before the start: fill the device buffer with silence
                 else:
                     gaps.append(target - self.position)
-                    if len(gaps) >= 25:
+                    if len(gaps) >= 10:
                         gap = statistics.median(gaps)
                         if abs(gap) > TOLERANCE_S * self.rate and quiet(self.position, self.block):
                             self.corrections.append((self.position / self.rate, gap / self.rate))
