@@ -24,7 +24,7 @@ from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
-from .practices import BREATHING, wants_breathing
+from .practices import BREATHING_INVITE, breathing_pattern, wants_breathing
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "prac
 class ReplySentence:
     text: str
     source: SentenceSource
+    practice: str = ""  # a guided exercise the app runs in place of speaking `text` (a breathing pattern)
 
 
 @dataclass
@@ -133,7 +134,8 @@ class Companion:
             yield ReplySentence(LISTENING_LINE, "fixed")
             return
         if wants_breathing(user_text, offered):
-            yield from self._fixed(user_text, BREATHING, "practice")
+            yield ReplySentence(BREATHING_INVITE, "practice", practice=breathing_pattern(user_text))
+            self.remember(user_text, BREATHING_INVITE)
             return
         if asks_what_i_am(user_text):
             self.disclosure_pending = False

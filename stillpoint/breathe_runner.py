@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
-from dialogue.breathing import BreathingPlan
+from dialogue.breathing import BreathingPlan, parse_pattern
 from voice.cue_audio import NIGHT_GAIN, CueWords
+from voice.events import SpeechAudio
 
 from .breathe import (
     INTRO_GAP_S, NIGHT_LENGTH_SCALE, STEERING_END_OF_TURN_MS, BreathingResult, BreathingSession, Listener, WavOut,
-    close_text, intro_text, run_live, run_on_clock, store_result,
+    close_text, intro_text, make_plan, run_live, run_on_clock, store_result,
 )
 from .components import Progress, make_segmenter, open_store
 from .config import Settings, data_dir
@@ -45,22 +47,16 @@ def listener(settings: Settings, progress: Progress) -> Listener:
     return Listener(segmenter, transcriber)
 
 
-def build_session(settings: Settings, plan: BreathingPlan, *, night: bool, words: CueWords | None = None
-                  ) -> tuple[BreathingSession, str]:
+def build_session(plan: BreathingPlan, words: CueWords, *, night: bool) -> tuple[BreathingSession, str]:
     """The session with its intro placed at 0 and the plan moved to start after it."""
-    words = words or cue_words(settings, night)
     intro = intro_text(plan, night)
     intro_audio = words.get(intro)
     plan = replace_start(plan, len(intro_audio) / words.rate + INTRO_GAP_S)
     for word in {c.words for c in plan.cues() if c.words}:
         words.get(word)  # render (or load) every cue word before the clock starts
-
-    def close(stopped: bool) -> np.ndarray:
-        return closes[stopped]
-
-    session = BreathingSession(plan, words, words.rate, intro=intro_audio, close=close,
-                               gain=NIGHT_GAIN if night else 1.0)
     closes = {stopped: words.get(close_text(_stub(plan, stopped), night)) for stopped in (False, True)}
+    session = BreathingSession(plan, words, words.rate, intro=intro_audio, close=closes.__getitem__,
+                               gain=NIGHT_GAIN if night else 1.0)
     return session, intro
 
 
@@ -78,7 +74,8 @@ def _stub(plan: BreathingPlan, stopped: bool) -> BreathingResult:
 def run_exercise(settings: Settings, plan: BreathingPlan, *, night: bool, input_path: str | None,
                  output_path: str | None, verbose: int = 0) -> BreathingResult:
     progress = Progress(quiet=False)
-    session, intro = progress.step("Preparing the voice", lambda: build_session(settings, plan, night=night))
+    session, intro = progress.step("Preparing the voice",
+                                   lambda: build_session(plan, cue_words(settings, night), night=night))
     store = open_store(settings)
     if output_path or input_path:
         from voice.sources import FileSource
@@ -112,3 +109,22 @@ def run_exercise(settings: Settings, plan: BreathingPlan, *, night: bool, input_
     close = close_text(result, night)
     store_result(store, result, source, intro, close)
     return result
+
+
+def render_practice(synthesizer, cache_dir: Path, pattern: str, *, minutes: float = 2.0) -> tuple[SpeechAudio, BreathingResult]:
+    """A guided exercise inside a conversation, rendered as one stretch of reply audio.
+
+    The cues are placed to the sample inside it, so it keeps time however it is played; speaking
+    over it cuts it (the conversation's barge-in), and the check-in's answer arrives as the next turn.
+    """
+    chosen = parse_pattern(pattern)
+    cycles = chosen.max_cycles
+    plan = make_plan(chosen, cycles=cycles, minutes=None if cycles else min(minutes, chosen.default_minutes or minutes),
+                     night=False, counts=False, tones_only=False, tones_after_first=False)
+    words = CueWords(lambda: synthesizer, cache_dir, voice=getattr(synthesizer, "voice", "bundled"), length_scale=1.0,
+                     rate=synthesizer.sample_rate)
+    session, intro = build_session(plan, words, night=False)
+    blocks: list[np.ndarray] = []
+    result = run_on_clock(session, None, None, lambda cues, mic: blocks.append(cues), block_s=0.5)
+    text = f"{intro} ({result.plan.pattern.title}, {result.plan.planned_cycles} cycles) {close_text(result, False)}"
+    return SpeechAudio(text, np.concatenate(blocks), session.rate), result

@@ -9,11 +9,13 @@ token, first reply audio.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dialogue.companion import Companion
@@ -104,6 +106,7 @@ class Exchanger:
         self.recall = recall
         self.pending_silence: SilenceBefore | None = None  # set by the loop when the user starts speaking
         self._early: EarlyTranscript | None = None
+        self.breathing_done = None  # the last guided exercise, until its check-in is answered
         self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -151,6 +154,27 @@ class Exchanger:
             return transcript, late
         return self.transcriber.transcribe(turn.audio), None
 
+    def _practice(self, sentence) -> list:
+        """A guided breathing exercise takes over the reply's audio for its length (issue 12)."""
+        if not getattr(sentence, "practice", ""):
+            return []
+        from .breathe_runner import render_practice
+
+        audio, self.breathing_done = render_practice(
+            self.synthesizer, Path(self.store.path).parent / "cache" / "cues", sentence.practice)
+        return [audio]
+
+    def _keep_breathing_check_in(self, text: str) -> None:
+        """The answer to the exercise's "from one to ten?" is kept as a mood point with the exercise."""
+        done, self.breathing_done = self.breathing_done, None
+        if done is None:
+            return
+        from dialogue.breathing import parse_mood
+
+        value = parse_mood(text)
+        if value is not None:
+            self.store.add_mood(self.session_id, value, text, json.dumps(done.summary()), source="breathing")
+
     def run(self, turn: TurnEnded, record: ExchangeRecord, cancelled: Callable[[], bool] = lambda: False) -> Iterator[ReplyAudio]:
         """Yield reply audio sentence by sentence; `record` holds the transcript and timings."""
         decided = self.clock()
@@ -180,6 +204,7 @@ class Exchanger:
                 turn, transcript.text, transcript.words, record.user_turn_id, self.pending_silence
             )
         self.pending_silence = None
+        self._keep_breathing_check_in(transcript.text)
         if self.recall is not None:
             self.recall.before_reply(transcript.text)
 
@@ -198,7 +223,10 @@ class Exchanger:
             record.reply_sentences.append(sentence.text)
             record.reply_sources.append(sentence.source)
             pace = self.crisis_length_scale if sentence.source in ("safety", "practice") else None
-            for speech in self.synthesizer.synthesize(sentence.text, length_scale=pace):
+            practice = self._practice(sentence)
+            if practice:  # what was said is the exercise's words, kept as the reply's text
+                record.reply_sentences[-1] = practice[0].text
+            for speech in practice or self.synthesizer.synthesize(sentence.text, length_scale=pace):
                 ready = self.clock() - decided
                 timings.setdefault("first_audio_ms", _ms(wait + ready))
                 yield ReplyAudio(speech=speech, ready_after_s=ready, source=sentence.source)

@@ -225,3 +225,29 @@ def test_the_cues_own_echo_is_not_taken_for_the_person(tmp_path):
     mic2[at : at + len(stop)] += stop
     _, _, stopped = _render(tmp_path, "--pattern", "box", "--cycles", "3", input_audio=mic2)
     assert stopped["stopped"] and [h for h in stopped["heard"] if h["action"] == "stopped"]
+
+
+def test_asking_in_conversation_runs_the_exercise_and_keeps_the_check_in(pipeline, store, tmp_path):
+    """ "Box breathing please" in a conversation: the reply is the guided exercise (its cues on
+    time inside the reply audio), and "seven" after it is kept as a mood point with the exercise."""
+    from stillpoint.recording_loop import run_recording
+
+    ask = say("Box breathing please.")
+    seven = say("Seven.")
+    rec = build([0.5, ask, 150.0, seven, 4.0], seed=6)
+    path = rec.write(tmp_path / "talk.wav")
+    out = tmp_path / "talk.reply.wav"
+    result = run_recording(pipeline, store, path, out)
+    practice = [r for r in result.reports if r.speaker == "companion"][0]
+    assert "box breathing" in practice.text
+    done = result.exchanges[0]
+    assert done.reply_sources == ["practice"]
+    audio, rate = sf.read(out, dtype="float32")
+    heard = audio[int(practice.start_s * rate) : int(practice.end_s * rate)]
+    found = onsets(heard, rate, level=0.03, quiet=0.015)
+    on_beat = [g for g in np.diff(found) if abs(g - 4.0) <= 0.02]
+    assert len(on_beat) >= 7 * 4 - 1, found  # box for two minutes: 7 cycles, a cue every 4 s to the sample
+    moods = store.moods()
+    assert len(moods) == 1
+    _, _, value, words, context, source, _ = moods[0]
+    assert (value, source) == (7, "breathing") and json.loads(context)["pattern"] == "box"
