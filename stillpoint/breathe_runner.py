@@ -28,7 +28,8 @@ def cue_words(settings: Settings, night: bool) -> CueWords:
 
     t = settings.tts
     scale = t.length_scale * (NIGHT_LENGTH_SCALE if night else 1.0)
-    return CueWords(lambda: Synthesizer(t.voice, sentence_silence_ms=0), data_dir(settings) / "cache" / "cues",
+    # a pause between the intro's sentences is also where the live speaker can re-align with the clock
+    return CueWords(lambda: Synthesizer(t.voice, sentence_silence_ms=300), data_dir(settings) / "cache" / "cues",
                     voice=t.voice, length_scale=scale, rate=voice_sample_rate(t.voice))
 
 

@@ -13,6 +13,7 @@ repeating silence, never by cutting or stretching a cue.
 from __future__ import annotations
 
 import logging
+import os
 import statistics
 import threading
 import time
@@ -70,7 +71,7 @@ class ClockedSpeaker:
         """Timeline seconds now (what is being heard)."""
         return time.monotonic() - (self.t0 or time.monotonic())
 
-    def start(self, render: Callable[[int, int], np.ndarray], quiet: Callable[[int, int], bool], lead_s: float = 0.3) -> float:
+    def start(self, render: Callable[[int, int], np.ndarray], quiet: Callable[[int, int], bool], lead_s: float = 1.0) -> float:
         """Start playing `render(start_sample, n)`; returns `t0`, the monotonic time of timeline 0."""
         self.t0 = time.monotonic() + lead_s
         self._thread = threading.Thread(target=self._play, args=(render, quiet), name="breathing-speaker", daemon=True)
@@ -78,6 +79,13 @@ class ClockedSpeaker:
         return self.t0
 
     def _play(self, render, quiet) -> None:
+        # audio threads ask for real-time scheduling where the system allows it (as sound servers do
+        # through rtkit); without it a busy machine can starve the device and the cues slip until the
+        # next silence, where the timeline is corrected
+        try:
+            os.sched_setscheduler(threading.get_native_id(), os.SCHED_FIFO, os.sched_param(10))
+        except (PermissionError, AttributeError, OSError) as error:
+            log.debug("no real-time priority for the speaker thread (%s)", error)
         resampler = soxr.ResampleStream(self.rate, self.device_rate, 1, dtype="float32") if self.device_rate != self.rate else None
         gaps: deque[float] = deque(maxlen=10)
         silence = np.zeros(self.block, np.float32)
@@ -98,18 +106,20 @@ class ClockedSpeaker:
                     block = silence  # before the start: fill the device buffer with silence
                 else:
                     gaps.append(target - self.position)
+                    if self.position == 0 and abs(gaps[-1]) > TOLERANCE_S * self.rate:
+                        log.info("the speaker started %.0f ms late", gaps[-1] / self.rate * 1000)
                     if len(gaps) >= 10:
-                        gap = statistics.median(gaps)
-                        if abs(gap) > TOLERANCE_S * self.rate and quiet(self.position, self.block):
+                        gap = int(round(statistics.median(gaps)))
+                        if abs(gap) > TOLERANCE_S * self.rate and quiet(self.position, max(self.block, gap)):
                             self.corrections.append((self.position / self.rate, gap / self.rate))
-                            if gap > 0:
-                                self.position += int(round(gap))  # behind the clock: skip silence
-                                block = None
-                            else:
-                                block = silence  # ahead of the clock: wait one block in silence
+                            log.debug("timeline %+.0f ms at %.2f s", gap / self.rate * 1000, self.position / self.rate)
                             gaps.clear()
-                            if block is silence:
-                                self._write(block, resampler)
+                            if gap > 0:
+                                self.position += gap  # behind the clock: skip that much silence
+                            else:
+                                # ahead of the clock: play that much extra silence (the write waits it out)
+                                for _ in range(-gap // self.block):
+                                    self._write(silence, resampler)
                                 continue
                     block = render(self.position, self.block)
                     self.position += self.block
