@@ -16,7 +16,7 @@ from .breathe import (
     INTRO_GAP_S, NIGHT_LENGTH_SCALE, STEERING_END_OF_TURN_MS, BreathingResult, BreathingSession, Listener, WavOut,
     close_text, intro_text, make_plan, run_live, run_on_clock, store_result,
 )
-from .components import Progress, make_segmenter, open_store
+from .engine.components import Progress, make_segmenter, open_store
 from .config import Settings, data_dir
 
 log = logging.getLogger(__name__)

@@ -230,7 +230,7 @@ def test_the_cues_own_echo_is_not_taken_for_the_person(tmp_path):
 def test_asking_in_conversation_runs_the_exercise_and_keeps_the_check_in(pipeline, store, tmp_path):
     """ "Box breathing please" in a conversation: the reply is the guided exercise (its cues on
     time inside the reply audio), and "seven" after it is kept as a mood point with the exercise."""
-    from stillpoint.recording_loop import run_recording
+    from stillpoint.engine.recording import run_recording
 
     ask = say("Box breathing please.")
     seven = say("Seven.")
@@ -241,7 +241,7 @@ def test_asking_in_conversation_runs_the_exercise_and_keeps_the_check_in(pipelin
     practice = [r for r in result.reports if r.speaker == "companion"][0]
     assert "box breathing" in practice.text
     done = result.exchanges[0]
-    assert done.reply_sources == ["practice"]
+    assert [(x.source, x.practice) for x in done.sentences] == [("practice", "box")]
     audio, rate = sf.read(out, dtype="float32")
     heard = audio[int(practice.start_s * rate) : int(practice.end_s * rate)]
     found = onsets(heard, rate, level=0.03, quiet=0.015)
