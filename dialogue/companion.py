@@ -25,7 +25,7 @@ from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
-from .practices import BREATHING, wants_breathing
+from .practices import BREATHING_INVITE, breathing_pattern, wants_breathing
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class ReplySentence:
     source: SentenceSource
     discloses: bool = False  # says plainly that this is an AI (counts as the periodic disclosure)
     pause_before_s: float = 0.0  # quiet kept before it after the previous sentence (a paced practice)
+    practice: str = ""  # a guided exercise the app runs in place of speaking `text` (a breathing pattern)
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,8 @@ class Companion:
         pending = self._pending = _Pending(level)
         yield SafetyAssessed(assessment, responding_as=level)
 
-        def say(text: str, source: SentenceSource, discloses: bool = False) -> ReplySentence:
-            sentence = ReplySentence(text, source, discloses)
+        def say(text: str, source: SentenceSource, discloses: bool = False, practice: str = "") -> ReplySentence:
+            sentence = ReplySentence(text, source, discloses, practice=practice)
             pending.sentences.append(sentence)
             return sentence
 
@@ -207,8 +208,7 @@ class Companion:
             yield say(LISTENING_LINE, "fixed")
             return
         if wants_breathing(user_text, offered):
-            for line in BREATHING:
-                yield say(line, "practice")
+            yield say(BREATHING_INVITE, "practice", practice=breathing_pattern(user_text))
             return
         if asks_what_i_am(user_text):
             for i, line in enumerate(re.split(r"(?<=\.) ", DISCLOSURE)):

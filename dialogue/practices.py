@@ -1,32 +1,28 @@
-"""Scripted practices: a guided breath, spoken from fixed words, never improvised by a model.
+"""Practices asked for in conversation: which guided breathing exercise, never improvised by a model.
 
-A slow breath is what the crisis response offers ("we can take one slow breath together"), and
-what people ask for at 2 a.m.; so it is a script: four counts in, a short hold, six counts out,
-three times, then an open question. The words are plain and the voice speaks them slowly.
+People ask for breathing in their own words ("can we do some breathing?", "help me calm down",
+"box breathing please"), or say yes when it is offered (the crisis response offers it). The
+exercise itself — patterns, timing, cues — lives in `dialogue.breathing`; this module only
+decides that one was asked for, and which.
 """
 
 from __future__ import annotations
 
 import re
 
-BREATHING = [
-    "Let's breathe together. You can close your eyes if that feels okay.",
-    "Breathe in slowly through your nose. Two. Three. Four.",
-    "Hold it gently. Two.",
-    "And breathe out slowly. Two. Three. Four. Five. Six.",
-    "Again. Breathe in. Two. Three. Four.",
-    "Hold. Two.",
-    "And out. Two. Three. Four. Five. Six.",
-    "One more time. In. Two. Three. Four.",
-    "Hold. Two.",
-    "And all the way out. Two. Three. Four. Five. Six.",
-    "Well done. How does your body feel right now?",
-]
+DEFAULT_PATTERN = "coherent"  # slow, even breaths: the gentlest to follow with eyes closed
+BREATHING_INVITE = "Let's breathe together."
 
 _ASKS_TO_BREATHE = re.compile(
-    r"\b(breathe|breathing|breath|calm me down|help me calm|panic(king)? attack|grounding)\b", re.I
+    r"\b(breathe|breathing|breath|calm me down|help me calm|calm down|panic(king)? attack|grounding)\b", re.I
 )
 _YES = re.compile(r"^\W*(yes|yeah|yep|ok|okay|sure|please|alright|all right|let'?s|let us|i'?d like that|that would help)\b", re.I)
+_NAMED = [
+    ("box", re.compile(r"\b(box|square)\b", re.I)),
+    ("478", re.compile(r"\b4[\s-]?7[\s-]?8\b|\bfour[\s-]seven[\s-]eight\b", re.I)),
+    ("sigh", re.compile(r"\b(sigh|sighing|double inhale)\b", re.I)),
+    ("coherent", re.compile(r"\b(coherent|resonan(t|ce)|slow breath(s|ing)?)\b", re.I)),
+]
 
 
 def wants_breathing(user_text: str, just_offered: bool) -> bool:
@@ -34,3 +30,11 @@ def wants_breathing(user_text: str, just_offered: bool) -> bool:
     if _ASKS_TO_BREATHE.search(user_text) and not re.search(r"\b(can'?t|cannot) breathe\b", user_text, re.I):
         return True
     return just_offered and bool(_YES.search(user_text))
+
+
+def breathing_pattern(user_text: str) -> str:
+    """The pattern named in the request ("box breathing please" → box), else the gentle default."""
+    for name, pattern in _NAMED:
+        if pattern.search(user_text):
+            return name
+    return DEFAULT_PATTERN

@@ -408,5 +408,9 @@ def doctor(ctx: Context, repair: bool) -> None:
     sys.exit(1 if problems else 0)
 
 
+from .breathe_command import breathe  # noqa: E402  (guided breathing, issue 12)
+
+main.add_command(breathe)
+
 if __name__ == "__main__":
     main()

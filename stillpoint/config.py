@@ -22,6 +22,7 @@ class Section(BaseModel):
 class AudioSettings(Section):
     input_device: int | str | None = None
     output_device: int | str | None = None
+    output_latency_ms: int = Field(0, ge=0, le=1000)
 
 
 class VadSettings(Section):

@@ -156,14 +156,16 @@ def test_llama_guard_second_opinion_can_raise_but_never_lower(embedded_backend):
     assert assess_with("I feel so hopeless.", down).level == "concern"  # unreachable: the rules stand
 
 
-def test_the_offered_breath_is_a_fixed_practice_spoken_slowly(embedded_backend):
-    from dialogue.practices import BREATHING
-
+def test_the_offered_breath_leads_to_the_guided_exercise(embedded_backend):
     companion = Companion(embedded_backend, resources=CrisisResources.for_region("US"))
     list(companion.respond("I'm going to end my life tonight."))
     yes = list(companion.respond("Okay."))
-    assert [s.text for s in yes] == BREATHING and all(s.source == "practice" for s in yes)
+    assert [(s.source, s.practice) for s in yes] == [("practice", "coherent")]
     asked = list(Companion(embedded_backend).respond("Can we do a breathing exercise?"))
-    assert [s.text for s in asked] == BREATHING
+    assert [(s.source, s.practice) for s in asked] == [("practice", "coherent")]
+    box = list(Companion(embedded_backend).respond("Box breathing please."))
+    assert [s.practice for s in box] == ["box"]
+    calm = list(Companion(embedded_backend).respond("Can you help me calm down?"))
+    assert [s.practice for s in calm] == ["coherent"]
     ordinary = list(Companion(embedded_backend).respond("Okay."))
     assert all(s.source != "practice" for s in ordinary)  # "okay" is only a yes right after the offer

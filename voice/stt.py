@@ -71,8 +71,12 @@ class Transcriber:
                 "or the path of a faster-whisper (CTranslate2) model folder."
             ) from None
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        """Transcribe one turn of 16 kHz mono float32 audio."""
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        """Transcribe one turn of 16 kHz mono float32 audio.
+
+        `prompt` primes the expected words (e.g. a breathing exercise's "slower", "stop"), which
+        keeps a tiny model from hearing "slower" as "floor".
+        """
         if len(audio) < SAMPLE_RATE // 10:
             return Transcript(text="")
         segments, info = self._model.transcribe(
@@ -82,6 +86,7 @@ class Transcriber:
             condition_on_previous_text=False,
             vad_filter=False,
             word_timestamps=True,  # free here; lets cues quote the words either side of a silence
+            initial_prompt=prompt,
         )
         kept: list[str] = []
         words: list[Word] = []

@@ -66,6 +66,7 @@ class Synthesizer:
         from piper import PiperVoice, SynthesisConfig
 
         model, config = resolve_voice(voice)
+        self.voice = voice  # as configured ("bundled" or a path): names cached renderings
         try:
             self._voice = PiperVoice.load(model, config_path=config)
         except Exception as error:

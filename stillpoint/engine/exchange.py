@@ -10,11 +10,13 @@ token, first reply audio.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dialogue.companion import Companion, ReplySentence, ReplyTrace, SafetyAssessed, SessionEnds
@@ -124,6 +126,7 @@ class Exchanger:
         self.crisis_length_scale = crisis_length_scale
         self.cue_recorder = cue_recorder
         self._early: EarlyTranscript | None = None
+        self.breathing_done = None  # the last guided exercise, until its check-in is answered
         self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -207,6 +210,7 @@ class Exchanger:
         if self.cue_recorder is not None and isinstance(turn, TurnEnded):
             record.cues = self.cue_recorder.record(turn, text, words, record.user_turn_id, silence)
         yield UserTurnSaved(text, record.user_turn_id, start_s, end_s, tuple(pauses), dict(timings))
+        self._keep_breathing_check_in(text)
 
         reply_started = self.clock()
         lines = fixed(text) if callable(fixed) else fixed
@@ -218,6 +222,27 @@ class Exchanger:
         if record.trace.guard_reasons:
             log.debug("reply guard: %s", ", ".join(record.trace.guard_reasons))
         timings["reply_done_ms"] = _ms(wait + self.clock() - decided)
+
+    def _practice(self, sentence: ReplySentence) -> list[SpeechAudio]:
+        """A guided breathing exercise takes over the reply's audio for its length (issue 12)."""
+        if not sentence.practice:
+            return []
+        from ..breathe_runner import render_practice
+
+        audio, self.breathing_done = render_practice(
+            self.synthesizer, Path(self.store.path).parent / "cache" / "cues", sentence.practice)
+        return [audio]
+
+    def _keep_breathing_check_in(self, text: str) -> None:
+        """The answer to the exercise's "from one to ten?" is kept as a mood point with the exercise."""
+        done, self.breathing_done = self.breathing_done, None
+        if done is None:
+            return
+        from dialogue.breathing import parse_mood
+
+        value = parse_mood(text)
+        if value is not None:
+            self.store.add_mood(self.session_id, value, text, json.dumps(done.summary()), source="breathing")
 
     def _speak(self, replies, record: ExchangeRecord, cancelled, wait: float, decided: float,
                reply_started: float) -> Iterator[ExchangeItem]:
@@ -238,9 +263,12 @@ class Exchanger:
             first_token = record.trace.first_token_s
             if first_token is not None and "first_token_ms" not in timings:
                 timings["first_token_ms"] = _ms(wait + reply_started - decided + first_token)
+            practice = self._practice(item)
+            if practice:  # what is said is the exercise's own words: kept as the reply's text
+                item = replace(item, text=practice[0].text)
             record.sentences.append(item)
             pace = self.crisis_length_scale if item.source in ("safety", "practice") else None
-            for speech in self.synthesizer.synthesize(item.text, length_scale=pace):
+            for speech in practice or self.synthesizer.synthesize(item.text, length_scale=pace):
                 ready = self.clock() - decided
                 timings.setdefault("first_audio_ms", _ms(wait + ready))
                 yield ReplyAudio(speech=speech, ready_after_s=ready, sentence=item)
