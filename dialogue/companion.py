@@ -19,12 +19,13 @@ from typing import Literal
 
 from .chunker import sentences
 from .guard import ReplyGuard, fallback_reflection
-from .crisis import CrisisResources, acute_response, concern_response
+from .crisis import AFTER_NO, CrisisResources, acute_response
 from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
 from .practices import BREATHING, wants_breathing
+from .screening import DirectQuestion, concern_lines
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Companion:
         system_prompt: str = SYSTEM_PROMPT,
         resources: CrisisResources | None = None,
         second_opinion: SecondOpinion | None = None,
+        semantic: bool = True,
     ):
         self.backend = backend
         self._embedded_factory = embedded_factory
@@ -76,6 +78,8 @@ class Companion:
         self.last_trace = ReplyTrace()
         self.resources = resources or CrisisResources.for_region("auto")
         self.second_opinion = second_opinion
+        self.semantic = semantic  # the semantic safety layer beside the rules (safety_classifier.py)
+        self.direct_question = DirectQuestion()  # ask-directly state (screening.py)
         self.last_assessment = SafetyAssessment("none")
         self.disclosure_pending = False  # set by the app: say what I am before the next reply
         self.opening: list[str] = []  # set by the app: said instead of the next model reply (recall, acknowledgements)
@@ -113,7 +117,10 @@ class Companion:
         self.last_trace = trace
         started = time.perf_counter()
         spoken: list[str] = []
-        self.last_assessment = assessment = assess_with(user_text, self.second_opinion)
+        assessment = assess_with(user_text, self.second_opinion, semantic=self.semantic)
+        # -- ask-directly hook (dialogue/screening.py): the turn after the direct question is its answer
+        assessment, answered_no = self.direct_question.resolve(user_text, assessment)
+        self.last_assessment = assessment
         offered, self._breath_offered = self._breath_offered, False
         if assessment.flagged:
             self.opening = []  # no returning to old silences in a hard moment
@@ -123,11 +130,15 @@ class Companion:
             self._breath_offered = True
             yield from self._fixed(user_text, acute_response(self.resources), "safety")
             return
+        if answered_no:
+            yield from self._fixed(user_text, AFTER_NO, "safety")
+            return
         if assessment.level == "concern":
-            lines = concern_response(self.resources, offer_resources=not self._resources_offered)
+            lines = concern_lines(assessment, self.resources, offer_resources=not self._resources_offered)
             self._resources_offered = True
             yield from self._disclosure()
             yield from self._fixed(user_text, lines, "safety")
+            self.direct_question.heard(lines)  # -- ask-directly hook: now wait for the answer
             return
         if not user_text.strip():
             yield ReplySentence(LISTENING_LINE, "fixed")

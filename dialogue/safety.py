@@ -334,6 +334,7 @@ class LayeredAssessment:
     rules: SafetyAssessment
     semantic: "ClassifierOpinion | None"  # None when the layer is off or its model is not installed
     final: SafetyAssessment
+    semantic_note: str = ""  # why the semantic opinion was not applied, if it was not
 
 
 _semantic_warned = False
@@ -385,12 +386,13 @@ def assess_layers(text: str, semantic: "SafetyClassifier | bool" = True) -> Laye
     read = semantic_input(text, ruled)
     opinion = classifier.opinion(text if read is None else read)
     if read is None:  # the rules heard crisis words and read them as negated, quoted or denied
-        return LayeredAssessment(ruled, opinion, ruled)
+        return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read the crisis words as {ruled.set_aside}")
     if ruled.reason in GRAMMATICAL_READINGS:  # the rules placed it in the past or in someone else
-        return LayeredAssessment(ruled, opinion, ruled)
+        return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read it as {ruled.reason}")
+    note = "read with the idiom cut out" if ruled.set_aside == "idiom" else ""
     if LEVELS.index(opinion.level) > LEVELS.index(ruled.level):
-        return LayeredAssessment(ruled, opinion, SafetyAssessment(opinion.level, opinion.reason, ""))
-    return LayeredAssessment(ruled, opinion, ruled)
+        return LayeredAssessment(ruled, opinion, SafetyAssessment(opinion.level, opinion.reason, ""), note)
+    return LayeredAssessment(ruled, opinion, ruled, note)
 
 
 class SecondOpinion(Protocol):

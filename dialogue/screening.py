@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .crisis import DIRECT_QUESTION, CrisisResources, concern_response, medication_response
 from .safety import SafetyAssessment, normalise
 
 Answer = Literal["yes", "no", "unclear"]
@@ -77,6 +78,11 @@ class DirectQuestion:
         self.pending = True
         self.asked += 1
 
+    def heard(self, lines: list[str]) -> None:
+        """Call with what the listener heard of a reply: if it included the question, wait for the answer."""
+        if any(DIRECT_QUESTION in line for line in lines):
+            self.asked_now()
+
     def take_answer(self, text: str) -> Answer | None:
         """The answer this turn gives, or None when no question was waiting. Consumes the wait."""
         if not self.pending:
@@ -92,3 +98,11 @@ class DirectQuestion:
         if answer == "no" and assessment.level == "none":
             return SafetyAssessment("concern", "answered no to the direct question (flag kept)", text), True
         return assessment, False
+
+
+def concern_lines(assessment: SafetyAssessment, resources: CrisisResources, offer_resources: bool) -> list[str]:
+    """The fixed concern reply for this assessment: the medication line for medication questions,
+    the direct question for suicide-adjacent words, the gentle open question otherwise."""
+    if assessment.reason.startswith("medication"):
+        return medication_response(resources, offer_resources)
+    return concern_response(resources, offer_resources, ask_directly=calls_for_question(assessment))
