@@ -100,6 +100,8 @@ _SPELLING = [
     (r"\bod'?d\b", "overdosed"),
     (r"\bpils\b", "pills"),
     (r"\bslef\b", "self"),
+    (r"\b(lyfe|lif)\b", "life"),
+    (r"\btonite\b", "tonight"),
 ]
 
 
@@ -316,7 +318,7 @@ def assess(text: str) -> SafetyAssessment:
                 break
     if best.level == "none" and _past_context_only(norm):
         return SafetyAssessment("concern", "past ideation", "")
-    if not best.flagged and _DENIAL.search(norm):
+    if not best.flagged and not set_aside and _DENIAL.search(norm):
         set_aside = "denied"
     return best if best.flagged else SafetyAssessment("none", set_aside=set_aside)
 
