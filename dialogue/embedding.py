@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +48,7 @@ class SentenceEmbedder:
     name = "all-MiniLM-L6-v2"
 
     def __init__(self, model_dir: Path | None = None, *, threads: int = 1):
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before import: the API call alone still phones home
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
