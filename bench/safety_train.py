@@ -27,7 +27,7 @@ from dialogue.embedding import default_embedder  # noqa: E402
 from dialogue.safety_classifier import WEIGHTS, Heads  # noqa: E402
 
 SET = Path(__file__).with_name("safety_set.tsv")
-FALSE_ALARM_TARGET = 0.018  # of ordinary lines, out of fold (the rules add their own: leave room under 3%)
+FALSE_ALARM_TARGET = 0.022  # of ordinary lines, out of fold (the rules add their own: leave room under 3%)
 OVER_ESCALATION_TARGET = 0.15  # of concern lines rated acute, out of fold
 PENALTY = 0.3  # L2 strength on the weights (the embeddings are unit vectors)
 SEED = 11
