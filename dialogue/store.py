@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -123,6 +124,7 @@ class Store:
                 fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
                 os.close(fd)
             self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self._lock = threading.RLock()  # one connection, written from the listening and the reply threads
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -138,8 +140,9 @@ class Store:
 
     def _write(self, sql: str, args: Iterable = ()) -> int:
         try:
-            cursor = self._db.execute(sql, tuple(args))
-            return int(cursor.lastrowid or 0)
+            with self._lock:
+                cursor = self._db.execute(sql, tuple(args))
+                return int(cursor.lastrowid or 0)
         except sqlite3.OperationalError as error:
             raise StoreError(f"Could not save to {self.path} (is the disk full?): {error}") from None
 
@@ -164,7 +167,7 @@ class Store:
     ) -> int:
         """Save one turn and its pauses in a single transaction (committed on return)."""
         try:
-            with self._db:
+            with self._lock, self._db:
                 self._db.execute("BEGIN")
                 turn_id = self._db.execute(
                     "INSERT INTO turns (session_id, speaker, text, start_s, end_s, interrupted, timings, created_at)"

@@ -72,8 +72,8 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
     from dialogue.store import StoreError
     from voice.errors import VoiceError
 
-    from .components import Progress, build_pipeline, open_store
-    from .reporting import TurnPrinter
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.reporting import TurnPrinter
 
     settings = _settings(ctx)
     barge_in = settings.conversation.barge_in and not no_barge_in
@@ -87,9 +87,11 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
                 output_path = str(Path(input_path).with_suffix("")) + ".reply.wav"
             store = open_store(settings)
             pipeline = build_pipeline(settings, Progress(), backend)
-            from .recording_loop import run_recording
+            from .engine.conversation import ConversationSettings
+            from .engine.recording import run_recording
 
-            result = run_recording(pipeline, store, input_path, output_path, barge_in=barge_in, on_turn=printer)
+            result = run_recording(pipeline, store, input_path, output_path,
+                                   settings=ConversationSettings(barge_in=barge_in), on_event=printer)
             if not any(r.speaker == "user" for r in result.reports):
                 click.echo(f"No speech was heard in {input_path}; nothing to answer.", err=True)
             click.echo(f"Conversation written to {output_path} (session {result.session_id}).", err=True)
@@ -106,8 +108,9 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
     from voice.sources import MicrophoneSource
     from voice.tts import voice_sample_rate
 
-    from .components import Progress, build_pipeline, open_store
-    from .live_loop import LiveConversation
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.conversation import ConversationSettings
+    from .engine.live import run_live
 
     microphone = MicrophoneSource(settings.audio.input_device)  # no microphone fails here, before models load
     speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
@@ -117,11 +120,9 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
         f"Listening on '{microphone.device_name}'. I'm an AI companion, not a therapist. Ctrl-C to stop.",
         err=True,
     )
-    conversation = LiveConversation(
-        pipeline, store, microphone, speaker, barge_in=barge_in, on_turn=printer, max_turns=max_turns
-    )
     try:
-        conversation.run()
+        run_live(pipeline, store, microphone, speaker, settings=ConversationSettings(barge_in=barge_in, speaks_first=True),
+                 on_event=printer, max_turns=max_turns)
     finally:
         microphone.close()
         speaker.close()
@@ -132,7 +133,7 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
 @click.pass_obj
 def sessions(ctx: Context, as_json: bool) -> None:
     """List saved sessions."""
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx))
     rows = store.sessions()
@@ -165,7 +166,7 @@ def _session_id(store, ref: str) -> int:
 @click.pass_obj
 def show(ctx: Context, session: str) -> None:
     """Show a session's transcript with its pauses, e.g. `… (1.4 s) …`. SESSION is a number or 'last'."""
-    from .components import open_store
+    from .engine.components import open_store
     from .transcript import render_session
 
     store = open_store(_settings(ctx))
@@ -182,7 +183,7 @@ def export(ctx: Context, sessions_: tuple[str, ...], output: str, transcript: bo
     """Export the sessions you choose (numbers, or 'last') into a summary to bring to your therapist."""
     from dialogue.crisis import CrisisResources
 
-    from .components import open_store
+    from .engine.components import open_store
     from .export import render, write_private
 
     settings = _settings(ctx)
@@ -217,7 +218,7 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
         return
     if not session:
         _fail("Name a session to erase, or use --all.", EXIT_USAGE)
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(settings)
     session_id = _session_id(store, session)
@@ -232,7 +233,7 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
 @click.pass_obj
 def cues(ctx: Context, session_ref: str | None, as_json: bool, dismiss_id: int | None) -> None:
     """Reflection cues: the silences Stillpoint noticed, with what was said around them."""
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx))
     if dismiss_id is not None:
@@ -271,7 +272,7 @@ def themes(ctx: Context) -> None:
     """What you have come back to across your recent sessions, and each session's summary."""
     from dialogue.memory import themes as find_themes
 
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx))
     texts = store.user_texts_by_session()
@@ -295,7 +296,7 @@ def serve(ctx: Context, port: int) -> None:
 
     from dialogue.crisis import CrisisResources
 
-    from .components import open_store
+    from .engine.components import open_store
     from .web import create_app
 
     settings = _settings(ctx)
