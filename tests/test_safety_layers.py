@@ -274,7 +274,8 @@ def test_spoken_answer_to_the_direct_question_through_the_real_loop(tmp_path, tr
     config.write_text("safety:\n  region: UK\nmemory:\n  checkin_after_s: 0\n")
     rec = build([0.5, say("I just feel like such a burden to everyone."), 34.0, say("Sometimes."), 34.0], seed=11)
     wav = rec.write(tmp_path / "ask.wav")
-    result = run_cli("--config", str(config), "talk", "--input", str(wav), "--output", str(tmp_path / "out.wav"), "--json")
+    result = run_cli("--config", str(config), "talk", "--input", str(wav), "--output", str(tmp_path / "out.wav"), "--json",
+                     timeout=900)  # 70 s of audio, two fixed replies spoken: slow on a busy 2-core machine
     assert result.returncode == 0, result.stderr
     turns = [json.loads(l) for l in result.stdout.splitlines()]
     said = [t["text"] for t in turns if t["speaker"] == "companion"]
