@@ -40,9 +40,9 @@ ASK_FOR_REASONS = (
 # Hedged or partial answers count as yes: an unsure answer to this question is not a no.
 _YES = re.compile(
     r"^(yes|yeah|yea|yep|yup|ya|aye|i am|i think so|i guess|i suppose|probably|possibly|perhaps|maybe|kind of|sort of|"
-    r"a (bit|little)|sometimes|often|lately|a lot|all the time|every (day|night)|on and off|now and then|occasionally|"
+    r"a (bit|little)|sometimes?|some times|often|lately|a lot|all the time|every (day|night)|on and off|now and then|occasionally|"
     r"i do not know|do not know|i am not sure|not sure|i have been|i have|i do|honestly yes|i might be|i was)\b"
-    r"|\b(sometimes|maybe|i do not know|not sure|i think so|i think about it|i have thought about it)\b"
+    r"|\b(sometimes?|some times|maybe|i do not know|not sure|i think so|i think about it|i have thought about it)\b"
 )
 _NO = re.compile(
     r"^(no|nope|nah|not really|i am not|i am ok|i am okay|i am fine|never|definitely not|of course not|no way|"

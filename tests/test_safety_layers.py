@@ -177,7 +177,7 @@ def test_the_semantic_layer_raises_what_the_rules_miss_and_never_lowers():
 @pytest.mark.parametrize(
     "answer, meaning",
     [
-        ("Yes.", "yes"), ("yeah", "yes"), ("Sometimes.", "yes"), ("I don't know.", "yes"), ("maybe", "yes"),
+        ("Yes.", "yes"), ("yeah", "yes"), ("Sometimes.", "yes"), ("Sometime.", "yes"),  # as Whisper heard it ("I don't know.", "yes"), ("maybe", "yes"),
         ("Kind of.", "yes"), ("I think so", "yes"), ("no... well, sometimes", "yes"),
         ("No.", "no"), ("nope", "no"), ("Not really.", "no"), ("No, I'm not.", "no"), ("God no, I'd never.", "no"),
         ("I had pasta for dinner.", "unclear"), ("", "unclear"),
@@ -272,7 +272,9 @@ def test_spoken_answer_to_the_direct_question_through_the_real_loop(tmp_path, tr
     statement gets the direct question aloud; "Sometimes." gets the acute response."""
     config = tmp_path / "uk.yaml"
     config.write_text("safety:\n  region: UK\nmemory:\n  checkin_after_s: 0\n")
-    rec = build([0.5, say("I just feel like such a burden to everyone."), 34.0, say("Sometimes."), 34.0], seed=11)
+    # the answer comes after the question was heard: the concern reply (with the first-use AI disclosure) lasts ~30 s,
+    # and an answer that cuts in before the question is spoken is not taken as its answer
+    rec = build([0.5, say("I just feel like such a burden to everyone."), 55.0, say("Sometimes."), 34.0], seed=11)
     wav = rec.write(tmp_path / "ask.wav")
     result = run_cli("--config", str(config), "talk", "--input", str(wav), "--output", str(tmp_path / "out.wav"), "--json",
                      timeout=900)  # 70 s of audio, two fixed replies spoken: slow on a busy 2-core machine
