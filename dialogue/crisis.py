@@ -3,7 +3,12 @@
 The acute response is calm and short enough to follow when distressed: it says plainly that
 a person can help right now, gives the numbers for the user's region, offers to stay and breathe
 together, and does not end the conversation. The concern response checks in gently and offers
-the resources once per session. Resources come from config by region, with these defaults.
+the resources once per session; when what was said sits near thoughts of suicide (a wish not to
+exist, feeling a burden, "what's the point") it asks plainly whether the person is thinking about
+ending their life, as clinicians do (see `screening.py` for how the answer is treated). Questions
+about taking more medication than prescribed, or mixing sedatives with alcohol, get the fixed
+medication line: no dosing advice, a pharmacist or the prescriber instead. Resources come from
+config by region, with these defaults.
 """
 
 from __future__ import annotations
@@ -46,6 +51,23 @@ class CrisisResources:
         return cls(chosen, table.get(chosen, table["OTHER"]))
 
 
+# Asked in these exact words, like the Columbia screener: plain, not euphemistic, one question.
+DIRECT_QUESTION = "I want to ask you directly, because it matters: are you thinking about ending your life?"
+
+# Also used by the replies for ordinary medication questions: one reviewed line, never model advice.
+MEDICATION_LINE = (
+    "I can't give advice about medicines or doses. A pharmacist or the person who prescribed them can tell you "
+    "what's safe, tonight if you need it; many pharmacies and out-of-hours services answer the phone."
+)
+MEDICATION_RISK = "Taking more than prescribed, or mixing it with alcohol, can be dangerous."
+
+# After a "no" to the direct question: believe it, stay, carry on gently (the flag stays on the session).
+AFTER_NO = [
+    "Thank you for telling me. I believe you, and I'm still here.",
+    "What's been weighing on you most?",
+]
+
+
 def acute_response(resources: CrisisResources) -> list[str]:
     return [
         "I'm really glad you told me.",
@@ -56,12 +78,22 @@ def acute_response(resources: CrisisResources) -> list[str]:
     ]
 
 
-def concern_response(resources: CrisisResources, offer_resources: bool) -> list[str]:
+def concern_response(resources: CrisisResources, offer_resources: bool, ask_directly: bool = False) -> list[str]:
+    """Gentle check-in; with `ask_directly`, it ends on DIRECT_QUESTION instead of an open question."""
     lines = [
         "That sounds really heavy, and I'm glad you said it out loud.",
         "You don't have to carry it alone.",
     ]
     if offer_resources:
         lines.append("If it ever feels like too much, talking to a person can help. " + resources.text)
-    lines.append("Would you like to tell me a little more about what's been weighing on you?")
+    lines.append(DIRECT_QUESTION if ask_directly else "Would you like to tell me a little more about what's been weighing on you?")
+    return lines
+
+
+def medication_response(resources: CrisisResources, offer_resources: bool) -> list[str]:
+    """The medication line, the risk in one sentence, the resources once, and the direct question."""
+    lines = [MEDICATION_LINE, MEDICATION_RISK]
+    if offer_resources:
+        lines.append("If part of you is thinking of hurting yourself, a person can help right now. " + resources.text)
+    lines.append(DIRECT_QUESTION)
     return lines

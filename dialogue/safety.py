@@ -7,9 +7,10 @@ wishes not to exist, past ideation, worry about someone else in crisis) and `non
 Keyword lists alone miss most real cases and fire on "this traffic is killing me", so the
 rules here work on clauses of normalised text and look at who the subject is, whether the
 statement is negated, whether it is reported or quoted, and whether it is in the past. Each
-rule is a regular expression with a level and a reason a clinician can read. A language model
-may give a *second* opinion (see `SecondOpinion`), which can only raise the level, never lower
-it: the rules are never switched off.
+rule is a regular expression with a level and a reason a clinician can read. Beside the rules,
+a semantic layer (`safety_classifier.py`: sentence embeddings and two small trained heads)
+hears crisis in words the rules never saw, and a language model may give a further opinion (see
+`SecondOpinion`); both can only raise the level, never lower it: the rules are never switched off.
 
 What this cannot do is written in the README: it reads words, not tone; it does not know the
 person's history; sarcasm, very indirect hints and words Whisper mis-hears can slip past it.
@@ -17,9 +18,15 @@ person's history; sarcasm, very indirect hints and words Whisper mis-hears can s
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from .safety_classifier import ClassifierOpinion, SafetyClassifier
+
+log = logging.getLogger(__name__)
 
 Level = Literal["none", "concern", "acute"]
 LEVELS: tuple[Level, ...] = ("none", "concern", "acute")
@@ -30,6 +37,7 @@ class SafetyAssessment:
     level: Level
     reason: str = ""
     evidence: str = ""  # the words that triggered it
+    set_aside: str = ""  # when `none`: a crisis phrase was heard but read as negated, reported or an idiom
 
     @property
     def flagged(self) -> bool:
@@ -92,19 +100,23 @@ _SPELLING = [
     (r"\bod'?d\b", "overdosed"),
     (r"\bpils\b", "pills"),
     (r"\bslef\b", "self"),
+    (r"\b(lyfe|lif)\b", "life"),
+    (r"\btonite\b", "tonight"),
 ]
 
 
 _SOFTENERS = re.compile(r"\b(really|just|honestly|actually|truly|literally|kind of|sort of|seriously|kinda|like|even|so|basically)\b ?")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, keep_softeners: bool = False) -> str:
     """Lowercase, standard spelling and contractions, and softeners dropped ("i don't really want
-    to exist" → "i do not want to exist"), so one pattern covers many ways of saying a thing."""
+    to exist" → "i do not want to exist"), so one pattern covers many ways of saying a thing.
+    `keep_softeners` keeps them where they are the meaning ("kind of" as an answer)."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     for pattern, repl in _SPELLING + _CONTRACTIONS:
         text = re.sub(pattern, repl, text)
-    text = _SOFTENERS.sub("", text)
+    if not keep_softeners:
+        text = _SOFTENERS.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -116,13 +128,23 @@ _IDIOMS = re.compile(
     r"|\b(bored|scared|worried|freezing|starving|tickled) to death\b|\bkill(ed|ing)? (it|time|the (lights|engine|mood|vibe))\b"
     r"|\bkiller (app|feature|workout|deal|idea)\b|\bdead (tired|serious|beat|end)\b|\bi am (so )?dead\b(?! inside)"
     r"|\bcould (kill|murder) (a|an|for) \w+\b|\bmurder (a|an) \w+ (right now|tonight)\b"
-    r"|\bdrop dead (gorgeous|handsome)\b|\bmy (phone|battery|laptop|car|plant|plants) (is|are|was) (dead|dying)\b",
+    r"|\bdrop dead (gorgeous|handsome)\b|\bmy (phone|battery|laptop|car|plant|plants) (is|are|was) (dead|dying)\b"
+    r"|\b(not )?the end of the world\b|\b('ll|will|would|is going to) be the (death|end) of me\b|\b(kill|murder|strangle) (him|her|them|my \w+) (if|when) (he|she|they) (\w+ )?(gets home|borrows?|eats?|ate|takes?|touches?|forgets?|does that|is late|wakes?|uses?)\b|\bshoot (me|you|him|her) (a|an) (message|text|email|line)\b"
+    r"|\bplanning my murder\b|\b(fake|faking) my (own )?death\b",
+)
+# An explicit denial ("i'm not suicidal", "i would never hurt myself"): when no rule fires, the
+# semantic layer is not asked either, since sentence embeddings barely tell a statement from its negation.
+_DENIAL = re.compile(
+    r"\bi am not (suicidal|going to (kill|hurt|harm|do anything)|thinking (about|of) (suicide|killing|hurting|ending|harming|dying)|in (any )?danger|unsafe)\b"
+    r"|\bi (would|will) never (hurt|kill|harm|do anything|take)\b|\bno (thoughts|plans?|intentions?) (of|to|like that)\b"
+    r"|\bi do not want to (die|kill myself|hurt myself|end (it|my life))\b|\bi have never (thought|considered) (about )?(suicide|ending|killing)\b"
+    r"|\bnot (suicidal|thinking like that)\b|\bi am safe\b"
 )
 _REPORTED = re.compile(
     r"\b(documentary|film|movie|show|series|book|novel|song|lyrics?|article|podcast|lecture|class|course|essay|training|"
     r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode)\b"
 )
-_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named)\b")
+_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named|asked (me )?(if|whether))\b")
 _NEGATION = re.compile(
     r"\b(not|never|no way|no (thoughts?|intention|plans?|desire|urge|wish)( at all)? (of|to)|nothing like|would never|do not|does not|did not|will not|am not|is not|are not)\b(?! (sure|certain|know if|know whether))"
 )
@@ -151,6 +173,14 @@ def _r(level: Level, reason: str, pattern: str, **kw) -> Rule:
 
 _BODY = r"(wrists?|arms?|legs?|thighs?|skin|stomach|body|face|hands?)"
 _MEDS = r"(pills?|tablets?|meds|medication|medicine|antidepressants|painkillers|paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|sleeping pills|insulin|lithium|opioids|oxy|prescription)"
+_SEDATIVES = (
+    r"(sleeping (pills?|tablets?|meds)|sleepers|benzos?|benzodiazepines?|xanax|alprazolam|valium|diazepam|ativan|lorazepam|"
+    r"klonopin|clonazepam|temazepam|zopiclone|zolpidem|ambien|opioids?|opiates?|oxy(codone|contin)?|tramadol|codeine|"
+    r"morphine|fentanyl|methadone|hydrocodone|vicodin|percocet|gabapentin|pregabalin|lyrica|quetiapine|seroquel|"
+    r"sedatives?|tranquill?i[sz]ers?|painkillers|(anxiety|sleep) (meds|medication|pills|tablets))"
+)
+_ANY_MED = rf"({_MEDS}|{_SEDATIVES}|dose|doses)"
+_ALCOHOL = r"(alcohol|wine|beers?|vodka|whiske?y|gin|rum|tequila|booze|drinks|drinking|drink(?! (of )?(water|milk|juice|tea))|drunk|pints?|cider|a glass|a bottle|had a few)"
 _SELF_HARM_VERBS = r"(kill|killing|hang|hanging|shoot|shooting|stab|stabbing|poison|poisoning|drown|drowning|suffocate|suffocating|strangle|hurt|hurting|harm|harming|cut|cutting|burn|burning|starve|starving|gas|electrocute)"
 _INTENT_WORDS = r"(want|wants|wanted|wanting|keep wanting|going|gonna|plan|planning|planned|ready|about|decided|intend|intending|will|need|needing|thinking (of|about)|considering|try|trying|tempted|feel like|urge)"
 _INTEND = (
@@ -176,7 +206,7 @@ RULES: list[Rule] = [
     _r("acute", "self-harm now", r"\b(cutting|burning|hurting|harming|starving) myself\b|\b(self ?harm|self-harm|cutting) again\b|\bi (want|need|am going) to (cut|hurt|harm|burn) myself\b|\burge to (cut|hurt|harm)\b"),
     _r("acute", "overdose taken", r"\b(took|taken|take|swallowed|swallow|have taken) (a lot of|lots of|all (of )?(my|the)|too many|a (whole )?(bottle|box|packet) of|a (whole )?bunch of|every one of my|handfuls? of|(\w+ )?(dozen|twenty|thirty|forty|fifty)) ?\w* ?(pills|tablets|meds|medication|sleeping pills|painkillers|paracetamol|tylenol|ibuprofen)\b|\b(i|just) overdosed\b|\btook an overdose\b", past_downgrades=False),
     # acute: harm to others
-    _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to|could|might) (kill|hurt|shoot|stab|strangle|murder|beat up) (him|her|them|someone|somebody|everyone|people|my (\w+ ){0,2}(husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|brother|sister|boss|son|daughter|baby|kid|kids|neighbou?r|roommate|coworker|colleague))\b(?! if (she|he|they) (\w+ )?(borrows?|eats?|takes?|touches?|forgets?|does that|is late|wakes?|uses?|moves?|says that|tells))"),
+    _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to|could|might) (kill|hurt|shoot|stab|strangle|murder|beat up) (him|her|them|someone|somebody|everyone|people|my (\w+ ){0,2}(husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|brother|sister|boss|son|daughter|baby|kid|kids|neighbou?r|roommate|coworker|colleague))\b(?! if (she|he|they) (\w+ )?(borrows?|eats?|takes?|touches?|forgets?|does that|is late|wakes?|uses?|moves?|says that|tells)|.*\b(he|she|they) (ate|eats|drank|finished|borrowed|used|nicked|pinched) my\b)"),
     # acute: danger from someone else now
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother|flatmate|roommate)) (is|are|has been|keeps|just) (hitting|beating|choking|strangling|hurting|threatening|attacking) me\b"),
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother)) (is|are|said (he|she|they) (is|was|would)) (going to|gonna|trying to|will) (kill|hurt|hit) me\b|\bsomeone is (breaking in|trying to get in|outside my door with)\b|\bhe has a (gun|knife)\b"),
@@ -194,7 +224,7 @@ RULES: list[Rule] = [
     _r("acute", "overdose taken", r"\b(swallow|take) (all|every one|the lot) of (them|it)\b"),
     # frames over word classes: a way of self-injury on the body, a quantity of medication, a last time
     _r("acute", "self-harm now", rf"\b(cut|cutting|slit|slitting|slash|slashing|burn|burning|carve|carving) (open )?my (own )?{_BODY}\b(?! (on|with|while|when|chopping|cooking|shaving|opening|in the|at work|by accident))"),
-    _r("acute", "overdose taken", rf"\b(took|taking|have taken|swallowed|swallowing|taken|take|swallow|going to take|going to swallow) (all|every|the whole|the rest of|a whole|most) (of )?(my |the |those |these |a )?(\w+ )?({_MEDS}|bottle|packet|box|cabinet|stash)\b"),
+    _r("acute", "overdose taken", rf"\b(took|taking|have taken|swallowed|swallowing|taken|take|swallow|going to take|going to swallow) (all|every|the whole|the rest of|a whole|most) (of )?(my |the |those |these |a )?(\w+ )?({_MEDS}|bottle|packet|box|cabinet|stash)\b(?! of (chocolates?|biscuits?|cookies|sweets|cake|doughnuts|crisps|cereal|tissues|water|juice|tea|coffee|books|clothes|toys))"),
     _r("acute", "overdose taken", rf"\b(took|have taken|swallowed) (\w+ )?(\d+|twenty|thirty|forty|fifty|a hundred|a lot of|loads of|too many) (\w+ )?{_MEDS}\b"),
     _r("acute", "suicide plan or preparation", r"\b(tonight|today|this) (is|will be) (my|the) last (night|day|time)\b|\bmy last (night|day) (alive|on earth|here)\b|\b(the )?(note|letter) is (on|in|under|by)\b|\b(got|have) everything ready\b"),
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother)) (says?|said|is saying|threatens?|threatened) (that )?(he|she|they) (will|would|is going to|are going to) (kill|hurt|hit|shoot|stab) me\b|\b(outside|at my door|in my house|here) with a (knife|gun|weapon)\b", negatable=False),
@@ -206,20 +236,27 @@ RULES: list[Rule] = [
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother|flatmate|roommate)) (just |has |have been |keeps? )?(hit|hitting|beat|beaten|hurt|hurting|attacked|choked|strangled) me\b.*\b(still here|is here|in the house|coming back|outside)\b", negatable=False),
     _r("acute", "suicidal intent", r"\b(on|at|by) (the |a )?(bridge|roof|ledge|edge|cliff|tracks|platform|balcony)\b.*\b(want to|going to|about to|will) (jump|fall|let go|end it)\b|\b(be )?(gone|dead) (for good|forever)\b.*\b(tomorrow|tonight|by)\b|\b(by|after) (tomorrow|tonight|this time tomorrow)\b.*\b(be )?(gone|dead) (for good|forever)\b"),
     _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to) (kill|hurt|shoot|stab|harm|drown|poison) (the|my|our) (kids|children|baby|babies|son|daughter|child)\b"),
+    # acute: more medication taken *in order to* die or not wake up
+    _r("acute", "overdose intent", rf"\b(take|taking|took|swallow|swallowing|enough|all|how many)\b (\w+ ){{0,4}}?{_ANY_MED}\b.*\b(so (that )?i (do not|will not|never|would not) wake up|to (not|never) wake up|and (not|never) wake up|(will not|would not|do not) (have to )?(feel|wake up|be here)|to (die|end it|kill (me|myself)|make it (all )?(stop|end)))\b", negatable=False),
+    # concern: medication questions that are safety questions first (more than prescribed, sedatives with alcohol)
+    _r("concern", "medication: more than prescribed", rf"\b(take|taking|took|have|had|use|using|swallow|pop|popping)\b (\w+ ){{0,2}}?(more|extra|another|a few more|a couple (of )?more|an extra( couple of| few)?|twice|double) (of )?(my |the |these |those |some )?(\w+ ){{0,2}}?{_ANY_MED}\b"),
+    _r("concern", "medication: more than prescribed", rf"\b(double|doubling|doubled|triple|tripling) (up )?(on )?(my |the |a )?(\w+ )?({_ANY_MED})\b|\b(double|triple|twice|two times|three times) (my|the) (usual |normal |prescribed )?dose\b|\bmore (\w+ ){{0,2}}?than (i am supposed to|i should|prescribed|the (doctor|prescription|label|box|pharmacist) (says|said))\b"),
+    _r("concern", "medication: more than prescribed", rf"\b(two|three|four|five|\d+) (of (my|the|these) )?(\w+ )?({_ANY_MED} )?instead of (one|two|the (usual|normal) (one|dose))\b|\bhow many (of )?(my |these |the |those )?(\w+ )?{_ANY_MED} (can|could|would|should|is it|is|does it|would it)\b"),
+    _r("concern", "medication: sedatives with alcohol", rf"\b{_SEDATIVES}\b.*(?<!\bno )(?<!\bwithout )(?<!\bavoid )(?<!\bskip )\b{_ALCOHOL}\b|(?<!\bno )(?<!\bwithout )(?<!\bavoid )\b{_ALCOHOL}\b.*\b{_SEDATIVES}\b"),
     # concern: passive wishes, hopelessness, worthlessness, burden
-    _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b", negatable=False),
+    _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b(?! (to|for|on|off|into|somewhere|abroad|from|under|with|until|till|in) )", negatable=False),
     _r("concern", "passive wish not to exist", r"\b(do not|does not|no longer) want to (be here|exist|be alive|live|wake up|be around|go on)\b(?! (at|in|for|with|on|to|tomorrow|today|tonight at) )|\bno longer want to live\b|\btired of (living|being alive|existing|life)\b|\b(why|what is the point of) (am i|being) (even )?(alive|here)\b|\bdisappear forever\b", negatable=False),
     _r("concern", "feels a burden", r"\b(everyone|everybody|they|my (family|kids|friends|parents)|the world|people) (would|will) be better off without me\b|\bbetter off (if i was|if i were|without me|dead)\b|\bi (am|feel like) (just |such )?a (burden|waste of space|waste of oxygen)\b|\bno one would (care|notice|miss me) if i (died|was gone|were gone|disappeared)\b", negatable=False),
-    _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point( of (anything|living|it all|going on))?\b|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
-    _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b|\bi hate myself\b|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
+    _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point( of (anything|living|it all|going on))?\b(?! (of|in) (?!(anything|living|life|it all|going on|trying|me|being|carrying on|any of|anymore|waking))\w)|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b(?! (at|with|when it comes to) (?!(everything|anything|life|living|being)))|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
+    _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b(?! (at|with|when it comes to) (?!(everything|anything|life|living|being)))|\bi hate myself\b|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
     _r("concern", "passive wish not to exist", r"\bwish i (would|had|was|were)? ?never (have )?(been born|existed)\b|\b(easier|better|simpler) (for everyone )?if i (just )?(did not|do not|never|would not) (wake up|exist|be here|be around)\b|\b(easier|better|happier|simpler) (for everyone )?if i (was|were|just) (not|no longer) (around|here|alive|in the picture)\b|\b(easier|better|happier|simpler)\b.*\bif i (was|were) (gone|dead|not here|not around)\b", negatable=False),
     _r("concern", "feels a burden", r"\b(better off|happier) with(out)? (me|someone else)\b|\b(such|a real|a huge|a big) burden (on|to|for)\b|\bi (am|feel like|feel) (such |just |a real |a huge )?a burden\b", negatable=False),
-    _r("concern", "hopelessness", r"\b(see|have) no (future|point|way out|reason to (live|go on))\b|\bno future for me\b|\bnothing matters( any ?more)?\b|\b(do not|can not) see (any|a|the) (reason|point|future|way out)\b|\b(can not|can't) keep (going|doing this|living)\b|\bno reason to (keep|go on|carry on|be) (living|going|alive|here)\b|\bno reason to live\b", negatable=False),
+    _r("concern", "hopelessness", r"\b(see|have) no (future|point|way out|reason to (live|go on))\b|\bno future for me\b|\bnothing matters( any ?more)?\b|\b(do not|can not) see (any|a|the) (reason|point|future|way out)\b(?! (of|in) (this|that|these|those|the|his|her|their|our|your|it) (?!(life|world|future)))|\b(can not|can't) keep (going|doing this|living)\b|\bno reason to (keep|go on|carry on|be) (living|going|alive|here)\b|\bno reason to live\b", negatable=False),
     _r("concern", "worthlessness", r"\b(complete|total|utter) failure\b|\bi hate (who i am|everything about me|my (self|existence))\b", negatable=False),
     _r("concern", "past ideation", r"\b(used to|would) (cut|hurt|harm|burn|starve) myself\b|\b(ago|when i was \w+|as a (teenager|kid|child)|in the past)\b.*\b(overdose|took an overdose|cut myself|tried to (kill|end))\b|\b(took|had|taken) an overdose\b.*\b(ago|when i was|last year|in the past)\b", negatable=False, past_downgrades=False),
     _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (keeps|kept|has been|was|is|keeps on) (saying|telling me|talking about how) (that )?(she|he|they) (wants?|wanted|is going|was going) to (die|kill|end it|hurt)\b|\b(my \w+|she|he|they) (is|are|has been|might be|may be|seems to be) (self ?harming|cutting (herself|himself|themselves))\b", negatable=False, past_downgrades=False),
     _r("concern", "passive wish not to exist", r"\b(wish|wishes|wishing) i (did not|do not|could) (exist|stop existing|not exist|be gone|disappear forever)\b|\bwish(es)? i (was|were) (not|no longer) (alive|here|around|born)\b|\b(hope|wish|pray) (that )?i (do not|never|will not|would not|did not) wake up\b|\b(want|wish|wishing|like|hope) (i could |to )?(go to |fall )?(sleep|asleep) forever\b|\b(do not|can not) care (if|whether) i (live|die|wake up|am alive|was gone|were gone)\b|\b(want|wish) (it|everything|life) (all )?to (end|stop|be over)\b", negatable=False),
-    _r("concern", "feels a burden", r"\b(better|happier|easier) without me\b|\bbetter off if i (vanished|disappeared|died|left|was gone|were gone|was not here|were not here)\b|\b(nobody|no one|none of them) would (care|notice|miss me|mind) if i (was|were|died|disappeared|left|went)\b|\bdragging (everyone|everybody|them|people) down\b", negatable=False),
+    _r("concern", "feels a burden", r"\b(better|happier|easier) without me\b|\bbetter off if i (vanished|disappeared|died|left|was gone|were gone|was not here|were not here)\b|\b(nobody|no one|none of them) would (care|notice|miss me|mind) if i (was|were|died|disappeared|left|went)\b(?! (the|early|work|a|this|that|for|to|out|home|before|after))|\bdragging (everyone|everybody|them|people) down\b", negatable=False),
     _r("concern", "hopelessness", r"\blost (all )?(hope|will to live|reason to live)\b|\b(do not|can not) (think|know if|know whether) i want to (live|be alive|be here|go on|keep going)\b|\b(fine|okay|ok|happy|glad|relieved) if (a|the) (bus|car|train|truck|lorry) (hit|hits|killed|ran over) me\b|\bwhy (should|would) i (keep going|go on|carry on|bother|keep living|stay)\b|\b(see|know) why i (should|would) (keep going|go on|carry on|keep living|bother)\b|\bno (hope|way out)( left| any ?more)?\b|\b(never|not) going to get better\b", negatable=False),
     _r("concern", "past ideation", r"\b(used to|would) self ?harm\b|\bself ?harm(ed)? (in|at|back|when|as)\b|\b(back in|in|at) (college|school|university|uni)\b.*\b(self ?harm|cut myself|suicid)", negatable=False, past_downgrades=False),
     _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (has been|is|was|keeps|said (she|he|they) (has been|is|was)) (thinking|talking) about (suicide|killing (herself|himself|themselves)|ending it|dying)\b|\b(she|he|they|my \w+) (said|says|told me) (that )?(she|he|they) (does not|do not|did not|no longer) want(s)? to (live|be alive|be here|exist)\b|\b(she|he|they|my \w+) (said|says|told me|keeps saying) (that )?(she|he|they) (wants?|wanted) to (die|kill (herself|himself|themselves)|end it)\b", negatable=False, past_downgrades=False),
@@ -257,15 +294,20 @@ def assess(text: str) -> SafetyAssessment:
     if not norm:
         return SafetyAssessment("none")
     best = SafetyAssessment("none")
+    set_aside = ""
     for clause in _CLAUSE_SPLIT.split(norm):
+        if _IDIOMS.search(clause):
+            set_aside = set_aside or "idiom"
         clause = _IDIOMS.sub(" ", clause).strip()
         if not clause:
             continue
         for rule in RULES:
             for match in rule.pattern.finditer(clause):
                 if rule.negatable and _is_negated(clause, match):
+                    set_aside = "negated"
                     continue
                 if _is_reported(clause, match.start(), match.end()) and rule.reason != "someone else in crisis":
+                    set_aside = "reported"
                     continue
                 level, reason = rule.level, rule.reason
                 past = _PAST.search(clause) and not _PRESENT.search(clause)
@@ -276,12 +318,83 @@ def assess(text: str) -> SafetyAssessment:
                 break
     if best.level == "none" and _past_context_only(norm):
         return SafetyAssessment("concern", "past ideation", "")
-    return best
+    if not best.flagged and not set_aside and _DENIAL.search(norm):
+        set_aside = "denied"
+    return best if best.flagged else SafetyAssessment("none", set_aside=set_aside)
 
 
 def _past_context_only(norm: str) -> bool:
     """'i tried it once, years ago' style statements only count with an explicit suicide word."""
     return bool(re.search(r"\bsuicide\b", norm) and _PAST.search(norm) and re.search(r"\bi (tried|attempted|thought about)\b", norm))
+
+
+# -- the semantic layer beside the rules -------------------------------------------------------
+@dataclass(frozen=True)
+class LayeredAssessment:
+    """Both layers' verdicts and the one acted on, so a clinician can see which layer said what."""
+
+    rules: SafetyAssessment
+    semantic: "ClassifierOpinion | None"  # None when the layer is off or its model is not installed
+    final: SafetyAssessment
+    semantic_note: str = ""  # why the semantic opinion was not applied, if it was not
+
+
+_semantic_warned = False
+
+
+def semantic_layer() -> "SafetyClassifier | None":
+    """The shipped classifier, or None (logged once) when the embedding model is not installed."""
+    global _semantic_warned
+    from .embedding import EmbeddingUnavailable
+    from .safety_classifier import default_classifier
+
+    try:
+        return default_classifier()
+    except (EmbeddingUnavailable, OSError) as error:
+        if not _semantic_warned:
+            log.warning("semantic safety layer off, rules only: %s", error)
+            _semantic_warned = True
+        return None
+
+
+# Concern reasons that come from reading tense or subject, which embeddings cannot do: the
+# semantic layer does not raise these to acute ("my daughter told me she wants to die").
+GRAMMATICAL_READINGS = ("past ideation", "someone else in crisis")
+
+
+def semantic_input(text: str, ruled: SafetyAssessment | None = None) -> str | None:
+    """What the semantic layer reads: the utterance, less any idiom ("this traffic is killing me");
+    None where the rules set crisis words aside as negated, quoted or denied (see assess_layers)."""
+    ruled = ruled or assess(text)
+    if ruled.set_aside and ruled.set_aside != "idiom":
+        return None
+    if ruled.set_aside == "idiom":
+        text = _IDIOMS.sub(" ", normalise(text, keep_softeners=True))
+        return text if re.search(r"\w", text) else None
+    return text
+
+
+def assess_layers(text: str, semantic: "SafetyClassifier | bool" = True) -> LayeredAssessment:
+    """Rules, then the semantic layer, which may raise the level and never lowers it.
+
+    Where the rules heard crisis words and set them aside as negated, quoted or an explicit denial,
+    the semantic layer's opinion is shown but not applied: embeddings place "I'm not suicidal"
+    right beside "I'm suicidal", and reading grammar is what the rules are for. Idioms are cut
+    out before the layer reads the rest."""
+    ruled = assess(text)
+    classifier = semantic_layer() if semantic is True else (semantic or None)
+    if classifier is None:
+        return LayeredAssessment(ruled, None, ruled)
+    read = semantic_input(text, ruled)
+    opinion = classifier.opinion(text if read is None else read)
+    if read is None:  # the rules heard crisis words and read them as negated, quoted or denied
+        return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read the crisis words as {ruled.set_aside}")
+    if ruled.reason in GRAMMATICAL_READINGS:  # the rules placed it in the past or in someone else
+        return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read it as {ruled.reason}")
+    note = "read with the idiom cut out" if ruled.set_aside == "idiom" else ""
+    if LEVELS.index(opinion.level) > LEVELS.index(ruled.level):
+        return LayeredAssessment(ruled, opinion, SafetyAssessment(opinion.level, opinion.reason, ""), note)
+    return LayeredAssessment(ruled, opinion, ruled, note)
 
 
 class SecondOpinion(Protocol):
@@ -291,9 +404,12 @@ class SecondOpinion(Protocol):
         """A level, or None when it cannot answer (it is then ignored)."""
 
 
-def assess_with(text: str, second: SecondOpinion | None) -> SafetyAssessment:
-    """Rules first; a second opinion may raise the level (never lower it)."""
-    ruled = assess(text)
+def assess_with(
+    text: str, second: SecondOpinion | None = None, semantic: "SafetyClassifier | bool" = True
+) -> SafetyAssessment:
+    """Rules first, then the semantic layer, then an optional second opinion: each may raise the
+    level, none may lower it."""
+    ruled = assess_layers(text, semantic).final
     if second is None or ruled.level == "acute":
         return ruled
     try:

@@ -365,24 +365,37 @@ def serve(ctx: Context, port: int, lan: bool, new_token: bool, allow_hosts: tupl
 
 
 @main.command("safety-check")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: text, level, reason, evidence.")
-def safety_check(as_json: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: the level acted on, then each layer's own.")
+@click.option("--rules-only", is_flag=True, help="Skip the semantic layer (no model is loaded).")
+def safety_check(as_json: bool, rules_only: bool) -> None:
     """Assess utterances read one per line from stdin: none, concern or acute, with the reason.
 
-    For clinicians auditing what Stillpoint treats as crisis language. Rules only; no model.
+    For clinicians auditing what Stillpoint treats as crisis language: shows the rules' verdict
+    and the semantic layer's (level, scores, reason) separately, and the level acted on (the
+    higher of the two). Runs locally; nothing leaves the machine.
     """
-    from dialogue.safety import assess
+    from dialogue.safety import assess_layers
 
     for line in sys.stdin:
         text = line.rstrip("\n")
         if not text.strip():
             continue
-        result = assess(text)
+        # -- safety (#11): both layers, shown apart so a clinician can see which said what
+        layered = assess_layers(text, semantic=not rules_only)
+        final, rules, semantic = layered.final, layered.rules, layered.semantic
         if as_json:
-            click.echo(json.dumps({"text": text, "level": result.level, "reason": result.reason, "evidence": result.evidence}))
+            click.echo(json.dumps({
+                "text": text, "level": final.level, "reason": final.reason, "evidence": final.evidence,
+                "rules": {"level": rules.level, "reason": rules.reason, "evidence": rules.evidence,
+                          "set_aside": rules.set_aside},
+                "classifier": None if semantic is None else {
+                    "level": semantic.level, "flag_score": semantic.flag_score, "acute_score": semantic.acute_score,
+                    "reason": semantic.reason, "note": layered.semantic_note},
+            }))
         else:
-            why = f"  ({result.reason}: \"{result.evidence}\")" if result.flagged else ""
-            click.echo(f"{result.level:<7} {text}{why}")
+            why = f"  ({final.reason}: \"{final.evidence}\")" if final.evidence else f"  ({final.reason})" if final.flagged else ""
+            layer = "" if semantic is None else f"  [rules {rules.level}; classifier {semantic.level} {semantic.flag_score:.2f}/{semantic.acute_score:.2f}]"
+            click.echo(f"{final.level:<7} {text}{why}{layer}")
 
 
 @main.command()

