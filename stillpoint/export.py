@@ -73,8 +73,11 @@ def check_writable(out: Path) -> None:
         raise ExportError(f"The folder {parent} does not exist; nothing was written.")
     if not parent.is_dir():
         raise ExportError(f"{parent} is not a folder; nothing was written.")
-    if not os.access(parent, os.W_OK):
-        raise ExportError(f"Cannot write in {parent} (permission denied); nothing was written.")
+    try:  # a real probe: permissions, read-only or special file systems, quotas
+        with tempfile.TemporaryFile(dir=parent, prefix=".stillpoint-probe-"):
+            pass
+    except OSError as error:
+        raise ExportError(f"Cannot write in {parent} ({error.strerror or error}); nothing was written.") from None
 
 
 # -- what goes in ------------------------------------------------------------------------------
