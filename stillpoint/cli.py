@@ -400,7 +400,7 @@ def doctor(ctx: Context) -> None:
     sys.exit(1 if problems else 0)
 
 
-# == Journal: search, summary (issue 13) =========================================================
+# == Journal: journal, search, summary (issue 13) ================================================
 @main.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
@@ -456,6 +456,89 @@ def summary(ctx: Context, span: str, speak: bool, output_path: str | None) -> No
             _fail(f"Could not speak the summary: {error}")
         if output_path:
             click.echo(f"Spoken summary written to {output_path}.", err=True)
+
+
+@main.command()
+@click.option("--input", "input_path", type=click.Path(), help="A voice memo (.wav, .m4a, .mp3…) to keep as an entry.")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), help="With --input: the entry as heard, with the "
+              "companion's acknowledgements, as a WAV (default: MEMO.reply.wav).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per turn.")
+@click.pass_obj
+def journal(ctx: Context, input_path, output_path, as_json) -> None:
+    """Journal aloud: one opening prompt, then Stillpoint mostly listens. Say "I'm done" to close the entry."""
+    from dialogue.store import StoreError
+    from voice.errors import VoiceError
+
+    from .components import Progress, build_pipeline, open_store
+    from .journal import choose_opening, journal_pipeline
+    from .reporting import TurnPrinter
+    from .transcript import render_session
+
+    settings = _settings(ctx)
+    printer = TurnPrinter(sys.stdout, as_json=as_json)
+    try:
+        if input_path:
+            from voice.sources import FileSource
+
+            from .recording_loop import run_recording
+
+            FileSource(input_path)  # a bad file fails here, before any model loads
+            output_path = output_path or str(Path(input_path).with_suffix("")) + ".reply.wav"
+            store = open_store(settings)
+            pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
+            result = run_recording(pipeline, store, input_path, output_path, barge_in=True, on_turn=printer)
+            session_id = result.session_id
+        else:
+            if output_path:
+                _fail("--output needs --input; live, the acknowledgements play on the speaker.", EXIT_USAGE)
+            store = open_store(settings)
+            prompt, _ = choose_opening(store)
+            session_id = _journal_live(settings, store, prompt, printer)
+    except (VoiceError, StoreError, ConfigError) as error:
+        _fail(str(error))
+    if not any(t.speaker == "user" for t in store.turns(session_id)):
+        click.echo("Nothing was heard; the entry is empty.", err=True)
+        return
+    store.set_journal_entry(session_id)
+    entry = store.journal_entry(session_id)
+    moods = [m for m in store.moods() if m.session_id == session_id]
+    if not as_json:
+        click.echo("", err=True)
+        for line in render_session(store, session_id):
+            click.echo(line, err=True)
+    for m in moods:
+        click.echo(f"Mood: {m.value}/10 (\u201c{m.words}\u201d)", err=True)
+    if entry and entry.reflection:
+        click.echo(f"Reflection: \u201c{entry.reflection}\u201d", err=True)
+    click.echo(f"Entry saved as session {session_id}.", err=True)
+
+
+def _journal_live(settings: Settings, store, prompt: str, printer) -> int:
+    from voice.sinks import SpeakerSink
+    from voice.sources import MicrophoneSource
+    from voice.tts import voice_sample_rate
+
+    from .components import Progress, build_pipeline
+    from .journal import journal_pipeline, journal_settings
+    from .live_loop import LiveConversation
+
+    microphone = MicrophoneSource(settings.audio.input_device)
+    speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
+    pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
+    pipeline.companion.opening = [prompt]
+    click.echo(f"Journaling on '{microphone.device_name}'. Say \u201cI'm done\u201d to close the entry. Ctrl-C to stop.",
+               err=True)
+    conversation = LiveConversation(pipeline, store, microphone, speaker, barge_in=True, on_turn=printer)
+    try:
+        conversation.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        microphone.close()
+        speaker.close()
+    session_id = store.last_session_id()
+    store.set_journal_entry(session_id, prompt=prompt)
+    return session_id
 
 
 if __name__ == "__main__":

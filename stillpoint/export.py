@@ -149,7 +149,7 @@ def markdown(store: Store, digest: Digest, options: ExportOptions, plot_src: str
     if options.excerpts:
         lines += ["## Excerpts I chose", ""]
         for session, turn in _excerpt_turns(store, digest, options.excerpts):
-            lines += [f"- *Session {session.info.id}, {when(session.info.started_at)}:* {_turn_line(turn)}"]
+            lines += [f"- *Session {session.info.id}, {when(session.info.started_at)}:* {_turn_line(turn, session)}"]
         lines.append("")
     for s in digest.sessions:
         lines += [f"## Session {s.info.id} \u2014 {when(s.info.started_at)} ({s.kind})", ""]
@@ -173,14 +173,15 @@ def markdown(store: Store, digest: Digest, options: ExportOptions, plot_src: str
                 lines.append(f"Resources offered: {options.resources_text}")
             lines.append("")
         if "transcripts" in inc:
-            lines += ["**Transcript:**", ""] + [f"- {_turn_line(t)}" for t in s.turns] + [""]
+            lines += ["**Transcript:**", ""] + [f"- {_turn_line(t, s)}" for t in s.turns] + [""]
     text = "\n".join(lines).rstrip() + "\n"
     return redact(text, _names(digest)) if options.redact else text
 
 
-def _turn_line(turn) -> str:
+def _turn_line(turn, session) -> str:
     """A transcript line with its pause marks, without the column padding meant for terminals."""
-    return re.sub(r"^\[\s+", "[", render_turn(turn))
+    anchors = {round(c.cue.start_s, 3): c.cue.after for c in session.cues if c.cue.kind == "pause" and c.cue.after}
+    return re.sub(r"^\[\s+", "[", render_turn(turn, anchors))
 
 
 # -- redaction ---------------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""`stillpoint journal`: the conversation loop in journaling mode.
+
+The loop itself is unchanged; journaling changes three things around it:
+- the turn segmenter waits much longer before deciding a turn is over (`journal.end_of_turn_ms`),
+  so pauses of several seconds stay pauses inside the person's turn;
+- the companion is wrapped (`JournalCompanion`): the real companion still assesses every turn
+  for safety first and answers a flagged one as always; every other turn gets the journaling
+  listener's brief acknowledgement (or, at the close, the mood question and the reflection
+  invitation) instead of the language model;
+- no recall or soft check-in: the opening prompt is the only thing the companion brings.
+Moods and the closing reflection are saved the moment they are heard.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime
+
+from dialogue.companion import ReplySentence
+from dialogue.journaling import JournalListener, JournalStep, opening_prompt
+from dialogue.memory import themes
+from dialogue.safety import assess_with
+from dialogue.store import Store
+
+from .config import Settings
+
+log = logging.getLogger(__name__)
+
+_OWN = {"inner", "listener", "store", "_session_id", "_session", "entry_marked", "steps"}
+
+
+class JournalCompanion:
+    """The companion for a journal entry: safety from the real one, everything else from the listener."""
+
+    def __init__(self, inner, listener: JournalListener, store: Store, session_id: Callable[[], int | None]):
+        self.inner = inner
+        self.listener = listener
+        self.store = store
+        self._session = session_id
+        self.entry_marked = False
+        self.steps: list[JournalStep] = []
+
+    def __getattr__(self, name):  # backend, last_trace, last_assessment, history… are the real companion's
+        return getattr(self.inner, name)
+
+    def __setattr__(self, name, value):
+        if name in _OWN:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.inner, name, value)
+
+    def _keep(self, user_text: str, step: JournalStep) -> None:
+        """Mood and reflection go to disk before anything is said back."""
+        session_id = self._session()
+        if session_id is None:
+            return
+        if not self.entry_marked:
+            self.store.set_journal_entry(session_id)
+            self.entry_marked = True
+        if step.mood is not None:
+            self.store.add_mood(session_id, step.mood.value, step.mood.words, context=user_text, source="journal")
+        if step.reflection is not None:
+            self.store.set_journal_entry(session_id, reflection=step.reflection)
+
+    def respond(self, user_text: str) -> Iterator[ReplySentence]:
+        assessment = assess_with(user_text, self.inner.second_opinion)
+        if assessment.flagged:  # a hard moment: the companion's safety response, exactly as in talk
+            before = copy.copy(self.listener)
+            step = self.listener.on_turn(user_text)
+            self.listener = before  # the entry does not move on (no mood question, no "saved") over it
+            self._keep(user_text, JournalStep(mood=step.mood))
+            yield from self.inner.respond(user_text)
+            return
+        step = self.listener.on_turn(user_text)
+        self._keep(user_text, step)
+        self.steps.append(step)
+        self.inner.last_assessment = assessment
+        self.inner.opening = []
+        for line in step.lines:
+            yield ReplySentence(line, "fixed")
+        self.inner.remember(user_text, " ".join(step.lines))
+
+
+def journal_settings(settings: Settings) -> Settings:
+    """The same settings with the journaling waits, no recall and no soft check-in."""
+    turns = settings.turns.model_copy(update={
+        "end_of_turn_ms": max(settings.turns.end_of_turn_ms, settings.journal.end_of_turn_ms),
+        "max_turn_s": max(settings.turns.max_turn_s, settings.journal.max_turn_s),
+    })
+    memory = settings.memory.model_copy(update={"recall": False, "checkin_after_s": 0.0})
+    return settings.model_copy(update={"turns": turns, "memory": memory})
+
+
+def previous_mood(store: Store) -> int | None:
+    moods = store.moods()
+    return moods[-1].value if moods else None
+
+
+def choose_opening(store: Store) -> tuple[str, object]:
+    found = themes(store.user_texts_by_session())
+    return opening_prompt(found, store.cues(), seed=datetime.now().toordinal())
+
+
+def journal_pipeline(pipeline, settings: Settings, store: Store, session_id: Callable[[], int | None]):
+    """The pipeline with the journaling segmenter and companion."""
+    from .components import make_segmenter
+
+    js = journal_settings(settings)
+    hour = datetime.now().hour
+    listener = JournalListener(previous_mood=previous_mood(store), night=hour >= 18 or hour < 5)
+    companion = JournalCompanion(pipeline.companion, listener, store, session_id)
+    return replace(pipeline, segmenter=make_segmenter(js), companion=companion, memory=js.memory)

@@ -1,0 +1,77 @@
+"""A journal entry from a recording, through the real loop and the real models (Whisper, Piper).
+
+The memo: a person (LJ Speech, a real voice) starts a thought, stops 3.5 s mid-sentence and
+finishes it; then, in the Piper voice, talks on with pauses of 2.5, 4.8 and 3.0 s, gives a mood
+("about a four"), is quiet, says "That's all for tonight", and leaves a closing line.
+"""
+
+import json
+import re
+
+import pytest
+
+from conftest import run_cli
+from speechkit import build, lj, say
+
+GAPS_INSIDE = [3.5, 2.5, 4.8, 3.0]  # pauses of up to 5 s: the companion must stay quiet through them
+
+
+@pytest.fixture(scope="module")
+def memo(tmp_path_factory):
+    parts = [
+        0.8, lj("LJ001-0006"), GAPS_INSIDE[0], lj("LJ001-0008"), GAPS_INSIDE[1],
+        say("Work was hard today and I kept thinking about my sister."), GAPS_INSIDE[2],
+        say("She called last night and I did not pick up."), GAPS_INSIDE[3],
+        say("Honestly, I'd say I'm about a four tonight."), 11.0,
+        say("That's all for tonight."), 16.0,
+        say("I need to call her back tomorrow."), 10.0,
+    ]
+    recording = build(parts, seed=7)
+    path = recording.write(tmp_path_factory.mktemp("memo") / "memo.wav")
+    return path, recording
+
+
+def test_a_voice_memo_becomes_a_journal_entry(memo, tmp_path):
+    path, recording = memo
+    out = tmp_path / "heard.wav"
+    result = run_cli("journal", "--input", str(path), "--output", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    turns = [json.loads(line) for line in result.stdout.splitlines()]
+    users = [t for t in turns if t["speaker"] == "user"]
+    companion = [t for t in turns if t["speaker"] == "companion"]
+
+    # Quiet through every pause of up to 5 s: nothing is said inside them.
+    for start, length in recording.gaps():
+        if length <= 5.0:
+            assert not [c for c in companion if start - 0.1 <= c["start_s"] <= start + length], (start, length, companion)
+    # The first four utterances, with their four pauses, are one turn.
+    first = users[0]
+    assert "typography" in first["text"].lower() and "four" in first["text"].lower()
+    assert [round(p["duration_s"], 1) for p in first["pauses"] if p["duration_s"] > 2] == pytest.approx(GAPS_INSIDE, abs=0.3)
+
+    # Brief acknowledgements, no advice; then the close, the reflection, and the end of the entry.
+    assert len(companion[0]["text"].split()) <= 5 and "?" not in companion[0]["text"]
+    assert "one line to close this entry" in companion[1]["text"]
+    assert "How would you put your mood" not in " ".join(c["text"] for c in companion)  # a mood was already given
+    assert companion[-1]["text"].startswith("Your entry is saved")
+    assert len(companion) == 3
+
+    shown = run_cli("show", "last").stdout
+    lines = [line for line in shown.splitlines() if " you: " in line]
+    marks = [float(m) for m in re.findall(r"… \((\d+\.\d) s\) …", lines[0])]
+    assert [m for m in marks if m > 2] == pytest.approx(GAPS_INSIDE, abs=0.3)
+    # Each mark falls where the silence was: between the words either side of it.
+    pieces = [p.strip().lower() for p in re.split(r"… \(\d+\.\d s\) …", lines[0].split(" you: ", 1)[1])]
+    assert pieces[0].endswith("typography,") or pieces[0].endswith("typography")
+    assert pieces[1].startswith("has never been surpassed")
+    assert pieces[2].startswith("work was hard")
+    assert pieces[3].startswith("she called")
+    assert pieces[4].startswith("honestly")
+
+    assert "Mood: 4/10 (\u201cabout a four\u201d)" in result.stderr
+    assert "Reflection: \u201cI need to call her back tomorrow.\u201d" in result.stderr
+    summary = run_cli("summary", "--week").stdout
+    assert summary.startswith("One journal entry and no conversations")
+    assert "I need to call her back tomorrow" in summary
+    found = run_cli("search", "sister").stdout
+    assert "[sister]" in found
