@@ -23,6 +23,7 @@ from voice.stt import Transcriber
 from voice.tts import Synthesizer
 
 from .disclosure import DisclosureClock
+from .mood_keeper import keep_mood
 from .reflection import CueRecorder, Recall, SilenceBefore
 
 if TYPE_CHECKING:
@@ -175,6 +176,8 @@ class Exchanger:
             pauses=[(p.start_s, p.duration_s) for p in turn.pauses],
             timings=dict(timings),
         )
+        keep_mood(self.store, self.session_id, transcript.text,  # mood check-ins anywhere (issue 13)
+                  source=getattr(self.companion, "mood_source", "conversation"))
         if self.cue_recorder is not None:
             record.cues = self.cue_recorder.record(
                 turn, transcript.text, transcript.words, record.user_turn_id, self.pending_silence

@@ -26,6 +26,7 @@ from dialogue.safety import assess_with
 from dialogue.store import Store
 
 from .config import Settings
+from .mood_keeper import keep
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ _OWN = {"inner", "listener", "store", "_session_id", "_session", "entry_marked",
 
 class JournalCompanion:
     """The companion for a journal entry: safety from the real one, everything else from the listener."""
+
+    mood_source = "journal"  # moods heard in an entry are kept as the entry's
 
     def __init__(self, inner, listener: JournalListener, store: Store, session_id: Callable[[], int | None]):
         self.inner = inner
@@ -61,7 +64,7 @@ class JournalCompanion:
             self.store.set_journal_entry(session_id)
             self.entry_marked = True
         if step.mood is not None:
-            self.store.add_mood(session_id, step.mood.value, step.mood.words, context=user_text, source="journal")
+            keep(self.store, session_id, step.mood, user_text, source="journal")
         if step.reflection is not None:
             self.store.set_journal_entry(session_id, reflection=step.reflection)
 

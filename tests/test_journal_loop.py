@@ -1,4 +1,4 @@
-"""A journal entry from a recording, through the real loop and the real models (Whisper, Piper).
+"""A journal entry from a phone voice memo (.m4a), through the real loop and the real models.
 
 The memo: a person (LJ Speech, a real voice) starts a thought, stops 3.5 s mid-sentence and
 finishes it; then, in the Piper voice, talks on with pauses of 2.5, 4.8 and 3.0 s, gives a mood
@@ -27,8 +27,24 @@ def memo(tmp_path_factory):
         say("I need to call her back tomorrow."), 10.0,
     ]
     recording = build(parts, seed=7)
-    path = recording.write(tmp_path_factory.mktemp("memo") / "memo.wav")
-    return path, recording
+    return _write_m4a(recording.audio, tmp_path_factory.mktemp("memo") / "memo.m4a"), recording
+
+
+def _write_m4a(audio, path, rate=16_000):
+    """AAC in an MP4 container at 44.1 kHz, as a phone's voice-memo app writes it (PyAV)."""
+    import av
+
+    container = av.open(str(path), "w")
+    stream = container.add_stream("aac", rate=44_100)
+    stream.layout = "mono"
+    frame = av.AudioFrame.from_ndarray(audio.reshape(1, -1), format="flt", layout="mono")
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="fltp", layout="mono", rate=44_100)
+    for chunk in [*resampler.resample(frame), *resampler.resample(None), None]:
+        for packet in stream.encode(chunk):
+            container.mux(packet)
+    container.close()
+    return path
 
 
 def test_a_voice_memo_becomes_a_journal_entry(memo, tmp_path):

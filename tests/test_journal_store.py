@@ -145,3 +145,15 @@ def test_journal_entry_keeps_prompt_and_reflection(store):
     assert entry.prompt == "What's been on your mind?" and entry.reflection == "I'm more ready than I thought."
     store.erase_session(session_id)
     assert store.journal_entry(session_id) is None
+
+
+def test_a_mood_heard_twice_in_the_same_words_is_kept_once(store):
+    from stillpoint.mood_keeper import keep_mood
+
+    session_id = _session(store, "I'm about a four.")
+    assert keep_mood(store, session_id, "I'm about a four.").value == 4
+    assert keep_mood(store, session_id, "I'm about a four.", source="journal").value == 4
+    assert [m.value for m in store.moods()] == [4]
+    assert keep_mood(store, session_id, "Better than yesterday.").value == 5  # read against the last mood
+    assert keep_mood(store, session_id, "The food was good.") is None
+    assert len(store.moods()) == 2
