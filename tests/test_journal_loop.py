@@ -6,11 +6,14 @@ finishes it; then, in the Piper voice, talks on with pauses of 2.5, 4.8 and 3.0 
 """
 
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
+from dialogue.store import Store
 from speechkit import build, lj, say
 
 GAPS_INSIDE = [3.5, 2.5, 4.8, 3.0]  # pauses of up to 5 s: the companion must stay quiet through them
@@ -91,3 +94,13 @@ def test_a_voice_memo_becomes_a_journal_entry(memo, tmp_path):
     assert "I need to call her back tomorrow" in summary
     found = run_cli("search", "sister").stdout
     assert "[sister]" in found
+
+
+def test_a_mood_said_in_conversation_is_kept(tmp_path):
+    wav = build([0.5, say("Long week. Honestly I'm about a six today."), 6.0], seed=3).write(tmp_path / "t.wav")
+    result = run_cli("talk", "--input", str(wav), "--output", str(tmp_path / "t.out.wav"))
+    assert result.returncode == 0, result.stderr
+    store = Store(Path(os.environ["STILLPOINT_HOME"]) / "stillpoint.db")  # the CLI's data folder
+    moods = store.moods()
+    assert [(m.value, m.words, m.source) for m in moods] == [(6, "about a six", "conversation")]
+    assert "about a six" in moods[0].context
