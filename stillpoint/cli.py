@@ -519,7 +519,7 @@ def _journal_live(settings: Settings, store, prompt: str, printer) -> int:
     from voice.tts import voice_sample_rate
 
     from .components import Progress, build_pipeline
-    from .journal import journal_pipeline, journal_settings
+    from .journal import journal_pipeline
     from .live_loop import LiveConversation
 
     microphone = MicrophoneSource(settings.audio.input_device)

@@ -214,6 +214,7 @@ def test_a_model_summary_is_shown_for_approval_and_marked(home, embedded_backend
         assert written not in (home / "no.md").read_text()
         approved = run_cli("--config", str(config), "export", "--since", "1w", "--model-summary", "-o",
                            str(home / "yes.md"), input="y\n")
+        assert approved.returncode == 0, approved.stderr
         text = (home / "yes.md").read_text()
         assert written in text and "written by a language model" in text
         sent = json.dumps(server.requests[-1]["messages"])
