@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from common import LJ_DIR, ROOT, build, lj, lj_transcript, percentile, table, word_errors, words
-from stillpoint.components import Progress, build_backend, make_segmenter
+from stillpoint.engine.components import Progress, build_backend, make_segmenter
 from stillpoint.config import Settings
 
 STAGES = ["end_of_turn_ms", "transcript_ms", "first_token_ms", "first_audio_ms", "reply_done_ms"]
@@ -43,8 +43,8 @@ def main() -> None:
 
     from dialogue.companion import Companion
     from dialogue.store import Store
-    from stillpoint.components import Pipeline
-    from stillpoint.recording_loop import run_recording
+    from stillpoint.engine.components import Pipeline
+    from stillpoint.engine.recording import run_recording
     from voice.stt import Transcriber
     from voice.tts import Synthesizer
 

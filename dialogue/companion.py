@@ -1,6 +1,7 @@
 """The companion's policy: what to send the model, and what of its answer may be spoken.
 
-One `respond(user_text)` step per user turn. It builds the prompt (persona + history trimmed to
+One `reply(user_text)` per user turn, then one `commit(user_text, heard_text, interrupted)` once
+it is known what the listener heard (`respond` does both, for text that is always heard). It builds the prompt (persona + history trimmed to
 a token budget), streams the model's reply through the sentence chunker and the reply guard,
 and yields sentences ready to speak. If the configured backend is down it says so aloud and
 carries on with the embedded model; if the model's words fail the guard before anything was
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,13 +29,36 @@ from .practices import BREATHING, wants_breathing
 
 log = logging.getLogger(__name__)
 
-SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "practice"]
+SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "practice", "preface"]
 
 
 @dataclass(frozen=True)
 class ReplySentence:
     text: str
     source: SentenceSource
+    discloses: bool = False  # says plainly that this is an AI (counts as the periodic disclosure)
+    pause_before_s: float = 0.0  # quiet kept before it after the previous sentence (a paced practice)
+
+
+@dataclass(frozen=True)
+class SafetyAssessed:
+    """First item of every reply: how the user's words were assessed, before anything is said.
+
+    The app stores a flag the moment it sees this, so a barge-in can never lose it."""
+
+    assessment: SafetyAssessment  # of this turn's own words: what the app stores
+    responding_as: str = "none"  # the level answered, which may be one still owed from a cut reply
+
+
+@dataclass(frozen=True)
+class SessionEnds:
+    """Last item of a reply that closes the conversation (a goodbye): once it has been heard,
+    the app stops listening."""
+
+    reason: str = "closing"
+
+
+ReplyItem = SafetyAssessed | ReplySentence | SessionEnds
 
 
 @dataclass
@@ -48,12 +72,30 @@ class ReplyTrace:
     used_fallback_line: bool = False
 
 
+@dataclass
+class _Pending:
+    """The reply given but not yet committed: what was offered, so `commit` can tell what was heard."""
+
+    level: str
+    sentences: list[ReplySentence] = field(default_factory=list)
+    offers_breath: bool = False
+
+
 def estimate_tokens(text: str) -> int:
     """About four characters per token for English, plus a little per message for the template."""
     return len(text) // 4 + 4
 
 
+_LEVELS = ("none", "concern", "acute")
+
+
 class Companion:
+    """What to say to one user turn (`reply`), and what to remember once it was heard (`commit`).
+
+    State changes only in `commit`, from what the listener actually heard: a reply cut off by the
+    user before the crisis resources were spoken leaves them owed, and the next reply says them.
+    """
+
     def __init__(
         self,
         backend: ChatBackend,
@@ -73,14 +115,21 @@ class Companion:
         self.history_tokens = history_tokens
         self.system_prompt = system_prompt
         self.history: list[ChatMessage] = []
-        self.last_trace = ReplyTrace()
+        self.last_trace = ReplyTrace()  # read-only: the most recent reply's trace, for logs and tests
         self.resources = resources or CrisisResources.for_region("auto")
         self.second_opinion = second_opinion
-        self.last_assessment = SafetyAssessment("none")
-        self.disclosure_pending = False  # set by the app: say what I am before the next reply
-        self.opening: list[str] = []  # set by the app: said instead of the next model reply (recall, acknowledgements)
-        self._resources_offered = False
-        self._breath_offered = False  # the last reply offered to breathe together
+        self._resources_offered = False  # heard by the user this session
+        self._breath_offered = False  # the last heard reply offered to breathe together
+        self._owed_level = "none"  # a flagged turn whose safety response was cut before it was heard
+        self._pending: _Pending | None = None
+
+    def fresh(self) -> "Companion":
+        """Another conversation's companion: the same model and settings, none of this one's memory."""
+        return Companion(
+            self.backend, embedded_factory=self._embedded_factory, max_reply_tokens=self.max_reply_tokens,
+            temperature=self.temperature, history_tokens=self.history_tokens, system_prompt=self.system_prompt,
+            resources=self.resources, second_opinion=self.second_opinion,
+        )
 
     def messages_for(self, user_text: str) -> list[ChatMessage]:
         """Persona, then as much recent history as fits the budget, then the new user turn."""
@@ -102,62 +151,90 @@ class Companion:
         if reply_text:
             self.history.append(ChatMessage("assistant", reply_text))
 
-    def _fixed(self, user_text: str, lines: list[str], source: SentenceSource) -> Iterator[ReplySentence]:
-        for line in lines:
-            yield ReplySentence(line, source)
-        self.remember(user_text, " ".join(lines))
+    def respond(self, user_text: str, **options) -> Iterator[ReplySentence]:
+        """The sentences of a reply that is heard in full (text use, tests): `reply` + `commit`."""
+        said: list[str] = []
+        try:
+            for item in self.reply(user_text, **options):
+                if isinstance(item, ReplySentence):
+                    said.append(item.text)
+                    yield item
+        finally:
+            self.commit(user_text, " ".join(said), interrupted=False)
 
-    def respond(self, user_text: str) -> Iterator[ReplySentence]:
-        """Safety first (before any model sees the words), then honesty, then the model."""
-        trace = ReplyTrace(backend=self.backend.name)
+    def reply(
+        self,
+        user_text: str,
+        *,
+        preface: Sequence[str] = (),
+        fixed: Sequence[str] = (),
+        trace: ReplyTrace | None = None,
+    ) -> Iterator[ReplyItem]:
+        """Safety first (before any model sees the words), then honesty, then the model.
+
+        Yields `SafetyAssessed` first, then sentences. `preface` lines (the AI disclosure when due)
+        come before the reply unless the reply itself says what I am; `fixed` lines (returning to
+        an earlier silence, an acknowledgement) are said instead of the model's reply, unless the
+        moment is flagged. Nothing is remembered until `commit`.
+        """
+        trace = trace if trace is not None else ReplyTrace()
+        trace.backend = self.backend.name
         self.last_trace = trace
         started = time.perf_counter()
-        spoken: list[str] = []
-        self.last_assessment = assessment = assess_with(user_text, self.second_opinion)
-        offered, self._breath_offered = self._breath_offered, False
-        if assessment.flagged:
-            self.opening = []  # no returning to old silences in a hard moment
-        if assessment.level == "acute":
-            self.disclosure_pending = False  # the acute response says it is an AI
-            self._resources_offered = True
-            self._breath_offered = True
-            yield from self._fixed(user_text, acute_response(self.resources), "safety")
+        assessment = assess_with(user_text, self.second_opinion)
+        level = max(assessment.level, self._owed_level, key=_LEVELS.index)
+        pending = self._pending = _Pending(level)
+        yield SafetyAssessed(assessment, responding_as=level)
+
+        def say(text: str, source: SentenceSource, discloses: bool = False) -> ReplySentence:
+            sentence = ReplySentence(text, source, discloses)
+            pending.sentences.append(sentence)
+            return sentence
+
+        offered = self._breath_offered
+        if level == "acute":  # the acute response itself says it is an AI
+            pending.offers_breath = True
+            for line in acute_response(self.resources):
+                yield say(line, "safety", discloses="I'm an AI" in line)
             return
-        if assessment.level == "concern":
-            lines = concern_response(self.resources, offer_resources=not self._resources_offered)
-            self._resources_offered = True
-            yield from self._disclosure()
-            yield from self._fixed(user_text, lines, "safety")
+        if level == "concern":
+            for line in preface:
+                yield say(line, "preface", discloses=line == OPENING_DISCLOSURE)
+            for line in concern_response(self.resources, offer_resources=not self._resources_offered):
+                yield say(line, "safety")
             return
         if not user_text.strip():
-            yield ReplySentence(LISTENING_LINE, "fixed")
+            yield say(LISTENING_LINE, "fixed")
             return
         if wants_breathing(user_text, offered):
-            yield from self._fixed(user_text, BREATHING, "practice")
+            for line in BREATHING:
+                yield say(line, "practice")
             return
         if asks_what_i_am(user_text):
-            self.disclosure_pending = False
-            yield from self._fixed(user_text, re.split(r"(?<=\.) ", DISCLOSURE), "fixed")
+            for i, line in enumerate(re.split(r"(?<=\.) ", DISCLOSURE)):
+                yield say(line, "fixed", discloses=i == 0)
             return
-        yield from self._disclosure()
-        if self.opening:
-            lines, self.opening = self.opening, []
-            yield from self._fixed(user_text, lines, "fixed")
+        for line in preface:
+            yield say(line, "preface", discloses=line == OPENING_DISCLOSURE)
+        if fixed:
+            for line in fixed:
+                yield say(line, "fixed")
             return
         recent = [m.content for m in self.history[-6:] if m.role == "assistant"]
         messages = self.messages_for(user_text)
+        spoken: list[str] = []
         for attempt in range(2):
             guard = ReplyGuard(recent_replies=recent, user_text=user_text)
             try:
                 for sentence in self._guarded(messages, guard, trace, started):
                     spoken.append(sentence)
-                    yield ReplySentence(sentence, "model")
+                    yield say(sentence, "model")
                 break
             except BackendUnavailable as error:
                 log.warning("language model unavailable: %s", error)
                 if spoken or attempt or self._embedded_factory is None:
                     break
-                yield ReplySentence(BACKEND_DOWN_NOTICE, "notice")
+                yield say(BACKEND_DOWN_NOTICE, "notice")
                 self.backend.close()
                 self.backend = self._embedded_factory()
                 self._embedded_factory = None
@@ -165,15 +242,32 @@ class Companion:
                 trace.backend = self.backend.name
         if not spoken:
             trace.used_fallback_line = True
-            line = fallback_reflection(user_text)
-            spoken.append(line)
-            yield ReplySentence(line, "fallback")
-        self.remember(user_text, " ".join(spoken))
+            yield say(fallback_reflection(user_text), "fallback")
 
-    def _disclosure(self) -> Iterator[ReplySentence]:
-        if self.disclosure_pending:
-            self.disclosure_pending = False
-            yield ReplySentence(OPENING_DISCLOSURE, "fixed")
+    def commit(self, user_text: str, heard_text: str, interrupted: bool = False) -> None:
+        """Remember the turn as it was heard: the user's words, and the part of the reply the
+        listener actually heard (a cut reply is kept as far as it got, marked interrupted).
+
+        Resources count as offered, and a breath as offered, only if those lines were heard in
+        full; a flagged turn whose response was not heard stays owed to the next reply.
+        """
+        pending, self._pending = self._pending, None
+        heard_text = heard_text.strip()
+        self.history.append(ChatMessage("user", user_text))
+        if heard_text:
+            self.history.append(ChatMessage("assistant", heard_text + (" …" if interrupted else "")))
+        if pending is None:
+            return
+        heard = [s for s in pending.sentences if s.text in heard_text]
+        level = pending.level
+        if level != "none":
+            said_resources = any(self.resources.text in s.text for s in heard)
+            if said_resources:
+                self._resources_offered = True
+            # acute: owed until the resources were heard; concern: until anything of it was heard
+            still_owed = not said_resources if level == "acute" else not any(s.source == "safety" for s in heard)
+            self._owed_level = level if still_owed else "none"
+        self._breath_offered = pending.offers_breath and bool(heard) and heard[-1] is pending.sentences[-1]
 
     def _guarded(
         self, messages: list[ChatMessage], guard: ReplyGuard, trace: ReplyTrace, started: float

@@ -98,8 +98,20 @@ _PRONOUN_SWAPS = {
 
 _SUBJECTS = {"you", "you're", "you've", "you'll", "you'd", "it", "it's", "things", "everything", "nothing", "they",
              "he", "she", "we", "there", "that", "this", "your", "people", "everyone", "nobody", "work", "life"}
-_COMMON_STARTS = {"produced", "the", "a", "an", "and", "but", "so", "in", "on", "at", "has", "have", "had", "was", "is",
-                  "then", "than", "just", "really", "maybe", "today", "yesterday", "when", "because", "if", "my", "our"}
+
+
+def _looks_like_a_name(word: str, text: str) -> bool:
+    """A capital that is not owed to a sentence start: the word appears capitalised mid-sentence
+    somewhere in what the user said ("I saw Anna. Anna was upset."), or it is an acronym."""
+    if word == "I" or word.startswith("I'") or (len(word) > 1 and word.isupper()):
+        return True
+    if not word[:1].isupper():
+        return False
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if i and not tokens[i - 1].endswith((".", "!", "?")) and token.strip(".,!?;:\"'") == word:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -203,7 +215,7 @@ def fallback_reflection(user_text: str, max_words: int = 14) -> str:
     if not fragment:
         return "I'm here, and I'm listening. Take your time."
     first = fragment.split()[0]
-    if first != "I" and not (first[:1].isupper() and first.lower() not in _COMMON_STARTS):
+    if not _looks_like_a_name(first, user_text):  # a capital owed only to the start of a sentence
         fragment = fragment[0].lower() + fragment[1:]
     if fragment.split()[0].lower() in _SUBJECTS:
         return f"It sounds like {fragment}. Would you like to say more about that?"

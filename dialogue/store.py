@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -214,6 +215,7 @@ class Store:
                 fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
                 os.close(fd)
             self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self._lock = threading.RLock()  # one connection, written from the listening and the reply threads
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -229,8 +231,9 @@ class Store:
 
     def _write(self, sql: str, args: Iterable = ()) -> int:
         try:
-            cursor = self._db.execute(sql, tuple(args))
-            return int(cursor.lastrowid or 0)
+            with self._lock:
+                cursor = self._db.execute(sql, tuple(args))
+                return int(cursor.lastrowid or 0)
         except sqlite3.OperationalError as error:
             raise StoreError(f"Could not save to {self.path} (is the disk full?): {error}") from None
 
@@ -255,7 +258,7 @@ class Store:
     ) -> int:
         """Save one turn and its pauses in a single transaction (committed on return)."""
         try:
-            with self._db:
+            with self._lock, self._db:
                 self._db.execute("BEGIN")
                 turn_id = self._db.execute(
                     "INSERT INTO turns (session_id, speaker, text, start_s, end_s, interrupted, timings, created_at)"

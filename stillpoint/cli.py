@@ -72,8 +72,8 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
     from dialogue.store import StoreError
     from voice.errors import VoiceError
 
-    from .components import Progress, build_pipeline, open_store
-    from .reporting import TurnPrinter
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.reporting import TurnPrinter
 
     settings = _settings(ctx)
     barge_in = settings.conversation.barge_in and not no_barge_in
@@ -87,9 +87,11 @@ def talk(ctx: Context, input_path, output_path, as_json, no_barge_in, backend, m
                 output_path = str(Path(input_path).with_suffix("")) + ".reply.wav"
             store = open_store(settings)
             pipeline = build_pipeline(settings, Progress(), backend)
-            from .recording_loop import run_recording
+            from .engine.conversation import ConversationSettings
+            from .engine.recording import run_recording
 
-            result = run_recording(pipeline, store, input_path, output_path, barge_in=barge_in, on_turn=printer)
+            result = run_recording(pipeline, store, input_path, output_path,
+                                   settings=ConversationSettings(barge_in=barge_in), on_event=printer)
             if not any(r.speaker == "user" for r in result.reports):
                 click.echo(f"No speech was heard in {input_path}; nothing to answer.", err=True)
             click.echo(f"Conversation written to {output_path} (session {result.session_id}).", err=True)
@@ -106,8 +108,9 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
     from voice.sources import MicrophoneSource
     from voice.tts import voice_sample_rate
 
-    from .components import Progress, build_pipeline, open_store
-    from .live_loop import LiveConversation
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.conversation import ConversationSettings
+    from .engine.live import run_live
 
     microphone = MicrophoneSource(settings.audio.input_device)  # no microphone fails here, before models load
     speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
@@ -117,11 +120,9 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
         f"Listening on '{microphone.device_name}'. I'm an AI companion, not a therapist. Ctrl-C to stop.",
         err=True,
     )
-    conversation = LiveConversation(
-        pipeline, store, microphone, speaker, barge_in=barge_in, on_turn=printer, max_turns=max_turns
-    )
     try:
-        conversation.run()
+        run_live(pipeline, store, microphone, speaker, settings=ConversationSettings(barge_in=barge_in, speaks_first=True),
+                 on_event=printer, max_turns=max_turns)
     finally:
         microphone.close()
         speaker.close()
@@ -132,7 +133,7 @@ def _talk_live(settings: Settings, backend, barge_in: bool, printer, max_turns) 
 @click.pass_obj
 def sessions(ctx: Context, as_json: bool) -> None:
     """List saved sessions."""
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx))
     rows = store.sessions()
@@ -165,7 +166,7 @@ def _session_id(store, ref: str) -> int:
 @click.pass_obj
 def show(ctx: Context, session: str) -> None:
     """Show a session's transcript with its pauses, e.g. `… (1.4 s) …`. SESSION is a number or 'last'."""
-    from .components import open_store
+    from .engine.components import open_store
     from .transcript import render_session
 
     store = open_store(_settings(ctx))
@@ -192,8 +193,8 @@ def export(ctx: Context, sessions_: tuple[str, ...], since, fmt, include, excerp
     """Export what you choose to bring to your therapist: `--since 2w` or SESSION numbers, as md, html or pdf."""
     from dialogue.crisis import CrisisResources
 
-    from .components import open_store
     from .digest import DigestError, gather, parse_since, sessions_since
+    from .engine.components import open_store
     from .export import ExportError, ExportOptions, check_writable, format_for, parse_include, plan, render_files, write_atomic
 
     settings = _settings(ctx)
@@ -236,7 +237,7 @@ def _approved_model_summary(settings: Settings, store, digest, options):
     """A model-written summary of exactly what will be shared, shown for approval first."""
     from dataclasses import replace
 
-    from .components import build_backend
+    from .engine.components import build_backend
     from .export import markdown
     from .model_summary import CAPABLE_BACKENDS, ModelSummaryUnavailable, write_summary
 
@@ -275,7 +276,7 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
         return
     if not session:
         _fail("Name a session to erase, or use --all.", EXIT_USAGE)
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(settings)
     session_id = _session_id(store, session)
@@ -290,7 +291,7 @@ def erase(ctx: Context, session: str | None, everything: bool) -> None:
 @click.pass_obj
 def cues(ctx: Context, session_ref: str | None, as_json: bool, dismiss_id: int | None) -> None:
     """Reflection cues: the silences Stillpoint noticed, with what was said around them."""
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx))
     if dismiss_id is not None:
@@ -329,7 +330,7 @@ def themes(ctx: Context) -> None:
     """What you have come back to across your recent sessions, and each session's summary."""
     from dialogue.memory import themes as find_themes
 
-    from .components import open_store
+    from .engine.components import open_store
 
     store = open_store(_settings(ctx))
     texts = store.user_texts_by_session()
@@ -353,7 +354,7 @@ def serve(ctx: Context, port: int) -> None:
 
     from dialogue.crisis import CrisisResources
 
-    from .components import open_store
+    from .engine.components import open_store
     from .web import create_app
 
     settings = _settings(ctx)
@@ -408,7 +409,7 @@ def doctor(ctx: Context) -> None:
 @click.pass_obj
 def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
     """Find words in everything you have said: `stillpoint search "sister"` (dates, snippets, turn numbers)."""
-    from .components import open_store
+    from .engine.components import open_store
     from .digest import when
 
     hits = open_store(_settings(ctx)).search(query, limit=limit)
@@ -430,8 +431,8 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def summary(ctx: Context, span: str, speak: bool, output_path: str | None) -> None:
     """Your week: entries, moods, recurring themes and the silences not yet revisited."""
-    from .components import open_store
     from .digest import DigestError, gather, parse_since, sessions_since, summary_lines
+    from .engine.components import open_store
 
     settings = _settings(ctx)
     if output_path and not speak:
@@ -469,9 +470,9 @@ def journal(ctx: Context, input_path, output_path, as_json) -> None:
     from dialogue.store import StoreError
     from voice.errors import VoiceError
 
-    from .components import Progress, build_pipeline, open_store
-    from .journal import choose_opening, journal_pipeline
-    from .reporting import TurnPrinter
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.reporting import TurnPrinter
+    from .journal import choose_opening, conversation_settings, journal_pipeline
     from .transcript import render_session
 
     settings = _settings(ctx)
@@ -480,14 +481,15 @@ def journal(ctx: Context, input_path, output_path, as_json) -> None:
         if input_path:
             from voice.sources import FileSource
 
-            from .recording_loop import run_recording
+            from .engine.recording import run_recording
 
             FileSource(input_path)  # a bad file fails here, before any model loads
             output_path = output_path or str(Path(input_path).with_suffix("")) + ".reply.wav"
             store = open_store(settings)
             pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
-            result = run_recording(pipeline, store, input_path, output_path, barge_in=True, on_turn=printer)
-            session_id = result.session_id
+            result = run_recording(pipeline, store, input_path, output_path, settings=conversation_settings(),
+                                   on_event=printer)
+            session_id, prompt = result.session_id, ""  # nobody heard a prompt before a memo
         else:
             if output_path:
                 _fail("--output needs --input; live, the acknowledgements play on the speaker.", EXIT_USAGE)
@@ -499,14 +501,13 @@ def journal(ctx: Context, input_path, output_path, as_json) -> None:
     if not any(t.speaker == "user" for t in store.turns(session_id)):
         click.echo("Nothing was heard; the entry is empty.", err=True)
         return
-    store.set_journal_entry(session_id)
+    store.set_journal_entry(session_id, prompt=prompt)
     entry = store.journal_entry(session_id)
-    moods = [m for m in store.moods() if m.session_id == session_id]
     if not as_json:
         click.echo("", err=True)
         for line in render_session(store, session_id):
             click.echo(line, err=True)
-    for m in moods:
+    for m in (m for m in store.moods() if m.session_id == session_id):
         click.echo(f"Mood: {m.value}/10 (\u201c{m.words}\u201d)", err=True)
     if entry and entry.reflection:
         click.echo(f"Reflection: \u201c{entry.reflection}\u201d", err=True)
@@ -518,28 +519,22 @@ def _journal_live(settings: Settings, store, prompt: str, printer) -> int:
     from voice.sources import MicrophoneSource
     from voice.tts import voice_sample_rate
 
-    from .components import Progress, build_pipeline
-    from .journal import journal_pipeline
-    from .live_loop import LiveConversation
+    from .engine.components import Progress, build_pipeline
+    from .engine.live import run_live
+    from .journal import conversation_settings, journal_pipeline
 
-    microphone = MicrophoneSource(settings.audio.input_device)
+    microphone = MicrophoneSource(settings.audio.input_device)  # no microphone fails here, before models load
     speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
     pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
-    pipeline.companion.opening = [prompt]
     click.echo(f"Journaling on '{microphone.device_name}'. Say \u201cI'm done\u201d to close the entry. Ctrl-C to stop.",
                err=True)
-    conversation = LiveConversation(pipeline, store, microphone, speaker, barge_in=True, on_turn=printer)
     try:
-        conversation.run()
-    except KeyboardInterrupt:
-        pass
+        conversation = run_live(pipeline, store, microphone, speaker, settings=conversation_settings(prompt),
+                                on_event=printer)
     finally:
         microphone.close()
         speaker.close()
-    session_id = store.last_session_id()
-    store.set_journal_entry(session_id, prompt=prompt)
-    return session_id
-
+    return conversation.session_id
 
 if __name__ == "__main__":
     main()

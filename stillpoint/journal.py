@@ -1,13 +1,14 @@
-"""`stillpoint journal`: the conversation loop in journaling mode.
+"""`stillpoint journal`: the conversation engine in journaling mode.
 
-The loop itself is unchanged; journaling changes three things around it:
+The engine itself is unchanged; journaling changes three things around it:
 - the turn segmenter waits much longer before deciding a turn is over (`journal.end_of_turn_ms`),
   so pauses of several seconds stay pauses inside the person's turn;
 - the companion is wrapped (`JournalCompanion`): the real companion still assesses every turn
   for safety first and answers a flagged one as always; every other turn gets the journaling
   listener's brief acknowledgement (or, at the close, the mood question and the reflection
   invitation) instead of the language model;
-- no recall or soft check-in: the opening prompt is the only thing the companion brings.
+- no recall or soft check-in: the opening prompt (`ConversationSettings.opening`) is the only
+  thing the companion brings, and once the entry is closed the session ends (`SessionEnds`).
 Moods and the closing reflection are saved the moment they are heard.
 """
 
@@ -19,10 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 
-from dialogue.companion import ReplySentence
+from dialogue.companion import ReplySentence, SafetyAssessed, SessionEnds
 from dialogue.journaling import JournalListener, JournalStep, opening_prompt
 from dialogue.memory import themes
-from dialogue.safety import assess_with
 from dialogue.store import Store
 
 from .config import Settings
@@ -30,7 +30,8 @@ from .mood_keeper import keep
 
 log = logging.getLogger(__name__)
 
-_OWN = {"inner", "listener", "store", "_session_id", "_session", "entry_marked", "steps"}
+_QUIET = "\u2026"  # a placeholder fixed line, never spoken: it keeps the model out of a turn that gets no words
+_OWN = {"inner", "listener", "store", "_session", "entry_marked"}
 
 
 class JournalCompanion:
@@ -44,7 +45,6 @@ class JournalCompanion:
         self.store = store
         self._session = session_id
         self.entry_marked = False
-        self.steps: list[JournalStep] = []
 
     def __getattr__(self, name):  # backend, last_trace, last_assessment, history… are the real companion's
         return getattr(self.inner, name)
@@ -68,23 +68,33 @@ class JournalCompanion:
         if step.reflection is not None:
             self.store.set_journal_entry(session_id, reflection=step.reflection)
 
-    def respond(self, user_text: str) -> Iterator[ReplySentence]:
-        assessment = assess_with(user_text, self.inner.second_opinion)
-        if assessment.flagged:  # a hard moment: the companion's safety response, exactly as in talk
-            before = copy.copy(self.listener)
-            step = self.listener.on_turn(user_text)
-            self.listener = before  # the entry does not move on (no mood question, no "saved") over it
-            self._keep(user_text, JournalStep(mood=step.mood))
-            yield from self.inner.respond(user_text)
-            return
+    def reply(self, user_text: str, *, preface=(), fixed=(), trace=None) -> Iterator[object]:
+        """The engine's reply step: the real companion's safety assessment first, then the
+        listener's lines said as fixed lines (never the model); a closed entry ends the session."""
+        before = copy.copy(self.listener)
         step = self.listener.on_turn(user_text)
-        self._keep(user_text, step)
-        self.steps.append(step)
-        self.inner.last_assessment = assessment
-        self.inner.opening = []
-        for line in step.lines:
-            yield ReplySentence(line, "fixed")
-        self.inner.remember(user_text, " ".join(step.lines))
+        items = self.inner.reply(user_text, preface=preface, fixed=step.lines or [_QUIET], trace=trace)
+        flagged = False
+        try:
+            for item in items:
+                if isinstance(item, SafetyAssessed):
+                    flagged = item.responding_as != "none"
+                    if flagged:  # a hard moment: the safety response, and the entry does not move on over it
+                        self.listener = before
+                        step = JournalStep(mood=step.mood)
+                    self._keep(user_text, step)
+                elif isinstance(item, ReplySentence) and item.source == "fixed" and item.text == _QUIET:
+                    continue  # nothing to say: the person is still journaling
+                yield item
+        finally:
+            items.close()
+        if step.ends and not flagged:
+            yield SessionEnds("journal entry closed")
+
+    def fresh(self) -> "JournalCompanion":
+        """Another entry's companion (the page's `Pipeline.fork`): same models, a new listener."""
+        listener = JournalListener(previous_mood=previous_mood(self.store), night=self.listener.night)
+        return JournalCompanion(self.inner.fresh(), listener, self.store, self._session)
 
 
 def journal_settings(settings: Settings) -> Settings:
@@ -109,10 +119,18 @@ def choose_opening(store: Store) -> tuple[str, object]:
 
 def journal_pipeline(pipeline, settings: Settings, store: Store, session_id: Callable[[], int | None]):
     """The pipeline with the journaling segmenter and companion."""
-    from .components import make_segmenter
+    from .engine.components import make_segmenter
 
     js = journal_settings(settings)
     hour = datetime.now().hour
     listener = JournalListener(previous_mood=previous_mood(store), night=hour >= 18 or hour < 5)
     companion = JournalCompanion(pipeline.companion, listener, store, session_id)
-    return replace(pipeline, segmenter=make_segmenter(js), companion=companion, memory=js.memory)
+    return replace(pipeline, segmenter=make_segmenter(js), companion=companion, memory=js.memory, settings=js)
+
+
+def conversation_settings(opening: str = ""):
+    """The engine's settings for an entry: speak the prompt first (live), no soft check-in."""
+    from .engine.conversation import ConversationSettings
+
+    return ConversationSettings(barge_in=True, speaks_first=bool(opening), checkin_after_s=0.0,
+                                opening=(opening,) if opening else ())

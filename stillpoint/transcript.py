@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from dialogue.store import Store, StoredTurn
 
-from .reporting import format_pause
+from .engine.reporting import format_pause
 
 
 def _words_with_times(turn: StoredTurn) -> list[tuple[str, float]]:

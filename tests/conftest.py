@@ -52,7 +52,7 @@ def embedded_backend():
 def pipeline(settings, transcriber, synthesizer, embedded_backend):
     """A fresh segmenter and companion around the shared (stateless) models."""
     from dialogue.companion import Companion
-    from stillpoint.components import Pipeline, make_segmenter
+    from stillpoint.engine.components import Pipeline, make_segmenter
 
     return Pipeline(make_segmenter(settings), transcriber, synthesizer, Companion(embedded_backend))
 

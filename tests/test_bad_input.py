@@ -72,7 +72,8 @@ def test_unwritable_output_is_a_clear_error(tmp_path):
 def test_backend_down_is_said_aloud_and_the_session_continues(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text("llm:\n  backend: ollama\n  ollama:\n    host: http://127.0.0.1:9\n    timeout_s: 3\n")
-    rec = build([0.5, say("I had a difficult conversation with my father."), 8.0, say("I am still upset."), 7.0])
+    # a long enough quiet that the slow fallback's reply is heard before the user goes on
+    rec = build([0.5, say("I had a difficult conversation with my father."), 15.0, say("I am still upset."), 7.0])
     wav = rec.write(tmp_path / "in.wav")
     result = run_cli("--config", str(config), "talk", "--input", str(wav), "--output", str(tmp_path / "o.wav"), "--json")
     assert result.returncode == 0, result.stderr

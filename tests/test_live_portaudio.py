@@ -27,7 +27,8 @@ def test_live_loop_hears_the_microphone_and_answers_on_the_speaker(tmp_path):
     through mmap (as PortAudio does), so the words that arrive are not always the words sent:
     this test checks the path — a turn heard where it was spoken, answered, played, stored — and
     leaves word accuracy to the recording tests."""
-    rec = build([1.0, say("I keep thinking about my sister and our last phone call.")], seed=1)
+    # the user waits for the opening disclosure to finish (speaking over it would cut it)
+    rec = build([6.0, say("I keep thinking about my sister and our last phone call.")], seed=1)
     with AlsaLoopback(tmp_path, rec.audio) as card:
         result = live(tmp_path, "--max-turns", "1")
         time.sleep(0.3)

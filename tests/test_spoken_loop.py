@@ -10,8 +10,9 @@ import soundfile as sf
 from conftest import ROOT, run_cli
 from dialogue.store import Store
 from speechkit import build, lj, say
-from stillpoint.exchange import Exchanger, ExchangeRecord
-from stillpoint.recording_loop import run_recording
+from stillpoint.engine import ConversationSettings, TurnReport
+from stillpoint.engine.exchange import Exchanger, ExchangeRecord, ReplyAudio
+from stillpoint.engine.recording import run_recording
 from voice.events import AudioFrame, TurnEnded, SAMPLE_RATE
 
 
@@ -69,11 +70,12 @@ def test_conversation_as_heard_with_json_turns(tmp_path):
 
 
 def test_barge_in_cuts_the_reply_where_the_user_spoke(pipeline, store, tmp_path):
-    rec = build([0.5, say("Work was awful today and I am so tired."), 2.4, say("Sorry, I mean, it was fine."), 6.0],
-                seed=9)
+    # a question with a fixed answer, so the reply is surely playing 2.4 s later, however busy the CPU
+    rec = build([0.5, say("Are you a real person?"), 2.4, say("Sorry, I mean, it was fine."), 6.0], seed=9)
     wav = rec.write(tmp_path / "barge.wav")
     reports = []
-    result = run_recording(pipeline, store, wav, tmp_path / "out.wav", on_turn=reports.append)
+    result = run_recording(pipeline, store, wav, tmp_path / "out.wav", on_event=reports.append)
+    reports = [r for r in reports if isinstance(r, TurnReport)]
     replies = [r for r in reports if r.speaker == "companion"]
     cut = replies[0]
     onset = rec.speech[1][0]
@@ -95,7 +97,9 @@ def test_no_barge_in_lets_the_reply_finish(pipeline, store, tmp_path):
                 seed=9)
     wav = rec.write(tmp_path / "barge.wav")
     reports = []
-    run_recording(pipeline, store, wav, tmp_path / "out.wav", on_turn=reports.append, barge_in=False)
+    run_recording(pipeline, store, wav, tmp_path / "out.wav", on_event=reports.append,
+                  settings=ConversationSettings(barge_in=False))
+    reports = [r for r in reports if isinstance(r, TurnReport)]
     assert not any(r.interrupted for r in reports)
 
 
@@ -109,7 +113,7 @@ def test_user_turn_is_on_disk_before_the_reply_starts(pipeline, store, tmp_path)
     (turn,) = [e for e in events if isinstance(e, TurnEnded)]
     record = ExchangeRecord(turn=turn)
     replies = exchanger.run(turn, record)
-    next(replies)  # the first reply audio exists: nothing has been played yet
+    next(item for item in replies if isinstance(item, ReplyAudio))  # the first reply audio exists, unplayed
     other = sqlite3.connect(store.path)  # another connection sees only committed data
     saved = other.execute("SELECT speaker, text FROM turns WHERE session_id = ?", (session,)).fetchall()
     assert saved == [("user", record.user_text)] and "sister" in record.user_text.lower()

@@ -1,5 +1,9 @@
 """Audio sinks: the speaker (PortAudio via sounddevice) and a WAV file of the conversation.
 
+Both are `ReplyOutput`s (see `voice.protocols`): the conversation engine plays a sentence at a
+moment on the audio clock, cuts at a moment, and asks until when something is playing; it never
+needs to know which of the two it is talking to.
+
 `ConversationRecorder` writes what a listener in the room would have heard: the user's audio in
 place, and each reply mixed in at the moment it would have started playing (cut short where the
 user barged in). It streams: replies wait in a small overlay until the user audio reaches them,
@@ -10,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +24,10 @@ import soundfile
 import soxr
 
 from .errors import NoSpeakerError, VoiceError
-from .events import SAMPLE_RATE, AudioFrame
+from .events import SAMPLE_RATE, AudioFrame, SpeechAudio
+from .protocols import ReplyOutput
+
+__all__ = ["ConversationRecorder", "ReplyOutput", "SpeakerSink"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,7 @@ class ConversationRecorder:
         self._resampler = soxr.ResampleStream(SAMPLE_RATE, sample_rate, 1, dtype="float32")
         self._written = 0  # samples at the output rate
         self._overlay: list[tuple[int, np.ndarray]] = []
+        self._until = 0  # end of the last reply audio scheduled, in samples
 
     def _at(self, seconds: float) -> int:
         return round(seconds * self.sample_rate)
@@ -59,7 +69,7 @@ class ConversationRecorder:
         self._overlay.append((start, samples.astype(np.float32, copy=False)))
         return start / self.sample_rate
 
-    def cut_replies_at(self, at_s: float) -> None:
+    def cut_replies_at(self, at_s: float) -> float:
         """Barge-in: nothing of a reply is heard after `at_s`."""
         cut = max(self._at(at_s), self._written)
         kept = []
@@ -68,6 +78,20 @@ class ConversationRecorder:
                 continue
             kept.append((start, samples[: cut - start]))
         self._overlay = kept
+        self._until = min(self._until, cut)
+        return cut / self.sample_rate
+
+    # ReplyOutput: the file's clock is the recording's own
+    def play(self, speech: SpeechAudio, at_s: float) -> float:
+        placed = self.schedule_reply(speech.samples, speech.sample_rate, max(at_s, self._until / self.sample_rate))
+        self._until = max(self._until, self._at(placed) + round(speech.duration_s * self.sample_rate))
+        return placed
+
+    def cut(self, at_s: float) -> float:
+        return self.cut_replies_at(at_s)
+
+    def playing_until(self) -> float:
+        return self._until / self.sample_rate
 
     def _write(self, block: np.ndarray) -> None:
         if not len(block):
@@ -107,8 +131,19 @@ class SpeakerSink:
     block plus the device's latency, not at the end of the sentence.
     """
 
-    def __init__(self, sample_rate: int, device: int | str | None = None, block_ms: int = 20):
+    def __init__(
+        self,
+        sample_rate: int,
+        device: int | str | None = None,
+        block_ms: int = 20,
+        clock: Callable[[], float] | None = None,
+    ):
+        """`clock` is the conversation's audio clock (the microphone's); by default, seconds since opening."""
         import sounddevice
+
+        opened = time.monotonic()
+        self.clock = clock or (lambda: time.monotonic() - opened)
+        self._until = 0.0
 
         try:
             info = sounddevice.query_devices(device, kind="output")
@@ -161,7 +196,29 @@ class SpeakerSink:
             except Exception as error:
                 log.warning("speaker write failed: %s", error)
 
-    def play(self, samples: np.ndarray, sample_rate: int) -> None:
+    def play(self, speech: SpeechAudio, at_s: float) -> float:
+        """Queue `speech` after what is playing; a moment still ahead is kept as silence first."""
+        now = self.clock()
+        with self._cond:  # re-entrant: _enqueue takes it again
+            free_at = max(now, self._until) if (self._blocks or self._writing) else now
+            start = max(free_at, at_s)
+            lead = np.zeros(round((start - free_at) * speech.sample_rate), np.float32)
+            self._enqueue(np.concatenate([lead, speech.samples]) if len(lead) else speech.samples, speech.sample_rate)
+            self._until = start + speech.duration_s
+        return start
+
+    def cut(self, at_s: float) -> float:
+        self.stop()
+        now = self.clock()
+        with self._cond:
+            self._until = min(self._until, now)
+        return now
+
+    def playing_until(self) -> float:
+        with self._cond:
+            return self._until if (self._blocks or self._writing) else min(self._until, self.clock())
+
+    def _enqueue(self, samples: np.ndarray, sample_rate: int) -> None:
         if sample_rate != self.rate:
             samples = soxr.resample(samples, sample_rate, self.rate).astype(np.float32)
         samples = samples.astype(np.float32, copy=False)

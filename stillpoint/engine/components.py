@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from dialogue.companion import Companion
@@ -19,7 +19,7 @@ from voice.turns import TurnSegmenter
 from voice.turns import TurnSettings as SegmenterSettings
 from voice.vad import make_vad
 
-from .config import LlmSettings, MemorySettings, Settings, data_dir, ensure_data_dir
+from ..config import LlmSettings, MemorySettings, Settings, data_dir, ensure_data_dir
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,6 +93,13 @@ class Pipeline:
     companion: Companion
     crisis_length_scale: float = 1.25
     memory: MemorySettings = field(default_factory=MemorySettings)
+    settings: Settings | None = None
+
+    def fork(self) -> "Pipeline":
+        """Parts for one more conversation at once (the page): its own segmenter and companion,
+        sharing the loaded models. (A model backend is not made thread-safe by this.)"""
+        segmenter = make_segmenter(self.settings or Settings())
+        return replace(self, segmenter=segmenter, companion=self.companion.fresh())
 
 
 def build_pipeline(settings: Settings, progress: Progress, backend: str | None = None) -> Pipeline:
@@ -130,7 +137,7 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
         resources=CrisisResources.for_region(safety.region, safety.resources),
         second_opinion=build_second_opinion(settings),
     )
-    return Pipeline(segmenter, transcriber, synthesizer, companion, safety.crisis_length_scale, settings.memory)
+    return Pipeline(segmenter, transcriber, synthesizer, companion, safety.crisis_length_scale, settings.memory, settings)
 
 
 def build_second_opinion(settings: Settings):

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import TextIO
 
-
-@dataclass(frozen=True)
-class TurnReport:
-    speaker: str  # "user" or "companion"
-    text: str
-    start_s: float
-    end_s: float
-    timings: dict = field(default_factory=dict)
-    interrupted: bool = False
-    pauses: list[dict] = field(default_factory=list)
+from .events import TurnReport
 
 
 def format_pause(duration_s: float) -> str:
@@ -27,7 +18,10 @@ class TurnPrinter:
         self.out = out
         self.as_json = as_json
 
-    def __call__(self, report: TurnReport) -> None:
+    def __call__(self, report) -> None:
+        """Takes any conversation event; prints the turns."""
+        if not isinstance(report, TurnReport):
+            return
         if self.as_json:
             data = asdict(report)
             data["start_s"] = round(report.start_s, 3)

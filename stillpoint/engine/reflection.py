@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from dialogue.companion import Companion
 from dialogue.cues import (
     DISMISSED_REPLY,
     Cue,
@@ -99,12 +98,17 @@ class CueRecorder:
 
 
 class Recall:
-    """At most one return to an earlier cue per session, and respect for the answer."""
+    """At most one return to an earlier cue per session, and respect for the answer.
 
-    def __init__(self, store: Store, companion: Companion, session_id: int, enabled: bool = True):
+    `lines` are what to say: live at the opening, on a recording instead of the first reply. They
+    count as asked only once heard in full (`after_reply`); cut off, they wait for the next reply.
+    """
+
+    def __init__(self, store: Store, session_id: int, enabled: bool = True):
         self.store = store
-        self.companion = companion
         self.chosen: StoredCue | None = None
+        self.lines: list[str] = []
+        self._offered: list[str] = []
         self._asked = False
         if not enabled:
             return
@@ -112,34 +116,42 @@ class Recall:
         cues = store.cues()
         self.chosen = choose_recall(cues, recurring_topics(texts), current_session=session_id)
         if self.chosen is not None:
-            companion.opening = recall_lines(self.chosen.cue)
+            self.lines = recall_lines(self.chosen.cue)
             log.info("will return to cue %d (%s, %.1f s)", self.chosen.id, self.chosen.cue.kind, self.chosen.cue.duration_s)
             return
         declined = declined_topics(cues)
         recurring = [t for t in themes(texts) if t.sessions >= 3 and t.topic.word not in declined]
         if recurring:  # nothing stood out as a silence, but something keeps coming back
-            companion.opening = [recurring[0].spoken(), THEME_INVITATION]
+            self.lines = [recurring[0].spoken(), THEME_INVITATION]
+
+    def take_lines(self) -> list[str]:
+        """The lines to say now (and forget until `after_reply` says whether they were heard)."""
+        self._offered, self.lines = self.lines, []
+        return self._offered
 
     def before_reply(self, user_text: str) -> None:
         """Called with each user turn, before the companion answers it."""
-        if self.chosen is None:
-            return
-        if not self._asked:
+        if self.chosen is None or not self._asked:
             return
         if is_dismissal(user_text):
             self.store.dismiss_cue(self.chosen.id)
-            self.companion.opening = [DISMISSED_REPLY, "What's on your mind today?"]
+            self.lines = [DISMISSED_REPLY, "What's on your mind today?"]
         else:
             self.store.mark_cue_revisited(self.chosen.id)
         self.chosen = None
 
-    def after_reply(self) -> None:
-        if self.chosen is None or self._asked:
+    def after_reply(self, heard_text: str, flagged: bool) -> None:
+        offered, self._offered = self._offered, []
+        if flagged:
+            self.lines = []
+            if not self._asked:
+                self.chosen = None  # set aside for a hard moment; it may come back another session
             return
-        if self.companion.last_assessment.flagged:
-            self.chosen = None  # set aside for a hard moment; it may come back another session
-        elif not self.companion.opening:
-            self._asked = True  # the recall lines have now been said
+        if offered and all(line in heard_text for line in offered):
+            if self.chosen is not None:
+                self._asked = True
+        elif offered:
+            self.lines = offered  # cut off before it was heard: say it next time
 
 
 def close_session(store: Store, session_id: int) -> None:
