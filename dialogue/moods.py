@@ -157,7 +157,7 @@ def _numeric(text: str, asked: bool) -> list[tuple[int, Mood]]:
     for m in _RANGE.finditer(text):
         a, b = (m.group("b1"), m.group("b2")) if m.group("b1") else (m.group("r1"), m.group("r2"))
         low, high = _number(a), _number(b)
-        if not (0 < high - low <= 3 and high <= 10) or ("/" in m.group(0) and high == 10):
+        if not (0 < high - low <= 2 and high <= 10) or ("/" in m.group(0) and high == 10):
             continue  # "7/10" is a score out of ten, not a range
         span = (m.start(), m.end())
         scaled = re.match(rf"\s*{_SCALE}", text[m.end() :])
@@ -183,12 +183,15 @@ def _numeric(text: str, asked: bool) -> list[tuple[int, Mood]]:
         joined = " ".join(before)
         at_frame = bool(re.search(r"\b(?:i'm|im|i am|feel|feeling|sitting|hovering|i'd put (?:it|myself|today)|put me)\s+(?:at|around)$", joined))
         give = bool(re.search(r"\b(?:give|rate|rating|call|score|put)\b", joined))
+        said_of_me = bool(re.search(  # "I'm about six", "I'd say six", "I feel like 6"
+            r"\b(?:i'm|im|i am|i feel|i'm feeling|feeling|i'd say|i would say|my mood is|mood's|today's|today is)\s+"
+            r"(?:(?:like|about|around|maybe|probably|roughly|honestly|just|only)\s+)*$", text[: m.start("n")]))
         approx = bool(re.search(rf"{_APPROX}$", pre)) or bool(re.search(rf"\b{_APPROX}$", joined))
         if scale_word:
             framed = True
         elif article:
             framed = True
-        elif at_frame or give:
+        elif at_frame or give or said_of_me:
             framed = True
         elif asked:
             framed = True

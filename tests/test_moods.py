@@ -49,6 +49,9 @@ NUMBERS = [
     ("Mood? A three, honestly.", 3),
     ("like a 9", 9),
     ("a strong 8", 8),
+    ("Honestly, I'd say I'm about six.", 6),
+    ("I'd say 7 today.", 7),
+    ("I feel like 3.", 3),
 ]
 
 RANGES = [
@@ -163,6 +166,7 @@ NOT_MOODS = [
     "We are doing great as a family.",
     "I got a seven on my test.",
     "I had 3 coffees.",
+    "A six to nine hour shift.",
     "I think my dad is doing better.",
 ]
 
