@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import threading
@@ -85,6 +86,96 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE INDEX IF NOT EXISTS turns_by_session ON turns(session_id, start_s);
 CREATE INDEX IF NOT EXISTS pauses_by_turn ON pauses(turn_id);
 """
+
+
+# Journal tables (issue 13): moods, journal entries and the full-text index, created on first use.
+JOURNAL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS moods (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+    value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 10),
+    words TEXT NOT NULL,
+    context TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT 'conversation',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS moods_by_time ON moods(created_at);
+CREATE TABLE IF NOT EXISTS journal_entries (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    prompt TEXT NOT NULL DEFAULT '',
+    reflection TEXT NOT NULL DEFAULT ''
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS turn_search USING fts5(
+    text, content='turns', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS turn_search_insert AFTER INSERT ON turns BEGIN
+    INSERT INTO turn_search(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS turn_search_delete AFTER DELETE ON turns BEGIN
+    INSERT INTO turn_search(turn_search, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS turn_search_update AFTER UPDATE OF text ON turns BEGIN
+    INSERT INTO turn_search(turn_search, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO turn_search(rowid, text) VALUES (new.id, new.text);
+END;
+-- After an erase, merge the index so the erased words leave its pages too (not just marked deleted).
+CREATE TRIGGER IF NOT EXISTS turn_search_forget AFTER DELETE ON sessions BEGIN
+    INSERT INTO turn_search(turn_search) VALUES ('optimize');
+END;
+"""
+
+
+def fts_query(text: str) -> str:
+    """Plain words → a safe FTS5 query: each word quoted (so no operator or quote can break it),
+    all required, the last one also as a prefix ("sist" finds "sister"). AND/OR/NOT/NEAR in
+    capitals are dropped when other words remain: they are operators typed out of habit."""
+    words = re.findall(r"\w+", text or "")
+    plain = [w for w in words if w not in {"AND", "OR", "NOT", "NEAR"}]  # operators typed out of habit
+    words = plain or words
+    if not words:
+        return ""
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _iso(when: "float | str | datetime") -> str:
+    if isinstance(when, datetime):
+        moment = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    elif isinstance(when, (int, float)):
+        moment = datetime.fromtimestamp(when, tz=timezone.utc)
+    else:
+        moment = datetime.fromisoformat(when)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoredMood:
+    id: int
+    session_id: int | None
+    value: int
+    words: str
+    context: str
+    source: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    session_id: int
+    prompt: str
+    reflection: str
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    session_id: int
+    turn_id: int
+    speaker: str
+    started_at: str  # when the session began (ISO, UTC)
+    start_s: float  # where in the session the turn was said
+    snippet: str  # the words around the match, matches in [brackets]
 
 
 class StoreError(Exception):
@@ -449,6 +540,106 @@ class Store:
         """When anything was last said, in any session (ISO time), or None."""
         row = self._db.execute("SELECT MAX(created_at) FROM turns").fetchone()
         return row[0] if row else None
+
+    # == Journal: moods, full-text search, journal entries (issue 13) ==========================
+    # Kept in one block, apart from the core schema: the tables are created on first use
+    # (`_journal_ready`), so opening, pragmas and erase stay as they are. The search index is an
+    # FTS5 table over `turns` kept in step by triggers, so a turn is searchable the moment it is
+    # saved and gone from the index the moment its session is erased (the index is then merged,
+    # so no trace of the erased words is left in its pages).
+
+    def _journal_ready(self) -> bool:
+        """Create the journal tables and search index once; False on a read-only database without them."""
+        if getattr(self, "_journal_checked", False):
+            return self._journal_ok
+        self._journal_checked = True
+        existed = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'turn_search'").fetchone() is not None
+        try:
+            self._db.executescript(JOURNAL_SCHEMA)
+            if not existed:  # a database from before search: index what is already there
+                self._db.execute("INSERT INTO turn_search(turn_search) VALUES ('rebuild')")
+            self._journal_ok = True
+        except sqlite3.OperationalError:
+            self._journal_ok = existed and self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'moods'").fetchone() is not None
+        return self._journal_ok
+
+    def add_mood(self, session_id: int | None, value: int, words: str, context: str = "",
+                 source: str = "conversation") -> int:
+        """Keep a mood (1 lowest … 10) with the words it was given in and what was being said."""
+        if not 1 <= int(value) <= 10:
+            raise ValueError(f"a mood is from 1 to 10, not {value}")
+        self._journal_ready()
+        return self._write(
+            "INSERT INTO moods (session_id, value, words, context, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (session_id, int(value), words, context, source, _now()),
+        )
+
+    def moods(self, since_ts: "float | str | datetime | None" = None) -> list[StoredMood]:
+        """Moods in time order; `since_ts` (epoch seconds, ISO time or datetime) keeps the later ones."""
+        if not self._journal_ready():
+            return []
+        sql = "SELECT id, session_id, value, words, context, source, created_at FROM moods"
+        args: tuple = ()
+        if since_ts is not None:
+            sql += " WHERE created_at >= ?"
+            args = (_iso(since_ts),)
+        return [StoredMood(*row) for row in self._db.execute(sql + " ORDER BY created_at, id", args)]
+
+    def session_mood_count(self, session_id: int) -> int:
+        if not self._journal_ready():
+            return 0
+        return self._db.execute("SELECT COUNT(*) FROM moods WHERE session_id = ?", (session_id,)).fetchone()[0]
+
+    def set_journal_entry(self, session_id: int, *, prompt: str | None = None, reflection: str | None = None) -> None:
+        """Mark a session as a journal entry; keep its opening prompt and closing reflection."""
+        self._journal_ready()
+        self._write("INSERT INTO journal_entries (session_id) VALUES (?) ON CONFLICT(session_id) DO NOTHING", (session_id,))
+        if prompt is not None:
+            self._write("UPDATE journal_entries SET prompt = ? WHERE session_id = ?", (prompt, session_id))
+        if reflection is not None:
+            self._write("UPDATE journal_entries SET reflection = ? WHERE session_id = ?", (reflection, session_id))
+
+    def journal_entry(self, session_id: int) -> JournalEntry | None:
+        if not self._journal_ready():
+            return None
+        row = self._db.execute(
+            "SELECT session_id, prompt, reflection FROM journal_entries WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        return JournalEntry(*row) if row else None
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Turns matching every word of `query` (prefixes too), newest first, with a snippet.
+
+        The query is taken as plain words, never as FTS5 syntax: quotes, AND/OR/NOT, `*`, `:` or
+        brackets are searched for as the words they contain, so no input can raise.
+        """
+        match = fts_query(query)
+        if not match:
+            return []
+        table = "turn_search" if self._journal_ready() else self._temporary_index()
+        try:
+            rows = self._db.execute(
+                f"SELECT t.session_id, t.id, t.speaker, s.started_at, t.start_s,"
+                f" snippet({table}, 0, '[', ']', '…', 12)"
+                f" FROM {table} JOIN turns t ON t.id = {table}.rowid JOIN sessions s ON s.id = t.session_id"
+                f" WHERE {table} MATCH ? ORDER BY s.started_at DESC, t.start_s LIMIT ?",
+                (match, limit),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []  # fts_query only makes quoted words; this is a last guard, never a traceback
+        return [SearchHit(*row) for row in rows]
+
+    def _temporary_index(self) -> str:
+        """A read-only database from before search: index it in memory for this run."""
+        self._db.executescript(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.turn_search_copy USING fts5(text, tokenize='unicode61 remove_diacritics 2');"
+            "DELETE FROM temp.turn_search_copy;"
+            "INSERT INTO temp.turn_search_copy(rowid, text) SELECT id, text FROM main.turns;"
+        )
+        return "turn_search_copy"
+
+    # == end of the journal block ==============================================================
 
     # -- reading ---------------------------------------------------------------------------
     def safety_events(self, session_id: int | None = None) -> list[tuple[int, int, str, str, str]]:

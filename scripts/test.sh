@@ -8,6 +8,8 @@ ldconfig -p 2>/dev/null | grep -q libportaudio.so.2 || need+=(libportaudio2)
 ldconfig -p 2>/dev/null | grep -q libsndfile.so.1 || need+=(libsndfile1)
 command -v strace >/dev/null || need+=(strace)  # test_no_network traces every socket syscall
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)  # the page tests drive a real browser
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)  # WeasyPrint (PDF export)
+command -v pdftotext >/dev/null || need+=(poppler-utils)  # the export tests read the PDF back
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive

@@ -222,33 +222,89 @@ def show(ctx: Context, session: str) -> None:
 
 
 @main.command()
-@click.argument("sessions_", metavar="SESSION...", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Markdown file to write.")
-@click.option("--transcript", is_flag=True, help="Include the full transcripts, not just summaries and cues.")
+@click.argument("sessions_", metavar="[SESSION...]", nargs=-1)
+@click.option("--since", help="Every session from this far back: 2w, 10d, 3m, 1y, or a date like 2026-11-01.")
+@click.option("--format", "fmt", help="md, html or pdf (default: from the file name, else md).")
+@click.option("--include", help="Comma-separated: summaries,themes,cues,moods,transcripts,safety "
+              "(default: all but transcripts).")
+@click.option("--excerpt", "excerpts", type=int, multiple=True, help="A turn to quote, by its # from `stillpoint search` (repeatable).")
+@click.option("--redact", is_flag=True, help="Replace the names you said with [name].")
+@click.option("--model-summary", is_flag=True, help="Add a summary written by the configured language model (ollama/openai), "
+              "after you approve it.")
+@click.option("--transcript", is_flag=True, help="Include the full transcripts (same as adding 'transcripts' to --include).")
+@click.option("--dry-run", is_flag=True, help="Only list what the file would contain.")
+@click.option("-o", "--out", "--output", "out", type=click.Path(), required=True, help="The file to write (.md, .html or .pdf).")
 @click.pass_obj
-def export(ctx: Context, sessions_: tuple[str, ...], output: str, transcript: bool) -> None:
-    """Export the sessions you choose (numbers, or 'last') into a summary to bring to your therapist."""
+def export(ctx: Context, sessions_: tuple[str, ...], since, fmt, include, excerpts, redact, model_summary, transcript,
+           dry_run, out) -> None:
+    """Export what you choose to bring to your therapist: `--since 2w` or SESSION numbers, as md, html or pdf."""
     from dialogue.crisis import CrisisResources
 
+    from .digest import DigestError, gather, parse_since, sessions_since
     from .engine.components import open_store
-    from .export import render, write_private
-    from .output_files import check_output_path
+    from .export import ExportError, ExportOptions, check_writable, format_for, parse_include, plan, render_files, write_atomic
 
     settings = _settings(ctx)
-    store = open_store(settings, readonly=True)
-    ids = list(dict.fromkeys(_session_id(store, ref) for ref in sessions_))
-    resources = CrisisResources.for_region(settings.safety.region, settings.safety.resources).text
-
-    def progress(done: int, total: int) -> None:
-        click.echo(f"\rExporting session {done} of {total}…", nl=done == total, err=True)
-
-    check_output_path(output, not_same_as=[store.path])  # before the work, not after
-    text = render(store, ids, transcript=transcript, resources_text=resources, progress=progress)
+    path = Path(out)
     try:
-        write_private(Path(output), text)
-    except OSError as error:
-        _fail(f"Could not write {output}: {error.strerror}")
-    click.echo(f"Wrote {output} ({len(ids)} session{'s' if len(ids) != 1 else ''}).", err=True)
+        chosen_format = format_for(fmt, path)
+        parts = parse_include(include) | ({"transcripts"} if transcript else set())
+        if bool(sessions_) == bool(since):
+            _fail("Choose the sessions: `--since 2w` or session numbers (e.g. `export 3 4 -o notes.pdf`).", EXIT_USAGE)
+        store = open_store(settings, readonly=True)
+        if not dry_run:
+            check_writable(path, not_same_as=[store.path])
+        start = parse_since(since) if since else None
+        ids = sessions_since(store, start) if start else list(dict.fromkeys(_session_id(store, r) for r in sessions_))
+
+        def progress(done: int, total: int) -> None:
+            click.echo(f"\rExporting session {done} of {total}…", nl=done == total, err=True)
+
+        digest = gather(store, ids, since=start, progress=progress)
+        options = ExportOptions(
+            include=frozenset(parts), redact=redact, excerpts=tuple(excerpts),
+            resources_text=CrisisResources.for_region(settings.safety.region, settings.safety.resources).text,
+        )
+        if model_summary:
+            options = _approved_model_summary(settings, store, digest, options)
+        click.echo(f"{path} will contain:", err=True)
+        for line in plan(digest, options):
+            click.echo(f"  - {line}", err=True)
+        if dry_run:
+            return
+        files = render_files(store, digest, options, chosen_format, path, step=lambda label: click.echo(f"{label}…", err=True))
+        write_atomic(files)
+    except (ExportError, DigestError) as error:
+        _fail(str(error))
+    names = ", ".join(str(p) for p in files)
+    click.echo(f"Wrote {names} ({len(ids)} session{'s' if len(ids) != 1 else ''}).", err=True)
+
+
+def _approved_model_summary(settings: Settings, store, digest, options):
+    """A model-written summary of exactly what will be shared, shown for approval first."""
+    from dataclasses import replace
+
+    from .engine.components import build_backend
+    from .export import markdown
+    from .model_summary import CAPABLE_BACKENDS, ModelSummaryUnavailable, write_summary
+
+    if settings.llm.backend not in CAPABLE_BACKENDS:
+        click.echo("No larger language model is configured (llm.backend is 'embedded'); the summary stays in your own "
+                   "words.", err=True)
+        return options
+    backend = build_backend(settings.llm)
+    try:
+        text = write_summary(backend, markdown(store, digest, options))
+    except ModelSummaryUnavailable as error:
+        click.echo(str(error), err=True)
+        return options
+    finally:
+        backend.close()
+    click.echo(f"Summary written by {backend.name}:\n\n{text}\n", err=True)
+    if not click.confirm("Put this summary in the file (marked as written by a model)?", default=False, err=True):
+        click.echo("Left out; the file keeps the summaries in your own words.", err=True)
+        return options
+    return replace(options, model_summary=text, model_name=backend.name)
 
 
 @main.command()
@@ -424,6 +480,142 @@ def doctor(ctx: Context, repair: bool) -> None:
 from .breathe_command import breathe  # noqa: E402  (guided breathing, issue 12)
 
 main.add_command(breathe)
+
+
+# == Journal: journal, search, summary (issue 13) ================================================
+@main.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of matches.")
+@click.pass_obj
+def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
+    """Find words in everything you have said: `stillpoint search "sister"` (dates, snippets, turn numbers)."""
+    from .engine.components import open_store
+    from .digest import when
+
+    hits = open_store(_settings(ctx)).search(query, limit=limit)
+    if as_json:
+        click.echo(json.dumps([h.__dict__ for h in hits]))
+        return
+    if not hits:
+        click.echo(f"Nothing found for \u201c{query}\u201d.")
+    for h in hits:
+        who = "you" if h.speaker == "user" else "stillpoint"
+        click.echo(f"#{h.turn_id:<5d} {when(h.started_at)}  session {h.session_id} at {h.start_s:.0f}s  {who}: {h.snippet}")
+
+
+@main.command()
+@click.option("--week", "span", flag_value="1w", default=True, help="The last seven days (the default).")
+@click.option("--since", "span", help="Another span: 2w, 10d, 1m, or a date.")
+@click.option("--speak", is_flag=True, help="Also say it aloud (to the speaker, or to --output).")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), help="With --speak: write the spoken summary to this WAV.")
+@click.pass_obj
+def summary(ctx: Context, span: str, speak: bool, output_path: str | None) -> None:
+    """Your week: entries, moods, recurring themes and the silences not yet revisited."""
+    from .digest import DigestError, gather, parse_since, sessions_since, summary_lines
+    from .engine.components import open_store
+
+    settings = _settings(ctx)
+    if output_path and not speak:
+        _fail("--output is for the spoken summary; add --speak.", EXIT_USAGE)
+    store = open_store(settings)
+    try:
+        start = parse_since(span)
+        lines = summary_lines(gather(store, sessions_since(store, start), since=start))
+    except DigestError as error:
+        _fail(str(error))
+    for line in lines:
+        click.echo(line)
+    if speak:
+        from voice.errors import VoiceError
+
+        from .export import ExportError
+        from .spoken_summary import speak_lines
+
+        try:
+            speak_lines(settings, lines, output_path)
+        except (VoiceError, OSError, ExportError) as error:
+            _fail(f"Could not speak the summary: {error}")
+        if output_path:
+            click.echo(f"Spoken summary written to {output_path}.", err=True)
+
+
+@main.command()
+@click.option("--input", "input_path", type=click.Path(), help="A voice memo (.wav, .m4a, .mp3…) to keep as an entry.")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False), help="With --input: the entry as heard, with the "
+              "companion's acknowledgements, as a WAV (default: MEMO.reply.wav).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per turn.")
+@click.pass_obj
+def journal(ctx: Context, input_path, output_path, as_json) -> None:
+    """Journal aloud: one opening prompt, then Stillpoint mostly listens. Say "I'm done" to close the entry."""
+    from dialogue.store import StoreError
+    from voice.errors import VoiceError
+
+    from .engine.components import Progress, build_pipeline, open_store
+    from .engine.reporting import TurnPrinter
+    from .journal import choose_opening, conversation_settings, journal_pipeline
+    from .transcript import render_session
+
+    settings = _settings(ctx)
+    printer = TurnPrinter(sys.stdout, as_json=as_json)
+    try:
+        if input_path:
+            from voice.sources import FileSource
+
+            from .engine.recording import run_recording
+
+            FileSource(input_path)  # a bad file fails here, before any model loads
+            output_path = output_path or str(Path(input_path).with_suffix("")) + ".reply.wav"
+            store = open_store(settings)
+            pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
+            result = run_recording(pipeline, store, input_path, output_path, settings=conversation_settings(),
+                                   on_event=printer)
+            session_id, prompt = result.session_id, ""  # nobody heard a prompt before a memo
+        else:
+            if output_path:
+                _fail("--output needs --input; live, the acknowledgements play on the speaker.", EXIT_USAGE)
+            store = open_store(settings)
+            prompt, _ = choose_opening(store)
+            session_id = _journal_live(settings, store, prompt, printer)
+    except (VoiceError, StoreError, ConfigError) as error:
+        _fail(str(error))
+    if not any(t.speaker == "user" for t in store.turns(session_id)):
+        click.echo("Nothing was heard; the entry is empty.", err=True)
+        return
+    store.set_journal_entry(session_id, prompt=prompt)
+    entry = store.journal_entry(session_id)
+    if not as_json:
+        click.echo("", err=True)
+        for line in render_session(store, session_id):
+            click.echo(line, err=True)
+    for m in (m for m in store.moods() if m.session_id == session_id):
+        click.echo(f"Mood: {m.value}/10 (\u201c{m.words}\u201d)", err=True)
+    if entry and entry.reflection:
+        click.echo(f"Reflection: \u201c{entry.reflection}\u201d", err=True)
+    click.echo(f"Entry saved as session {session_id}.", err=True)
+
+
+def _journal_live(settings: Settings, store, prompt: str, printer) -> int:
+    from voice.sinks import SpeakerSink
+    from voice.sources import MicrophoneSource
+    from voice.tts import voice_sample_rate
+
+    from .engine.components import Progress, build_pipeline
+    from .engine.live import run_live
+    from .journal import conversation_settings, journal_pipeline
+
+    microphone = MicrophoneSource(settings.audio.input_device)  # no microphone fails here, before models load
+    speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
+    pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
+    click.echo(f"Journaling on '{microphone.device_name}'. Say \u201cI'm done\u201d to close the entry. Ctrl-C to stop.",
+               err=True)
+    try:
+        conversation = run_live(pipeline, store, microphone, speaker, settings=conversation_settings(prompt),
+                                on_event=printer)
+    finally:
+        microphone.close()
+        speaker.close()
+    return conversation.session_id
 
 if __name__ == "__main__":
     main()

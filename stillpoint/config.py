@@ -118,6 +118,14 @@ class SafetySettings(Section):
     second_opinion_model: str = "llama-guard3:1b"
 
 
+class JournalSettings(Section):
+    """Journaling waits longer than talk: pauses of several seconds stay inside the person's turn
+    (a clearly named override of `turns`, used only by `stillpoint journal`)."""
+
+    end_of_turn_ms: int = Field(6500, ge=1000, le=30000)  # quiet this long before a brief acknowledgement
+    max_turn_s: float = Field(180.0, ge=5, le=600)  # a long monologue stays one turn
+
+
 class Settings(Section):
     data_dir: str | None = None
     audio: AudioSettings = Field(default_factory=AudioSettings)
@@ -129,6 +137,7 @@ class Settings(Section):
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     safety: SafetySettings = Field(default_factory=SafetySettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
+    journal: JournalSettings = Field(default_factory=JournalSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":

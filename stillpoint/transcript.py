@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from dialogue.store import Store, StoredTurn
 
 from .engine.reporting import format_pause
@@ -22,34 +25,66 @@ def _words_with_times(turn: StoredTurn) -> list[tuple[str, float]]:
     return out
 
 
-def render_turn(turn: StoredTurn) -> str:
+def _norm(word: str) -> str:
+    return re.sub(r"[^\w']", "", word.lower())
+
+
+def _anchored_index(words: list[str], after: str, start: int) -> int | None:
+    """Where the words heard right after a pause begin in the turn's text (from word timestamps)."""
+    wanted = [w for w in (_norm(x) for x in after.split()) if w][:3]
+    if not wanted:
+        return None
+    normed = [_norm(w) for w in words]
+    for i in range(start, len(words) - len(wanted) + 1):
+        if normed[i : i + len(wanted)] == wanted:
+            return i
+    return None
+
+
+def render_turn(turn: StoredTurn, anchors: Mapping[float, str] | None = None) -> str:
     """`[  12.3s] you: I went to see my sister … (1.4 s) … and it was hard`.
 
-    The transcript has no word times (Whisper's swallow pauses), so a pause mark is placed
-    between the words whose estimated times straddle it; the pause length itself is measured.
+    A pause mark goes where the pause fell. When the pause was long enough to be a cue, the
+    words heard right after it (from Whisper's word timestamps) anchor the mark exactly
+    (`anchors`: pause start → those words); otherwise its place is estimated by spreading the
+    words evenly over the speech time. The pause length itself is always measured.
     """
     who = "you" if turn.speaker == "user" else "stillpoint"
     text = turn.text
     if turn.pauses and turn.speaker == "user":
-        timed = _words_with_times(turn)
+        words = text.split()
+        anchors = anchors or {}
+        at: dict[int, list[float]] = {}
+        estimated = dict(zip(range(len(words)), (t for _, t in _words_with_times(turn))))
+        cursor = 0
+        for pause in turn.pauses:
+            index = _anchored_index(words, anchors.get(round(pause.start_s, 3), ""), cursor)
+            if index is None:
+                index = next((i for i in range(cursor, len(words)) if estimated[i] > pause.start_s), len(words))
+            cursor = index
+            at.setdefault(index, []).append(pause.duration_s)
         pieces: list[str] = []
-        pauses = list(turn.pauses)
-        for word, start in timed:
-            while pauses and pauses[0].start_s < start:
-                pieces.append(format_pause(pauses.pop(0).duration_s))
-            pieces.append(word)
-        pieces.extend(format_pause(p.duration_s) for p in pauses)
+        for i in range(len(words) + 1):
+            pieces.extend(format_pause(d) for d in at.get(i, []))
+            if i < len(words):
+                pieces.append(words[i])
         text = " ".join(pieces)
     mark = " [interrupted]" if turn.interrupted else ""
     return f"[{turn.start_s:7.2f}s] {who}: {text}{mark}"
 
 
+def pause_anchors(store: Store, session_id: int) -> dict[float, str]:
+    """Pause start → the words heard right after it, from the session's pause cues."""
+    return {round(c.cue.start_s, 3): c.cue.after for c in store.cues(session_id) if c.cue.kind == "pause" and c.cue.after}
+
+
 def render_session(store: Store, session_id: int) -> list[str]:
     """Every turn of a session, with crisis flags marked on the turns that raised them."""
     flags = {turn_id: (level, reason) for _, turn_id, level, reason, _ in store.safety_events(session_id)}
+    anchors = pause_anchors(store, session_id)
     lines = []
     for turn in store.turns(session_id):
-        line = render_turn(turn)
+        line = render_turn(turn, anchors)
         if turn.id in flags:
             line += f"  [safety: {flags[turn.id][0]}, {flags[turn.id][1]}]"
         lines.append(line)

@@ -24,6 +24,7 @@ from dialogue.store import Store
 from voice.events import Pause, SpeechAudio, Transcript, TurnEnded, TurnMayEnd
 from voice.protocols import Synthesizer, Transcriber
 
+from ..mood_keeper import keep_mood
 from .reflection import CueRecorder, SilenceBefore
 
 if TYPE_CHECKING:
@@ -207,6 +208,8 @@ class Exchanger:
             self.session_id, "user", text, start_s, end_s,
             pauses=[(p.start_s, p.duration_s) for p in pauses], timings=dict(timings),
         )
+        keep_mood(self.store, self.session_id, text,  # mood check-ins anywhere (issue 13)
+                  source=getattr(self.companion, "mood_source", "conversation"))
         if self.cue_recorder is not None and isinstance(turn, TurnEnded):
             record.cues = self.cue_recorder.record(turn, text, words, record.user_turn_id, silence)
         yield UserTurnSaved(text, record.user_turn_id, start_s, end_s, tuple(pauses), dict(timings))
