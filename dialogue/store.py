@@ -730,35 +730,3 @@ class Store:
             f"{self.path.name}-wal; close `stillpoint serve` (or other Stillpoint windows) and run the erase again."
         )
 
-    # == Moods (minimal; the journal branch, issue 13, owns the full version: take theirs at merge) ==
-    def add_mood(self, session_id: int | None, value: int, words: str, context: str = "",
-                 source: str = "conversation") -> int:
-        """Keep a mood (1 lowest … 10) with the words it was given in and what it was about."""
-        if not 1 <= int(value) <= 10:
-            raise ValueError(f"a mood is from 1 to 10, not {value}")
-        self._db.executescript(MOODS_SCHEMA)
-        return self._write(
-            "INSERT INTO moods (session_id, value, words, context, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (session_id, int(value), words, context, source, _now()),
-        )
-
-    def moods(self, since_ts: str | None = None) -> list[tuple]:
-        """(id, session_id, value, words, context, source, created_at) in time order."""
-        self._db.executescript(MOODS_SCHEMA)
-        sql = "SELECT id, session_id, value, words, context, source, created_at FROM moods"
-        rows = self._db.execute(sql + (" WHERE created_at >= ?" if since_ts else "") + " ORDER BY created_at, id",
-                                (since_ts,) if since_ts else ())
-        return list(rows)
-
-
-MOODS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS moods (
-    id INTEGER PRIMARY KEY,
-    session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
-    value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 10),
-    words TEXT NOT NULL,
-    context TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL DEFAULT 'conversation',
-    created_at TEXT NOT NULL
-);
-"""
