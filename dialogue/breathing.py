@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .moods import parse_mood as read_mood
+
 PhaseKind = Literal["in", "top_up", "hold", "out", "rest"]
 CueKind = Literal["intro", "in", "top_up", "hold", "out", "rest", "count", "close", "check_in"]
 
@@ -357,21 +359,7 @@ def parse_steering(text: str) -> Steering | None:
     return None
 
 
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])}
-_NUMBER_WORDS.update({"won": 1, "to": 2, "too": 2, "for": 4, "ate": 8, "tin": 10})
-
-
 def parse_mood(text: str) -> int | None:
-    """A one-to-ten answer ("seven", "about a 6", "eight out of ten") → 1…10, else None."""
-    t = text.lower()
-    t = re.sub(r"\b(out )?of (ten|10)\b", " ", t)
-    digits = re.findall(r"\b(10|[1-9])\b", t)
-    if digits:
-        return int(digits[0])
-    words = re.findall(r"[a-z]+", t)
-    strict = [_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS and w not in ("to", "too", "for", "won", "ate", "tin")]
-    if strict and 1 <= strict[0] <= 10:
-        return strict[0]
-    loose = [_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS]
-    return loose[0] if len(words) <= 3 and loose and 1 <= loose[0] <= 10 else None
+    """The check-in answer (1…10), read by the one mood reader the journal uses too, as an answer to a question."""
+    mood = read_mood(text, asked=True)
+    return mood.value if mood else None

@@ -250,5 +250,5 @@ def test_asking_in_conversation_runs_the_exercise_and_keeps_the_check_in(pipelin
     assert len(on_beat) >= 7 * 4 - 1, found  # box for two minutes: 7 cycles, a cue every 4 s to the sample
     moods = store.moods()
     assert len(moods) == 1
-    _, _, value, words, context, source, _ = moods[0]
-    assert (value, source) == (7, "breathing") and json.loads(context)["pattern"] == "box"
+    mood = moods[0]
+    assert (mood.value, mood.source) == (7, "breathing") and json.loads(mood.context)["pattern"] == "box"
