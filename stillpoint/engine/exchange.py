@@ -208,12 +208,12 @@ class Exchanger:
             self.session_id, "user", text, start_s, end_s,
             pauses=[(p.start_s, p.duration_s) for p in pauses], timings=dict(timings),
         )
-        keep_mood(self.store, self.session_id, text,  # mood check-ins anywhere (issue 13)
-                  source=getattr(self.companion, "mood_source", "conversation"))
+        if not self._keep_breathing_check_in(text):  # the exercise's own check-in keeps its answer itself
+            keep_mood(self.store, self.session_id, text,  # mood check-ins anywhere (issue 13)
+                      source=getattr(self.companion, "mood_source", "conversation"))
         if self.cue_recorder is not None and isinstance(turn, TurnEnded):
             record.cues = self.cue_recorder.record(turn, text, words, record.user_turn_id, silence)
         yield UserTurnSaved(text, record.user_turn_id, start_s, end_s, tuple(pauses), dict(timings))
-        self._keep_breathing_check_in(text)
 
         reply_started = self.clock()
         lines = fixed(text) if callable(fixed) else fixed
@@ -236,16 +236,18 @@ class Exchanger:
             self.synthesizer, Path(self.store.path).parent / "cache" / "cues", sentence.practice)
         return [audio]
 
-    def _keep_breathing_check_in(self, text: str) -> None:
-        """The answer to the exercise's "from one to ten?" is kept as a mood point with the exercise."""
+    def _keep_breathing_check_in(self, text: str) -> bool:
+        """The answer to the exercise's "from one to ten?" is kept as a mood point with the exercise; True if kept."""
         done, self.breathing_done = self.breathing_done, None
         if done is None:
-            return
+            return False
         from dialogue.breathing import parse_mood
 
         value = parse_mood(text)
-        if value is not None:
-            self.store.add_mood(self.session_id, value, text, json.dumps(done.summary()), source="breathing")
+        if value is None:
+            return False
+        self.store.add_mood(self.session_id, value, text, json.dumps(done.summary()), source="breathing")
+        return True
 
     def _speak(self, replies, record: ExchangeRecord, cancelled, wait: float, decided: float,
                reply_started: float) -> Iterator[ExchangeItem]:
