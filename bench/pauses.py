@@ -1,6 +1,6 @@
 """Pause detection benchmark: both VADs on real speech joined by silences of known length.
 
-Recordings are built from the shared LJ Speech clips (real human speech) and from the bundled
+Recordings are built from the LJ Speech clips in tests/data (real human speech) and from the bundled
 Piper voice, with silences from 0.3 s to 3.5 s between utterances, over a room-noise floor at
 three levels (never digital zero). The segmenter runs with a very long end-of-turn so every gap
 is an in-turn pause. A found pause matches a true one when their starts are within 0.25 s;
