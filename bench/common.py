@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: real speech from the shared LJ clips and the bundled voice,
+"""Helpers shared by the benchmarks: real speech from the LJ clips in tests/data and the bundled voice,
 joined by silences of known length over a room-noise floor."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """End-to-end latency of the spoken loop on the embedded defaults, on real speech.
 
-A conversation is built from the shared LJ Speech clips (five user turns, each followed by
+A conversation is built from the LJ Speech clips in tests/data (five user turns, each followed by
 enough silence for the whole reply) and run through the real loop: VAD → turn end → Whisper →
 SmolLM2 → Piper. Reports per-turn p50/p95 of each stage (all measured from the end of the
 user's speech), speech-to-text and text-to-speech real-time factors, model load times and

@@ -2,7 +2,7 @@
 
 Recordings join utterances with silences of known length (0.3–3.5 s) over room noise that never
 stops, at floors from -60 to -38 dBFS (RMS), white, pink (1/f) and brown (1/f²) noise and a low
-mains hum. Speech: LJ Speech (real, read, public domain), the bundled Piper voice reading, and a
+mains hum. Speech: LJ Speech from tests/data (real, read, public domain), the bundled Piper voice reading, and a
 conversational stand-in (Piper speaking hesitant phrasing slowly and quietly, trailing off at the
 end of each phrase — no public-domain or CC-BY conversational recording is installable here; see
 `tests/speechkit.spoken_casually`). The segmenter runs with a very long end-of-turn so every gap

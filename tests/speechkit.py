@@ -17,8 +17,7 @@ import soundfile as sf
 import soxr
 
 SR = 16_000
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-LJ_DIR = SHARED / "audio" / "ljspeech"
+LJ_DIR = Path(__file__).resolve().parent / "data" / "ljspeech"  # public domain; see tests/data/README.md
 NOISE_FLOOR = 0.002  # about -54 dBFS RMS: a quiet room through a laptop microphone
 
 

@@ -123,3 +123,9 @@ def test_history_is_trimmed_to_the_token_budget(embedded_backend):
     assert messages[1].role == "user"  # never opens on a companion line
     assert sum(estimate_tokens(m.content) for m in messages) <= 200
     assert "number 39" in messages[-3].content  # the most recent history is what is kept
+
+
+def test_fallback_reflection_drops_a_capital_owed_to_the_sentence_start_but_keeps_names():
+    assert fallback_reflection("Yesterday I walked for hours.") == (
+        "I heard you say: yesterday you walked for hours. Would you like to say more about that?")
+    assert "Anna" in fallback_reflection("I saw Anna today. Anna seemed upset with me.")  # a name, seen mid-sentence

@@ -12,7 +12,7 @@ LJ_CLIPS = sorted(p.stem for p in LJ_DIR.glob("*.wav"))
 
 
 def test_lj_word_error_rate_is_at_most_15_percent(transcriber):
-    assert LJ_CLIPS, "the shared LJ Speech clips are missing"
+    assert LJ_CLIPS, "the LJ Speech clips in tests/data/ljspeech are missing"
     errors = total = 0
     for clip in LJ_CLIPS:
         audio = np.concatenate([f.samples for f in FileSource(LJ_DIR / f"{clip}.wav").frames()])
