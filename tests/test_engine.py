@@ -159,3 +159,25 @@ def test_typed_turns_go_through_the_same_companion_safety_and_store(tmp_path):
     assert [e[2] for e in store.safety_events(chat.session_id)] == ["acute"]
     assert [m.role for m in companion.history] == ["user", "assistant", "user", "assistant"]
     assert [r.speaker for r in events if isinstance(r, TurnReport)] == ["user", "companion", "user", "companion"]
+
+
+LONG_REPLY = ["That sounds like it was an exhausting day for you.",
+              "It makes sense that you would feel worn down tonight.",
+              "Would you like to tell me which part of it stays with you the most right now?"]
+
+
+@pytest.mark.parametrize("talk_over_after_s", [1.7, 2.9, 4.3, 6.1])
+def test_barge_in_measured_from_the_conversation_file_is_within_200_ms(tmp_path, talk_over_after_s):
+    """From the outside: the user's speech onset in the input, the last reply sample in the file the
+    app wrote (the file minus the user's audio is the speaker signal), on the recording's clock."""
+    from speaker_signal import measure
+
+    asked, over = "Work was awful today and I am so tired.", "Sorry, can I say something?"
+    # the reply starts about 0.8 + 0.38 s after the question and would play for about 10 s;
+    # the user talks over it at several points (in a sentence, near a sentence boundary)
+    rec = build([0.5, say(asked), 0.8 + 0.38 + talk_over_after_s, say(over), 14.0], seed=4)
+    converse(tmp_path, "recording", rec.audio, [asked, over], LONG_REPLY)
+    onset, end = rec.speech[1]
+    barge = measure(tmp_path / "recording" / "heard.wav", rec.audio, onset, end)
+    assert barge.reply_playing  # a reply was sounding when the user began
+    assert 0.0 <= barge.latency_ms <= 200.0
