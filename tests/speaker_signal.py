@@ -16,7 +16,9 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-REPLY_LEVEL = 0.02  # a residual sample louder than this is reply audio (quantisation and resampling stay far below)
+# -60 dBFS: a residual sample louder than this is reply audio. Without a reply the residual is the
+# file's PCM_16 quantisation (3e-5), so the reply is followed to its last audible sample, not its loud parts.
+REPLY_LEVEL = 0.001
 
 
 def speaker_signal(heard: np.ndarray, rate: int, user_audio_16k: np.ndarray) -> np.ndarray:
@@ -60,3 +62,13 @@ def measure(heard_wav: Path, user_audio_16k: np.ndarray, onset_s: float, until_s
         float(before[-1] / rate) if len(before) else None,
         float((onset + after[-1]) / rate) if len(after) else onset_s,
     )
+
+
+def reply_span(heard_wav: Path, user_audio_16k: np.ndarray, after_s: float,
+               level: float = REPLY_LEVEL) -> tuple[float, float] | None:
+    """First and last reply sample after `after_s` in a conversation file (None: no reply there)."""
+    heard, rate = sf.read(heard_wav, dtype="float32")
+    reply = np.flatnonzero(np.abs(speaker_signal(heard, rate, user_audio_16k))[round(after_s * rate):] > level)
+    if not len(reply):
+        return None
+    return after_s + float(reply[0] / rate), after_s + float(reply[-1] / rate)
