@@ -102,8 +102,9 @@ def main() -> None:
     latencies, rows, runs = [], [], 0
     with tempfile.TemporaryDirectory() as tmp:
         for seed, (question, into, words) in enumerate(CASES[: args.cases]):
-            interruption = f"LJ Speech {clips[seed]}" if args.hard else words
-            audio = lj(clips[seed]) if args.hard else say(words)
+            clip = clips[seed % len(clips)]
+            interruption = f"LJ Speech {clip}" if args.hard else words
+            audio = lj(clip) if args.hard else say(words)
             result, into_reply_s, n = run_case(make_pipeline, Path(tmp), seed, question, into, audio, room)
             runs += n
             ms = result.latency_ms if result else None

@@ -18,7 +18,7 @@ from dialogue.crisis import CrisisResources
 from dialogue.cues import CHECK_IN
 from dialogue.store import Store
 from fakes import FakeBackend, FakeClock, FakeMicrophone, FakeSpeaker, FakeSynthesizer, FakeTranscriber
-from speechkit import Recording, build, say
+from speechkit import Recording, build, lj, say
 from stillpoint.config import Settings
 from stillpoint.engine import ConversationSettings, ReplyCut, SafetyFlagged, TurnReport
 from stillpoint.engine.components import Pipeline, make_segmenter
@@ -172,11 +172,12 @@ def test_barge_in_measured_from_the_conversation_file_is_within_200_ms(tmp_path,
     app wrote (the file minus the user's audio is the speaker signal), on the recording's clock."""
     from speaker_signal import measure
 
-    asked, over = "Work was awful today and I am so tired.", "Sorry, can I say something?"
+    # real read speech from the repo's LJ clips (a file: the same samples every run, unlike a voice)
+    asked, over = lj("LJ001-0002"), lj("LJ001-0008")
     # the reply starts about 0.8 + 0.38 s after the question and would play for about 10 s;
     # the user talks over it at several points (in a sentence, near a sentence boundary)
-    rec = build([0.5, say(asked), 0.8 + 0.38 + talk_over_after_s, say(over), 14.0], seed=4)
-    converse(tmp_path, "recording", rec.audio, [asked, over], LONG_REPLY)
+    rec = build([0.5, asked, 0.8 + 0.38 + talk_over_after_s, over, 14.0], seed=4)
+    converse(tmp_path, "recording", rec.audio, ["Work was awful today and I am so tired.", "Sorry, wait."], LONG_REPLY)
     onset, end = rec.speech[1]
     barge = measure(tmp_path / "recording" / "heard.wav", rec.audio, onset, end)
     assert barge.reply_playing  # a reply was sounding when the user began
