@@ -18,23 +18,26 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .chunker import sentences
-from .guard import ReplyGuard, fallback_reflection
+from .guard import ReplyGuard
 from .crisis import CrisisResources, acute_response, concern_response
-from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
+from .honesty import OPENING_DISCLOSURE
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
 from .practices import BREATHING, wants_breathing
+from .replies import PlannedSentence, Replier, ReplyPlan
+from .understanding import Reading, Understanding
 
 log = logging.getLogger(__name__)
 
-SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "practice"]
+SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "practice", "repertoire"]
 
 
 @dataclass(frozen=True)
 class ReplySentence:
     text: str
     source: SentenceSource
+    why: str = ""  # why this sentence was chosen (`chat --explain`)
 
 
 @dataclass
@@ -46,6 +49,23 @@ class ReplyTrace:
     guard_reasons: list[str] = field(default_factory=list)
     fell_back_to_embedded: bool = False
     used_fallback_line: bool = False
+
+
+def reading_brief(reading: Reading) -> str:
+    """The understanding layer's reading, for a capable model's prompt (OARS style, no advice)."""
+    parts = [f"The person seems to be expressing: {reading.intent.replace('_', ' ')}."]
+    if reading.feeling:
+        parts.append(f"They used the feeling word '{reading.feeling}'.")
+    if reading.people:
+        parts.append(f"They mentioned {', '.join(reading.people)}.")
+    if reading.topic and reading.topic not in reading.people:
+        parts.append(f"They talked about {reading.topic}.")
+    parts.append(
+        "Answer in the style of motivational interviewing: one short reflection of their feeling or words, "
+        "then at most one open question, or just a brief encourager. No advice, no instructions, no condolences "
+        "unless they named a death, nothing about medicines."
+    )
+    return " ".join(parts)
 
 
 def estimate_tokens(text: str) -> int:
@@ -65,6 +85,9 @@ class Companion:
         system_prompt: str = SYSTEM_PROMPT,
         resources: CrisisResources | None = None,
         second_opinion: SecondOpinion | None = None,
+        model_speaks: bool | None = None,
+        understanding: Understanding | None = None,
+        replier: Replier | None = None,
     ):
         self.backend = backend
         self._embedded_factory = embedded_factory
@@ -81,6 +104,21 @@ class Companion:
         self.opening: list[str] = []  # set by the app: said instead of the next model reply (recall, acknowledgements)
         self._resources_offered = False
         self._breath_offered = False  # the last reply offered to breathe together
+        # Replies (issue 9): the embedded model never speaks freely (it did not beat the reviewed
+        # repertoire in bench/replies.py); a capable backend does, through the guard, repertoire as fallback.
+        self.model_speaks = (not backend.name.startswith("embedded")) if model_speaks is None else model_speaks
+        self.understanding = understanding or Understanding()
+        self.replier = replier or Replier()
+        self.last_reading: Reading | None = None
+        self.session_ended = False  # the person closed the session: live, stop listening
+
+    def begin_session(self, recent_lines: list[str] | None = None) -> None:
+        """A new session: no history, no lines said yet (recent sessions' lines are still avoided)."""
+        self.history = []
+        self.session_ended = False
+        self._resources_offered = False
+        self._breath_offered = False
+        self.replier.begin_session(recent_lines)
 
     def messages_for(self, user_text: str) -> list[ChatMessage]:
         """Persona, then as much recent history as fits the budget, then the new user turn."""
@@ -135,23 +173,35 @@ class Companion:
         if wants_breathing(user_text, offered):
             yield from self._fixed(user_text, BREATHING, "practice")
             return
-        if asks_what_i_am(user_text):
+        # -- replies (issue 9): understand the turn, then a fixed policy or an OARS line ------------
+        self.last_reading = reading = self.understanding.read(user_text, breath_offered=offered)
+        plan = self.replier.compose(reading)
+        if plan.policy == "identity":
             self.disclosure_pending = False
-            yield from self._fixed(user_text, re.split(r"(?<=\.) ", DISCLOSURE), "fixed")
-            return
-        yield from self._disclosure()
-        if self.opening:
-            lines, self.opening = self.opening, []
-            yield from self._fixed(user_text, lines, "fixed")
+        elif plan.policy == "closing":
+            self.opening = []  # no recall on the way out; the disclosure waits for next time
+        else:
+            yield from self._disclosure()
+            if self.opening:
+                lines, self.opening = self.opening, []
+                self.replier.remember_said(lines)
+                for line in lines:
+                    yield ReplySentence(line, "fixed", "opening: returning to an earlier silence, or answering about it")
+                self.remember(user_text, " ".join(lines))
+                return
+        if plan.policy in ("identity", "closing", "medication", "dismissal") or not self.model_speaks:
+            yield from self._planned(user_text, plan)
             return
         recent = [m.content for m in self.history[-6:] if m.role == "assistant"]
         messages = self.messages_for(user_text)
+        messages[0] = ChatMessage("system", self.system_prompt + " " + reading_brief(reading))
         for attempt in range(2):
-            guard = ReplyGuard(recent_replies=recent, user_text=user_text)
+            guard = ReplyGuard(recent_replies=recent, user_text=user_text, said_this_session=self.replier.session.said,
+                               loss_named=self.replier.session.loss_named)
             try:
                 for sentence in self._guarded(messages, guard, trace, started):
                     spoken.append(sentence)
-                    yield ReplySentence(sentence, "model")
+                    yield ReplySentence(sentence, "model", f"{self.backend.name} model, passed the guard")
                 break
             except BackendUnavailable as error:
                 log.warning("language model unavailable: %s", error)
@@ -165,15 +215,24 @@ class Companion:
                 trace.backend = self.backend.name
         if not spoken:
             trace.used_fallback_line = True
-            line = fallback_reflection(user_text)
-            spoken.append(line)
-            yield ReplySentence(line, "fallback")
+            yield from self._planned(user_text, plan)
+            return
+        self.replier.said(PlannedSentence(t, "model", "") for t in spoken)
         self.remember(user_text, " ".join(spoken))
+
+    def _planned(self, user_text: str, plan: ReplyPlan) -> Iterator[ReplySentence]:
+        """Say the replier's plan: reviewed lines and fixed policies."""
+        self.replier.said(plan.sentences)
+        if plan.ends_session:
+            self.session_ended = True
+        for p in plan.sentences:
+            yield ReplySentence(p.text, "repertoire" if p.source == "repertoire" else "fixed", p.why)
+        self.remember(user_text, plan.text)
 
     def _disclosure(self) -> Iterator[ReplySentence]:
         if self.disclosure_pending:
             self.disclosure_pending = False
-            yield ReplySentence(OPENING_DISCLOSURE, "fixed")
+            yield ReplySentence(OPENING_DISCLOSURE, "fixed", "the AI disclosure is due (first use, a week away, or 3 hours)")
 
     def _guarded(
         self, messages: list[ChatMessage], guard: ReplyGuard, trace: ReplyTrace, started: float

@@ -65,3 +65,12 @@ def concern_response(resources: CrisisResources, offer_resources: bool) -> list[
         lines.append("If it ever feels like too much, talking to a person can help. " + resources.text)
     lines.append("Would you like to tell me a little more about what's been weighing on you?")
     return lines
+
+
+# Also used by the replies for ordinary medication questions: one reviewed line, never model advice.
+# (Same constants as the safety engineer's crisis.py, issue 11; the lead dedupes at merge.)
+MEDICATION_LINE = (
+    "I can't give advice about medicines or doses. A pharmacist or the person who prescribed them can tell you "
+    "what's safe, tonight if you need it; many pharmacies and out-of-hours services answer the phone."
+)
+MEDICATION_RISK = "Taking more than prescribed, or mixing it with alcohol, can be dangerous."

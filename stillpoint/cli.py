@@ -342,5 +342,9 @@ def doctor(ctx: Context) -> None:
     sys.exit(1 if problems else 0)
 
 
+from .chat_cli import register as _register_chat  # noqa: E402  (typed chat, issue 9)
+
+_register_chat(main)
+
 if __name__ == "__main__":
     main()

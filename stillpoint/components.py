@@ -114,6 +114,12 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
         f"Loading voice ({t.voice})",
         lambda: Synthesizer(t.voice, length_scale=t.length_scale, sentence_silence_ms=t.sentence_silence_ms),
     )
+    companion = build_companion(settings, progress, backend)
+    return Pipeline(segmenter, transcriber, synthesizer, companion, settings.safety.crisis_length_scale, settings.memory)
+
+
+def build_companion(settings: Settings, progress: Progress, backend: str | None = None) -> Companion:
+    """The companion alone (model, safety, understanding, replies): what typed chat needs."""
     llm = settings.llm
     chosen = backend or llm.backend
     model = progress.step(f"Loading language model ({chosen})", lambda: build_backend(llm, chosen))
@@ -130,7 +136,8 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
         resources=CrisisResources.for_region(safety.region, safety.resources),
         second_opinion=build_second_opinion(settings),
     )
-    return Pipeline(segmenter, transcriber, synthesizer, companion, safety.crisis_length_scale, settings.memory)
+    progress.step("Loading sentence understanding", lambda: companion.understanding.read("hello"))
+    return companion
 
 
 def build_second_opinion(settings: Settings):

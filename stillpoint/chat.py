@@ -1,0 +1,168 @@
+"""`stillpoint chat`: type instead of speak, for when someone is asleep in the next room.
+
+The same companion, safety, memory and store as a spoken conversation; only the ears and the
+mouth are left out. Each typed line is saved before the reply is made, safety flags are stored
+as they are assessed, a goodbye ends the session, and recall and the AI disclosure follow the
+same rules as when talking.
+
+With `--script FILE` the user lines come from a file (a line `---` starts a new session; blank
+lines and lines starting with `#` are skipped), so clinicians can review replies and benchmarks
+can run without audio. `--json` prints one object per turn: speaker, text, source, session
+(and, with `--explain`, why each reply sentence was chosen).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from dialogue.companion import Companion, ReplySentence
+from dialogue.store import Store
+
+from .disclosure import DisclosureClock
+from .reflection import Recall, close_session
+
+log = logging.getLogger(__name__)
+
+SESSION_BREAK = "---"
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    speaker: str  # "user" | "companion"
+    text: str
+    source: str  # "typed" for the user; the reply's sources, joined, for the companion
+    session: int
+    why: list[str] = field(default_factory=list)
+    intent: str = ""
+
+    def as_json(self, explain: bool = False) -> str:
+        data = {"speaker": self.speaker, "text": self.text, "source": self.source, "session": self.session}
+        if explain and self.speaker == "companion":
+            data["intent"] = self.intent
+            data["why"] = self.why
+        return json.dumps(data)
+
+
+def script_sessions(lines: Iterable[str]) -> list[list[str]]:
+    """A script's user lines, split into sessions at `---`."""
+    sessions: list[list[str]] = [[]]
+    for raw in lines:
+        line = raw.strip()
+        if line == SESSION_BREAK:
+            if sessions[-1]:
+                sessions.append([])
+            continue
+        if line and not line.startswith("#"):
+            sessions[-1].append(line)
+    return [s for s in sessions if s]
+
+
+class ChatSession:
+    """One typed session: save, answer, remember, in the same order as the spoken exchange."""
+
+    def __init__(self, companion: Companion, store: Store, *, recall: bool = True,
+                 clock: Callable[[], float] = time.monotonic):
+        self.companion = companion
+        self.store = store
+        self.session_id = store.start_session("chat", companion.backend.name)
+        self.recall = Recall(store, companion, self.session_id, enabled=recall)
+        self.disclosure = DisclosureClock(store)
+        self.clock = clock
+        self._t0 = clock()
+        self.ended = False
+
+    def _now(self) -> float:
+        return round(self.clock() - self._t0, 3)
+
+    def turn(self, text: str) -> list[ChatTurn]:
+        """The user's line and the companion's reply to it (nothing after the session ended)."""
+        if self.ended:
+            return []
+        at = self._now()
+        user_turn_id = self.store.add_turn(self.session_id, "user", text, at, at)  # on disk before any reply
+        self.recall.before_reply(text)
+        if self.disclosure.due():
+            self.companion.disclosure_pending = True
+        disclosed_before = self.companion.disclosure_pending
+        sentences: list[ReplySentence] = []
+        flagged = False
+        for sentence in self.companion.respond(text):
+            if not flagged:
+                flagged = True
+                assessment = self.companion.last_assessment
+                if assessment.flagged:
+                    self.store.flag_safety(self.session_id, user_turn_id, assessment.level, assessment.reason)
+            sentences.append(sentence)
+        if disclosed_before and not self.companion.disclosure_pending:
+            self.disclosure.mark()
+        self.recall.after_reply()
+        reply = " ".join(s.text for s in sentences)
+        turns = [ChatTurn("user", text, "typed", self.session_id)]
+        if reply:
+            self.store.add_turn(self.session_id, "companion", reply, self._now(), self._now())
+            sources = ",".join(dict.fromkeys(s.source for s in sentences))
+            reading = self.companion.last_reading
+            turns.append(ChatTurn("companion", reply, sources, self.session_id,
+                                  why=[f"{s.source}: {s.why}" if s.why else s.source for s in sentences],
+                                  intent=reading.intent if reading else ""))
+        if self.companion.session_ended:
+            self.ended = True
+        return turns
+
+    def close(self) -> None:
+        close_session(self.store, self.session_id)
+
+
+def run_chat(companion: Companion, store: Store, sessions: Iterable[Iterable[str]], *, recall: bool = True,
+             on_turn: Callable[[ChatTurn], None] = lambda t: None) -> list[ChatTurn]:
+    """Play user lines through the companion, one session per inner iterable."""
+    turns: list[ChatTurn] = []
+    for lines in sessions:
+        session = ChatSession(companion, store, recall=recall)
+        try:
+            for text in lines:
+                if session.ended:
+                    log.info("session %d was closed; the rest of its lines are not answered", session.session_id)
+                    break
+                for turn in session.turn(text):
+                    turns.append(turn)
+                    on_turn(turn)
+        finally:
+            session.close()
+    return turns
+
+
+def typed_lines(stream: TextIO, prompt: Callable[[], None]) -> Iterator[str]:
+    """Lines typed at the terminal until end of input; blank lines are skipped."""
+    while True:
+        prompt()
+        line = stream.readline()
+        if not line:
+            return
+        if line.strip():
+            yield line.strip()
+
+
+class ChatPrinter:
+    def __init__(self, out: TextIO, *, as_json: bool, explain: bool, echo_user: bool):
+        self.out, self.as_json, self.explain, self.echo_user = out, as_json, explain, echo_user
+
+    def __call__(self, turn: ChatTurn) -> None:
+        if self.as_json:
+            print(turn.as_json(self.explain), file=self.out, flush=True)
+            return
+        if turn.speaker == "user":
+            if self.echo_user:
+                print(f"you: {turn.text}", file=self.out, flush=True)
+            return
+        print(f"stillpoint: {turn.text}", file=self.out, flush=True)
+        if self.explain:
+            print(f"  (read as: {turn.intent or 'n/a'})", file=self.out)
+            for why in turn.why:
+                print(f"  why: {why}", file=self.out, flush=True)
