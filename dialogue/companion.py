@@ -174,7 +174,8 @@ class Companion:
             yield from self._fixed(user_text, BREATHING, "practice")
             return
         # -- replies (issue 9): understand the turn, then a fixed policy or an OARS line ------------
-        self.last_reading = reading = self.understanding.read(user_text, breath_offered=offered)
+        self.last_reading = reading = self.understanding.read(
+            user_text, breath_offered=offered, medication_named=self.replier.session.medication_named)
         plan = self.replier.compose(reading)
         if plan.policy == "identity":
             self.disclosure_pending = False

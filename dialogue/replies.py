@@ -28,7 +28,7 @@ from pathlib import Path
 from .crisis import MEDICATION_LINE, MEDICATION_RISK
 from .guard import ReplyGuard, normalise_sentence
 from .honesty import DISCLOSURE
-from .understanding import Reading, medication_risk
+from .understanding import MEDICATION_RISK_WORDS, POSITIVE_FEELINGS, Reading, names_medication
 
 REPERTOIRE_PATH = Path(__file__).parent / "data" / "repertoire.toml"
 KINDS = ("reflection", "question", "affirmation", "encourager", "summary")
@@ -100,8 +100,11 @@ _SHAPES: dict[str, list[tuple[tuple[str, ...], float]]] = {
     "mood": [(("reflection", "question"), 0.6), (("question",), 0.4)],
 }
 _SHAPE_FOR = {"advice": "advice", "filler": "filler", "good_news": "good_news", "gratitude": "gratitude",
+              "appreciation": "gratitude",
               "mood": "mood"}
 _FALLBACK_GROUP = "encourager"
+_THANKS = re.compile(r"\b(thank|thanks|cheers|ta|appreciate (it|you|this|that|the))\b", re.I)
+_FEELING_GROUPS = {"sadness", "anxiety", "anger", "loneliness", "grief", "shame", "conflict"}
 _GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|evening|good (evening|morning|afternoon)|morning)\b( (again|there|stillpoint|you))*\W*$", re.I)
 # Lines carrying the person's words are preferred; a whole clause echoed back less so (it can sound mechanical).
 _SLOT_WEIGHT = {"person": 1.5, "topic": 1.2, "feeling": 1.5, "phrase": 0.4, "topics": 1.0}
@@ -120,9 +123,12 @@ class SessionMemory:
     loss_named: bool = False
     identity_told: bool = False
     medication_told: bool = False
+    medication_named: bool = False  # a medicine came up this session (follow-ups about "it" count)
     summarised: bool = False
     turns: int = 0
     last_had_question: bool = False
+    theme: str | None = None  # the feeling the session has been about (grief, anxiety, ...)
+    theme_turn: int = 0
 
 
 class Replier:
@@ -151,6 +157,7 @@ class Replier:
         s = self.session
         s.turns += 1
         s.loss_named = s.loss_named or reading.loss
+        s.medication_named = s.medication_named or names_medication(reading.text)
         if reading.topic and reading.topic not in s.topics and reading.intent not in {"closing", "identity", "filler"}:
             s.topics.append(reading.topic)
         return self._policy(reading) or self._ordinary(reading)
@@ -178,7 +185,7 @@ class Replier:
             line = self._pick([("identity_again", "reflection")], reading) or "I'm an AI, not a person."
             return ReplyPlan([PlannedSentence(line, "fixed", f"disclosure again, shorter; {why}")], policy="identity")
         if reading.intent == "medication":
-            risky = medication_risk(reading.text)
+            risky = bool(MEDICATION_RISK_WORDS.search(reading.text))
             if not s.medication_told:
                 s.medication_told = True
                 lines = [MEDICATION_LINE] + ([MEDICATION_RISK] if risky else [])
@@ -198,6 +205,12 @@ class Replier:
         group = reading.intent
         if group == "grief" and not s.loss_named:
             group = "sadness"  # condolence only where a loss was named
+        if group == "gratitude" and not _THANKS.search(reading.text):
+            group = "appreciation"  # grateful for someone or something, not thanking the companion
+        if group in _FEELING_GROUPS - {"conflict"}:
+            s.theme, s.theme_turn = group, s.turns
+        elif group == "telling" and s.theme and s.turns - s.theme_turn <= 3 and not reading.confidence >= 0.6:
+            group = s.theme  # still on the same hard thing: stay with it rather than turn generic
         if group == "breathe":
             group = "encourager"
         if _GREETING.match(reading.text) and group in {"filler", "telling", "gratitude"}:
@@ -247,10 +260,13 @@ class Replier:
         return out
 
     def _fill(self, line: Line, reading: Reading) -> str | None:
+        feeling = reading.feeling
+        if feeling and (feeling in POSITIVE_FEELINGS) != (line.group in {"good_news", "gratitude"}):
+            feeling = None  # "feeling lighter like that can make everything heavier" must never happen
         values = {
             "person": reading.person,
             "topic": reading.topic,
-            "feeling": reading.feeling,
+            "feeling": feeling,
             "phrase": reading.phrase,
             "topics": _join(self.session.topics[-3:]) if len(self.session.topics) >= 2 else None,
         }

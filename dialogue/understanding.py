@@ -42,9 +42,12 @@ INTENTS = (
     "gratitude", "advice", "medication", "breathe", "mood", "closing", "identity", "filler",
 )
 # Intents the classifier may not decide alone: each needs its rule (they change what is allowed).
-RULE_ONLY = {"medication", "closing", "breathe", "advice"}
+RULE_ONLY = {"medication", "closing", "breathe", "advice", "gratitude"}
 # Harmless when wrong, so the classifier may decide them, but only when it is sure.
 SURE_ONLY = {"identity": 0.6, "mood": 0.6}
+# Naming a feeling the person did not have is worse than a plain reflection: below these, read as telling.
+FEELING_CONFIDENCE = {"good_news": 0.6, "sadness": 0.45, "anxiety": 0.45, "anger": 0.45, "loneliness": 0.45,
+                      "shame": 0.45, "conflict": 0.4, "grief": 0.4}
 MIN_CONFIDENCE = 0.3  # below this the classifier's guess is treated as plain telling
 
 
@@ -114,6 +117,7 @@ _CLOSING = re.compile(
     re.I,
 )
 _CLOSING_ANYWHERE = re.compile(
+    r"\b(bye|goodbye|good ?night|night night|cheerio)\W*$|\b(i'?m )?off to (bed|sleep)\b|\bbed ?time\b|\bheading to bed\b|"
     r"\b(done for (tonight|today|the night)|call it a night|i'?m going to (bed|sleep) now|going to go to (bed|sleep)|"
     r"that'?s (it|all) for (tonight|today|me tonight)|i'?ll leave it there|leave it there for (tonight|today))\b",
     re.I,
@@ -124,7 +128,8 @@ _MOOD = re.compile(
     r"put myself at|score myself|probably|maybe|about|around|honestly,?|eh,?|like|hovering around|at)"
     r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (years|minutes|hours|days|weeks|times|o'?clock|pm|am))"
     r"|\bmood\b.*\b(good|low|okay|ok|alright|up|down|neutral|middling|fine)\b|\b(so-so|middling|meh)\b"
-    r"|^(i'?m )?(feeling )?(okay|alright|fine|average|so-so|okay-ish)( today)?[.!]*$",
+    r"|^(i'?m (feeling )?|feeling )(okay|alright|fine|average|so-so|okay-ish|pretty good|not bad)( today| tonight| now| actually)*[.!]*$"
+    r"|^(okay|alright|fine|so-so|not bad)(,)? (today|tonight)[.!]*$",
     re.I,
 )
 _ADVICE = re.compile(
@@ -165,7 +170,9 @@ _CONFLICT_WORDS = re.compile(
     r"refuses?|never listens|takes? (my|his|her) side|disagree\w*|slamm?\w*|tense|owes? me|lied|lying|took credit)\b",
     re.I,
 )
-_GRATITUDE = re.compile(r"^(thank|thanks|ta\b|cheers|much appreciated|many thanks|appreciate|i (really )?appreciate|honestly,? thank)", re.I)
+_GRATITUDE = re.compile(
+    r"^(thank|thanks|ta\b|cheers|much appreciated|many thanks|appreciate|i (really )?appreciate|honestly,? thank)"
+    r"|\b(thank you|thanks|grateful|thankful|i appreciate|appreciate (it|you|this|that))\b", re.I)
 
 
 def is_closing(text: str) -> bool:
@@ -178,6 +185,24 @@ def is_closing(text: str) -> bool:
 
 def asks_about_medication(text: str) -> bool:
     return bool(_MEDICATION.search(text) and _MED_ASKING.search(text))
+
+
+_MED_NAMED = re.compile(rf"\b({_MED_WORDS})\b", re.I)
+_MED_FOLLOW_UP = re.compile(
+    r"\b(stop|stopping|take|taking|halve|double|more|another|skip|come off|with (a |some )?(glass|drink|beer|wine|alcohol)|"
+    r"wine|beer|alcohol|vodka|whisky|drink)\b.*(\?|$)",
+    re.I,
+)
+
+
+def names_medication(text: str) -> bool:
+    return bool(_MED_NAMED.search(text))
+
+
+def medication_follow_up(text: str) -> bool:
+    """'What about with a glass of wine?' or 'should I just stop?' right after medication was named:
+    still a medication question, though the medicine is only 'it'."""
+    return bool(_MED_FOLLOW_UP.search(text) and _MED_ASKING.search(text))
 
 
 def medication_risk(text: str) -> bool:
@@ -238,6 +263,8 @@ _FEELINGS = {
     "exhausted": "exhausted", "drained": "drained", "hurt": "hurt", "lost": "lost", "confused": "confused",
     "jealous": "jealous", "disappointed": "disappointed", "upset": "upset", "worn": "worn out",
 }
+POSITIVE_FEELINGS = {"proud", "happy", "excited", "relieved", "hopeful", "pleased", "grateful", "thankful", "calm",
+                     "calmer", "lighter"}
 _FEELING_CONTEXT = re.compile(r"\b(feel|feeling|felt|i'?m|i am|so|really|very|been|just|bit|quite|makes me|made me)\s+(\w+\s+)?$", re.I)
 
 _SWAPS = {
@@ -253,13 +280,18 @@ _OPENERS = re.compile(
 _NOT_NOUNS = set(
     """end way thing things lot rest bit middle kind sort point same whole first last next other only own best worst
     most fact moment minute second time day night week morning evening afternoon year years hour hours month other
-    one ones place reason idea truth chance side start top bottom""".split()
+    one ones place reason idea truth chance side start top bottom heart head mind chest body eyes hands stomach phone
+    breath sleep life""".split()
 )
 _DETERMINER_NOUN = re.compile(
     r"\b(my|our|the|his|her|their)\s+((?:[a-z]+[- ])?[a-z]+)",
     re.I,
 )
 _VERBISH = re.compile(r"(ing|ed|ly)$")
+_ADJECTIVES = set("""new old best first last little big whole own younger older younger final big small late dear
+    ex close elderly baby twin other""".split())
+_PHRASE_STARTS = set("""you your you're you've you'd you'll he she they it it's that there everyone nobody people the his
+    her their things everything work we someone my""".split())
 
 
 def _swap_person(text: str) -> str:
@@ -327,6 +359,8 @@ def content_phrase(text: str) -> str | None:
     for match in _DETERMINER_NOUN.finditer(text):
         det, rest = match.group(1).lower(), match.group(2).lower()
         words = re.split(r"[- ]", rest)
+        if words[0] not in _ADJECTIVES:
+            words = words[:1]
         if words[-1] in STOP_WORDS or words[-1] in _NOT_NOUNS or _VERBISH.search(words[-1]) or len(words[-1]) < 3:
             words = words[:1]
         if not words or words[0] in STOP_WORDS or words[0] in _NOT_NOUNS or len(words[0]) < 3:
@@ -366,6 +400,10 @@ def key_phrase(text: str, max_words: int = 9) -> str | None:
     if best is None:
         return None
     swapped = _swap_person(best)
+    if swapped.split()[0].lower() not in _PHRASE_STARTS:
+        return None  # a fragment ("First time in months"), not a clause worth giving back
+    first = swapped.split()[0]
+    return swapped if first in people_named(text) else swapped[0].lower() + swapped[1:]
     return swapped[0].lower() + swapped[1:] if not re.match(r"[A-Z][a-z]+\b", swapped) or swapped.split()[0] in {
         "The", "Your", "It", "Everything", "Nothing", "Work", "Today", "Everyone", "Nobody", "My", "We", "He", "She",
         "They", "There", "This", "That", "Things", "Some", "Every", "All", "No", "Since", "When"} else swapped
@@ -454,10 +492,14 @@ class Understanding:
         probs = self.model.probabilities(self.embedder.embed(text))
         return {label: float(p) for label, p in zip(self.model.labels, probs)}
 
-    def read(self, text: str, *, breath_offered: bool = False) -> Reading:
+    def read(self, text: str, *, breath_offered: bool = False, medication_named: bool = False) -> Reading:
+        """`medication_named`: a medicine was named earlier this session, so a follow-up about
+        'it' (stopping, more, with wine) is read as a medication question too."""
         text = text.strip()
         loss = mentions_loss(text)
         ruled = rule_intent(text, breath_offered)
+        if (ruled is None or ruled[0] in {"advice", "filler"}) and medication_named and medication_follow_up(text):
+            ruled = ("medication", "follows up a medication question")
         scores: dict[str, float] = {}
         if ruled is not None:
             intent, why, confidence = ruled[0], f"rule: {ruled[1]}", 1.0
@@ -477,10 +519,13 @@ class Understanding:
                 intent, why = "telling", why + "; no conflict named, so read as telling"
             elif intent == "telling" and _CONFLICT_WORDS.search(text) and scores.get("conflict", 0) > 0.1:
                 intent, why = "conflict", why + "; conflict words, so conflict"
-            elif intent in SURE_ONLY and confidence < SURE_ONLY[intent]:
+            elif intent in SURE_ONLY and confidence < SURE_ONLY.get(intent, 0):
                 rest = {k: v for k, v in allowed.items() if k not in SURE_ONLY}
                 intent = max(rest, key=rest.get)
                 why += f"; not sure enough, so {intent}"
+            elif intent in FEELING_CONFIDENCE and confidence < FEELING_CONFIDENCE[intent] and \
+                    not (feeling_word(text) and intent != "good_news"):
+                intent, why = "telling", why + f" (below {FEELING_CONFIDENCE[intent]}: read as telling)"
             elif confidence < MIN_CONFIDENCE:
                 intent, why = "telling", why + f" (below {MIN_CONFIDENCE}: read as telling)"
         return Reading(

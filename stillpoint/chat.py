@@ -40,6 +40,8 @@ class ChatTurn:
     session: int
     why: list[str] = field(default_factory=list)
     intent: str = ""
+    parts: tuple[tuple[str, str], ...] = ()  # (sentence, source) for each reply sentence
+    ends_session: bool = False
 
     def as_json(self, explain: bool = False) -> str:
         data = {"speaker": self.speaker, "text": self.text, "source": self.source, "session": self.session}
@@ -110,7 +112,9 @@ class ChatSession:
             reading = self.companion.last_reading
             turns.append(ChatTurn("companion", reply, sources, self.session_id,
                                   why=[f"{s.source}: {s.why}" if s.why else s.source for s in sentences],
-                                  intent=reading.intent if reading else ""))
+                                  intent=reading.intent if reading else "",
+                                  parts=tuple((s.text, s.source) for s in sentences),
+                                  ends_session=self.companion.session_ended))
         if self.companion.session_ended:
             self.ended = True
         return turns
