@@ -88,6 +88,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"^\W*(try|make sure|remember to|don'?t forget|go (and|for|to)|take (a|some|time)|call|ring|text|tell (him|her|them)|"
             r"drink|eat|stop|start|avoid|consider|focus on|write down|get (some|more)|set (a|some)|practi[cs]e|you could try)\b|"
             r"\byou (should|need to|must|ought to|have to|'d better|had better)\b|\bi (suggest|recommend|would suggest|advise)\b|"
+            r"\byou (can|could|might) (always |just |also )?(call|ring|text|talk to|tell|try|go|ask|reach out|write)\b|"
             r"\bmy advice\b|\bit'?s (important|best|a good idea) (to|that)\b|\bwhy (not|don'?t you)\b|\bhave you tried\b|"
             r"\bhere are (some|a few)\b|\b(first|second|finally),? (try|you)\b|\bthe best (way|thing) (is|would be)\b",
             re.I,

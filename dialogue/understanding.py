@@ -124,8 +124,8 @@ _CLOSING_ANYWHERE = re.compile(
 )
 _MOOD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})( and a half)?( out of (ten|10)|/10)\b"
-    r"|\b(i'?m|i am|i'?d say|today'?s|today is|it'?s|mood( is|'s)?( around| about)?|rate (it|myself|my mood)|give today|"
-    r"put myself at|score myself|probably|maybe|about|around|honestly,?|eh,?|like|hovering around|at)"
+    r"|(\b(i'?m|i am|i'?d say|today'?s|today is|it'?s|mood( is|'s)?( around| about)?|rate (it|myself|my mood)|give today|"
+    r"put myself at|score myself|hovering around)|^(\w+,? )?(probably|maybe|about|around|honestly,?|eh,?|like))"
     r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (years|minutes|hours|days|weeks|times|o'?clock|pm|am))"
     r"|\bmood\b.*\b(good|low|okay|ok|alright|up|down|neutral|middling|fine)\b|\b(so-so|middling|meh)\b"
     r"|^(i'?m (feeling )?|feeling )(okay|alright|fine|average|so-so|okay-ish|pretty good|not bad)( today| tonight| now| actually)*[.!]*$"
@@ -189,7 +189,7 @@ def asks_about_medication(text: str) -> bool:
 
 _MED_NAMED = re.compile(rf"\b({_MED_WORDS})\b", re.I)
 _MED_FOLLOW_UP = re.compile(
-    r"\b(stop|stopping|take|taking|halve|double|more|another|skip|come off|with (a |some )?(glass|drink|beer|wine|alcohol)|"
+    r"\b(stop|stopping|take|taking|halve|double|more|another|two|three|extra|skip|come off|with (a |some )?(glass|drink|beer|wine|alcohol)|"
     r"wine|beer|alcohol|vodka|whisky|drink)\b.*(\?|$)",
     re.I,
 )
@@ -263,6 +263,19 @@ _FEELINGS = {
     "exhausted": "exhausted", "drained": "drained", "hurt": "hurt", "lost": "lost", "confused": "confused",
     "jealous": "jealous", "disappointed": "disappointed", "upset": "upset", "worn": "worn out",
 }
+_FEELING_INTENT = {}
+for _intent, _words in {
+    "sadness": "sad low down miserable empty numb hopeless heartbroken flat blue gutted crushed defeated deflated hollow heavy",
+    "anxiety": "anxious worried nervous scared afraid frightened terrified panicky stressed tense uneasy overwhelmed restless",
+    "anger": "angry furious livid annoyed irritated frustrated resentful bitter cross exasperated",
+    "loneliness": "lonely isolated invisible forgotten",
+    "shame": "guilty ashamed embarrassed humiliated mortified",
+    "good_news": "proud happy excited relieved hopeful pleased",
+}.items():
+    for _w in _words.split():
+        _FEELING_INTENT[_w] = _intent
+_FEELING_INTENT.update({"full of dread": "anxiety", "fed up": "anger", "left out": "loneliness"})
+
 POSITIVE_FEELINGS = {"proud", "happy", "excited", "relieved", "hopeful", "pleased", "grateful", "thankful", "calm",
                      "calmer", "lighter"}
 _FEELING_CONTEXT = re.compile(r"\b(feel|feeling|felt|i'?m|i am|so|really|very|been|just|bit|quite|makes me|made me)\s+(\w+\s+)?$", re.I)
@@ -498,7 +511,7 @@ class Understanding:
         text = text.strip()
         loss = mentions_loss(text)
         ruled = rule_intent(text, breath_offered)
-        if (ruled is None or ruled[0] in {"advice", "filler"}) and medication_named and medication_follow_up(text):
+        if (ruled is None or ruled[0] in {"advice", "filler", "mood"}) and medication_named and medication_follow_up(text):
             ruled = ("medication", "follows up a medication question")
         scores: dict[str, float] = {}
         if ruled is not None:
@@ -516,13 +529,17 @@ class Understanding:
             elif loss and intent not in {"grief", "shame", "conflict", "good_news", "gratitude"}:
                 intent, why = "grief", "rule: a loss is named"
             elif intent == "conflict" and not _CONFLICT_WORDS.search(text):
-                intent, why = "telling", why + "; no conflict named, so read as telling"
+                intent = _FEELING_INTENT.get(feeling_word(text) or "", "telling")
+                why += f"; no conflict named, so read as {intent}"
             elif intent == "telling" and _CONFLICT_WORDS.search(text) and scores.get("conflict", 0) > 0.1:
                 intent, why = "conflict", why + "; conflict words, so conflict"
             elif intent in SURE_ONLY and confidence < SURE_ONLY.get(intent, 0):
                 rest = {k: v for k, v in allowed.items() if k not in SURE_ONLY}
                 intent = max(rest, key=rest.get)
                 why += f"; not sure enough, so {intent}"
+            elif (intent == "telling" or confidence < FEELING_CONFIDENCE.get(intent, 0)) and \
+                    _FEELING_INTENT.get(feeling_word(text) or "") not in (None, intent):
+                intent, why = _FEELING_INTENT[feeling_word(text)], why + f"; the feeling word '{feeling_word(text)}' decides"
             elif intent in FEELING_CONFIDENCE and confidence < FEELING_CONFIDENCE[intent] and \
                     not (feeling_word(text) and intent != "good_news"):
                 intent, why = "telling", why + f" (below {FEELING_CONFIDENCE[intent]}: read as telling)"
