@@ -223,6 +223,7 @@ def run_other_tree(scripts: list[Script], system: str, code: Path) -> list[Reply
                 failures = _score(script, s_index, t_index, line, parts, state, None)
                 out.append(Reply(system, script.title, s_index, t_index, list(context[-4:]), line.text, text,
                                  [s for _, s in parts], None, round(took, 3), failures))
+                save(out, system)  # as it goes: on two busy cores a full run of the small model takes an hour
                 context += [f"you: {line.text}", f"stillpoint: {text}"]
                 print(f"  {script.title} [{s_index}.{t_index}] {took:.1f} s", file=sys.stderr, flush=True)
     return out

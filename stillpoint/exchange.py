@@ -38,6 +38,7 @@ class ReplyAudio:
     speech: SpeechAudio
     ready_after_s: float
     source: str
+    text: str = ""  # the sentence this audio speaks
 
 
 @dataclass
@@ -201,7 +202,7 @@ class Exchanger:
             for speech in self.synthesizer.synthesize(sentence.text, length_scale=pace):
                 ready = self.clock() - decided
                 timings.setdefault("first_audio_ms", _ms(wait + ready))
-                yield ReplyAudio(speech=speech, ready_after_s=ready, source=sentence.source)
+                yield ReplyAudio(speech=speech, ready_after_s=ready, source=sentence.source, text=sentence.text)
                 if cancelled():
                     break
         if disclosed_before and not self.companion.disclosure_pending and self.disclosure is not None:

@@ -96,6 +96,9 @@ class LiveConversation:
                         self._on_turn_ended(event)
                 if self.max_turns is not None and len(self.exchanges) >= self.max_turns and not self.busy:
                     break
+                if self.pipeline.companion.session_ended and not self.busy:
+                    log.info("the user closed the session; no longer listening")  # a goodbye, heard in full
+                    break
         except KeyboardInterrupt:
             log.info("stopped by the user")
         finally:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dialogue.cues import CHECK_IN
+from dialogue.honesty import OPENING_DISCLOSURE
 from dialogue.store import Store
 from voice.events import PauseObserved, SpeechStarted, TurnEnded, TurnMayEnd
 from voice.sinks import ConversationRecorder
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 class _Playing:
     turn_id: int | None
     report: TurnReport
+    disclosure_end_s: float | None = None  # when the AI disclosure in this reply finishes playing
 
 
 @dataclass
@@ -90,6 +92,8 @@ def run_recording(
                 playing.report = replace(playing.report, end_s=cut, interrupted=True)
                 if playing.turn_id is not None:
                     store.update_turn(playing.turn_id, end_s=cut, interrupted=True)
+                if playing.disclosure_end_s is not None and cut < playing.disclosure_end_s:
+                    pipeline.companion.disclosure_pending = True  # not heard in full: say it again next turn
                 log.info("barge-in at %.2f s: reply cut", event.detected_s)
             finish_playing()
         elif isinstance(event, TurnMayEnd):
@@ -104,8 +108,11 @@ def run_recording(
         nonlocal playing
         record = ExchangeRecord(turn=turn)
         span = (None, None)
+        disclosure_end = None
         for audio in exchanger.run(turn, record):
             span = place(audio.speech, turn.decided_s + audio.ready_after_s, span)
+            if audio.text == OPENING_DISCLOSURE:
+                disclosure_end = span[1]
         placed_start, placed_end = span
         exchanges.append(record)
         if not record.user_text:
@@ -120,6 +127,7 @@ def run_recording(
         playing = _Playing(
             record.companion_turn_id,
             TurnReport("companion", record.reply_text, placed_start, placed_end, dict(record.timings)),
+            disclosure_end,
         )
         watch.reply_finished(placed_end, record.reply_text)
 
@@ -141,10 +149,12 @@ def run_recording(
         for frame in source.frames():
             if playing is not None and frame.start_s >= playing.report.end_s:
                 finish_playing()
-            due = None if segmenter.in_turn else watch.due_check_in(frame.end_s)
+            due = None if segmenter.in_turn or pipeline.companion.session_ended else watch.due_check_in(frame.end_s)
             if due is not None:
                 check_in(due)
             muted = not barge_in and playing is not None and frame.start_s < playing.report.end_s
+            if pipeline.companion.session_ended:  # a goodbye: no longer listening (the file keeps the audio)
+                muted = True
             if not muted:
                 for event in segmenter.process(frame):
                     handle(event)
