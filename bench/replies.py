@@ -253,32 +253,36 @@ def save(replies: list[Reply], system: str) -> Path:
 
 
 def rating_sample(n: int, systems: list[str], seed: int = 2026) -> None:
-    """A blind sample: (context, reply) pairs from the saved runs, shuffled, and a separate key."""
+    """A blind sample: (context, reply) pairs from the saved runs, shuffled, and a separate key.
+
+    Each turn appears for one system only, so a rater never compares two replies side by side; the
+    context shows only what the person said before (a system's earlier replies would give it away).
+    Systems with fewer saved replies (a slow model on busy cores) give what they have, up to n/len."""
     rng = random.Random(seed)
-    pools = {}
-    for system in systems:
-        path = OUT / f"replies_{system}.jsonl"
-        rows = [json.loads(l) for l in path.read_text().splitlines()]
-        pools[system] = rows
-    common = set.intersection(*({(r["script"], r["session"], r["turn"]) for r in rows} for rows in pools.values()))
-    per = n // len(systems)
-    keys = sorted(common)
-    rng.shuffle(keys)
+    pools = {system: [json.loads(l) for l in (OUT / f"replies_{system}.jsonl").read_text().splitlines()]
+             for system in systems}
+    used: set[tuple] = set()
     chosen = []
-    for i, system in enumerate(systems):  # different turns for each system, so a rater never sees a pair side by side
-        picked = keys[i * per:(i + 1) * per]
-        index = {(r["script"], r["session"], r["turn"]): r for r in pools[system]}
-        chosen += [(system, index[k]) for k in picked]
+    per = n // len(systems)
+    for system in sorted(systems, key=lambda s: len(pools[s])):  # the smallest pool first
+        rows = [r for r in pools[system] if (r["script"], r["session"], r["turn"]) not in used]
+        rng.shuffle(rows)
+        want = per if system != max(systems, key=lambda s: len(pools[s])) else n - len(chosen)
+        for r in rows[:want]:
+            used.add((r["script"], r["session"], r["turn"]))
+            chosen.append((system, r))
     rng.shuffle(chosen)
     with (OUT / "rating_sample.tsv").open("w", newline="", encoding="utf-8") as f, \
             (OUT / "rating_key.tsv").open("w", newline="", encoding="utf-8") as k:
         sample, key = csv.writer(f, delimiter="\t"), csv.writer(k, delimiter="\t")
-        sample.writerow(["id", "context", "person_said", "reply", "score_0_to_2", "note"])
+        sample.writerow(["id", "earlier_in_the_session", "person_said", "reply", "score_0_to_2", "note"])
         key.writerow(["id", "system", "script", "session", "turn"])
         for i, (system, r) in enumerate(chosen, 1):
-            sample.writerow([i, " | ".join(r["context"]), r["user"], r["reply"], "", ""])
+            earlier = " | ".join(c for c in r["context"] if c.startswith("you: "))
+            sample.writerow([i, earlier, r["user"], r["reply"], "", ""])
             key.writerow([i, system, r["script"], r["session"], r["turn"]])
-    print(f"wrote {len(chosen)} pairs to {OUT / 'rating_sample.tsv'} (key: {OUT / 'rating_key.tsv'})")
+    counts = Counter(system for system, _ in chosen)
+    print(f"wrote {len(chosen)} pairs ({dict(counts)}) to {OUT / 'rating_sample.tsv'} (key: {OUT / 'rating_key.tsv'})")
 
 
 def main() -> None:

@@ -214,6 +214,9 @@ class Companion:
                 self._embedded_factory = None
                 trace.fell_back_to_embedded = True
                 trace.backend = self.backend.name
+                self.model_speaks = not self.backend.name.startswith("embedded")
+                if not self.model_speaks:
+                    break  # the embedded model does not speak freely: the repertoire answers
         if not spoken:
             trace.used_fallback_line = True
             yield from self._planned(user_text, plan)
