@@ -238,3 +238,12 @@ def test_chat_reads_typed_lines_from_stdin(tmp_path):
     result = run_cli("chat", input="I feel so lonely tonight.\ngood night\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("stillpoint:") == 2
+
+
+def test_summaries_are_whole_sentences_of_the_persons():
+    from dialogue.memory import summarise
+
+    long = "I argued with my sister about our mother and the house and the money and everything " * 3 + "."
+    summary = summarise([long.strip(), "My brother called about the funeral arrangements.", "Okay."], max_chars=120)
+    assert summary == "My brother called about the funeral arrangements." or summary == long.strip()
+    assert not summary.endswith("…")
