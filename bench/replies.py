@@ -160,6 +160,7 @@ def _score(script: Script, s_index: int, t_index: int, line: ScriptLine, parts, 
 def run_this_tree(scripts: list[Script], system: str) -> list[Reply]:
     """The companion in this tree, through typed chat: the same companion, safety, memory and store."""
     sys.path.insert(0, str(ROOT))
+    import stillpoint  # noqa: F401  (the app's offline settings apply before onnxruntime loads)
     from dialogue.store import Store
     from stillpoint.chat import ChatSession
     from stillpoint.components import Progress, build_companion

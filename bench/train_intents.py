@@ -22,6 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import stillpoint  # noqa: E402,F401  (the app's offline settings apply before onnxruntime loads)
 from dialogue.embedding import default_embedder  # noqa: E402
 from dialogue.understanding import (  # noqa: E402
     INTENTS, MODEL_PATH, RULE_ONLY, Understanding, load_labelled, train_model,
