@@ -4,6 +4,7 @@
     python bench/replies.py --system baseline --code /work/main --scripts 12
                                                   # another tree's companion (e.g. today's main), same scripts
     python bench/replies.py --rating-sample 64    # blind rating files from the two saved runs
+    python bench/replies.py --score rated.tsv     # un-blind a rated copy: mean and share of 0 per system
 
 Scripts are in `bench/replies_scripts.txt` ("=== title", "---" between sessions, tags such as
 `@closing` that only the checker reads). Every reply is checked for the hard constraints of the
@@ -286,6 +287,18 @@ def rating_sample(n: int, systems: list[str], seed: int = 2026) -> None:
     print(f"wrote {len(chosen)} pairs ({dict(counts)}) to {OUT / 'rating_sample.tsv'} (key: {OUT / 'rating_key.tsv'})")
 
 
+def score_rating(scored: Path) -> None:
+    """Join a rated copy of rating_sample.tsv (score_0_to_2 filled in) with the key: mean and share of 0 per system."""
+    key = {row["id"]: row["system"] for row in csv.DictReader((OUT / "rating_key.tsv").open(), delimiter="\t")}
+    by_system: dict[str, list[int]] = {}
+    for row in csv.DictReader(scored.open(), delimiter="\t"):
+        if row.get("score_0_to_2", "").strip():
+            by_system.setdefault(key[row["id"]], []).append(int(row["score_0_to_2"]))
+    for system, scores in sorted(by_system.items()):
+        zero = sum(s == 0 for s in scores) / len(scores)
+        print(f"{system:>10}: n={len(scores)}  mean {statistics.mean(scores):.2f} of 2   scored 0: {zero:.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--system", default="new", help="name for this run (new, baseline, ...)")
@@ -294,9 +307,13 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="only every k-th script (a spread-out subset)")
     parser.add_argument("--rating-sample", type=int, metavar="N", help="write the blind rating files and stop")
     parser.add_argument("--compare", nargs="+", default=["baseline", "new"], help="systems in the rating sample")
+    parser.add_argument("--score", type=Path, metavar="RATED_TSV", help="un-blind a rated sample: mean and %% of 0 per system")
     args = parser.parse_args()
     if args.rating_sample:
         rating_sample(args.rating_sample, args.compare)
+        return
+    if args.score:
+        score_rating(args.score)
         return
     scripts = parse_scripts()[:: args.every][: args.scripts]
     users = sum(len(s) for sc in scripts for s in sc.sessions)
