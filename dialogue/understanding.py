@@ -106,7 +106,7 @@ _CLOSING = re.compile(
     r"stop|please stop|stop (now|here|talking|the session|please)|finish|end (the )?session|"
     r"(i'?m|i am|that'?s me) (done|finished)( now| here| for (now|today|tonight|the night))?|"
     r"i think i'?m done( for (tonight|today|now))?|that'?s (all|enough|it)( for (now|today|tonight|me))?|"
-    r"(let'?s|can we|we can|i'?ll|i will|i'?d like to|i want to) (stop|end|finish|leave it|call it a (night|day))( (it|there|here|now))?( for (today|tonight|now))?|"
+    r"(let'?s|can we|we can|i'?ll|i will|i'?d like to|i want to) (stop|end|finish|leave it there|call it a (night|day))( (it|there|here|now))?( for (today|tonight|now))?|"
     r"i'?m (going|off|heading) (to (bed|sleep)|now|off|to go|to head off|to log off|to stop|to close this|to call it a night)|"
     r"time (for bed|to go)|i'?m signing off|enough for (today|tonight)|that'?ll do( for (today|tonight))?|"
     r"sleep time|i'?ll come back (another time|later|tomorrow)|i'?m wrapping up( now)?|i'?m tired,? i'?m going to (sleep|bed)|"

@@ -27,7 +27,7 @@ def test_closings_are_recognised(text):
     assert is_closing(text)
 
 
-@pytest.mark.parametrize("text", ["I can't stop worrying about it.", "I stopped going to the gym.",
+@pytest.mark.parametrize("text", ["I can't stop worrying about it.", "I stopped going to the gym.", "Let's leave it.",
                                   "I went to bed early and woke at three.", "Stop telling me it's fine, my mum said."])
 def test_ordinary_lines_are_not_closings(text):
     assert not is_closing(text)
