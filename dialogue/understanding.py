@@ -450,11 +450,11 @@ def train_model(vectors: np.ndarray, labels: list[str], *, l2: float = 1e-4, ste
     """Full-batch gradient descent on the cross-entropy; small and deterministic (no extra library)."""
     names = tuple(sorted(set(labels)))
     index = {n: i for i, n in enumerate(names)}
-    y = np.zeros((len(labels), len(names)), dtype=np.float64)
+    y = np.zeros((len(labels), len(names)), dtype=np.float32)
     y[np.arange(len(labels)), [index[l] for l in labels]] = 1.0
-    x = vectors.astype(np.float64)
-    w = np.zeros((len(names), x.shape[1]))
-    b = np.zeros(len(names))
+    x = vectors.astype(np.float32)
+    w = np.zeros((len(names), x.shape[1]), dtype=np.float32)
+    b = np.zeros(len(names), dtype=np.float32)
     for _ in range(steps):
         z = x @ w.T + b
         z -= z.max(axis=1, keepdims=True)
