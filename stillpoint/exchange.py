@@ -210,7 +210,9 @@ class Exchanger:
         if self.recall is not None:
             self.recall.after_reply()
         if self.cue_recorder is not None:  # a quiet after fixed words is not a silence to come back to
-            self.cue_recorder.previous_reply_fixed = any(s in ("fixed", "safety", "practice") for s in record.reply_sources)
+            # judged by the reply's last sentence: a disclosure before an ordinary reply does not count
+            self.cue_recorder.previous_reply_fixed = bool(record.reply_sources) and \
+                record.reply_sources[-1] in ("fixed", "safety", "practice")
         trace = self.companion.last_trace
         if trace.guard_reasons:
             log.debug("reply guard: %s", ", ".join(trace.guard_reasons))
