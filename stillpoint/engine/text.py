@@ -37,3 +37,10 @@ class TextOutput:
 
     def playing_until(self) -> float:
         return self._until
+
+
+class NoTranscriber:
+    """A typed conversation has no speech: nothing ever reaches speech-to-text."""
+
+    def transcribe(self, audio, *, prompt: str | None = None):
+        raise RuntimeError("a typed conversation has no audio to transcribe")
