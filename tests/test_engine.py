@@ -15,6 +15,7 @@ import pytest
 
 from dialogue.companion import Companion
 from dialogue.crisis import CrisisResources
+from dialogue.replies import Replier
 from dialogue.cues import CHECK_IN
 from dialogue.store import Store
 from fakes import FakeBackend, FakeClock, FakeMicrophone, FakeSpeaker, FakeSynthesizer, FakeTranscriber
@@ -49,7 +50,8 @@ def converse(tmp_path, path: str, audio, heard, sentences, *, stt_s=0.096, ttft_
     store = Store(tmp_path / path / "stillpoint.db")
     if disclosed:  # the AI disclosure was said recently: leave it out of these timings
         store.set_meta("last_disclosed_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    companion = Companion(FakeBackend(clock, sentences, ttft_s), resources=RESOURCES)
+    # the same seed on both paths: when the guard stops a repeated model line, the repertoire's choice is the same
+    companion = Companion(FakeBackend(clock, sentences, ttft_s), resources=RESOURCES, replier=Replier(seed=7))
     pipeline = Pipeline(make_segmenter(Settings()), FakeTranscriber(clock, heard, stt_s),
                         FakeSynthesizer(clock, seconds_per_word=word_s, delay_s=tts_s), companion)
     events: list = []

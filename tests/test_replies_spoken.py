@@ -1,16 +1,16 @@
 """The replies' fixed policies through the real spoken loop: real speech in (Piper), faster-whisper, the
-companion, Piper out, on the recording loop that plays replies where they would be heard."""
+companion, Piper out, on the engine's recording path, which plays replies where they would be heard."""
 
+from dialogue.honesty import OPENING_DISCLOSURE
 from speechkit import build, say
-from stillpoint.recording_loop import run_recording
+from stillpoint.engine.recording import run_recording
 
 
 def _run(pipeline, store, tmp_path, parts, seed):
     rec = build(parts, seed=seed)
     wav = rec.write(tmp_path / "in.wav")
-    reports = []
-    result = run_recording(pipeline, store, wav, tmp_path / "out.wav", on_turn=reports.append)
-    return rec, result, reports
+    result = run_recording(pipeline, store, wav, tmp_path / "out.wav")
+    return rec, result, result.reports
 
 
 def _replies(reports):
@@ -49,5 +49,5 @@ def test_a_disclosure_cut_off_is_said_again_next_turn(pipeline, store, tmp_path)
     # barged over before the disclosure (about 3.5 s of speech) was heard in full; on a busy machine the reply
     # starts late, so the cut is measured from where it started, not from the user's words
     assert first.interrupted and first.end_s - first.start_s < 2.5
-    assert first.text.startswith("Just so you know, I'm an AI")
+    assert first.text and OPENING_DISCLOSURE.startswith(first.text)  # reported as heard: part of the disclosure
     assert second.text.startswith("Just so you know, I'm an AI")  # said again, since it was not heard
