@@ -149,6 +149,12 @@ def declined_topics(cues: Sequence[StoredCue]) -> set[str]:
     return {t for c in cues if c.dismissed and (t := content_topic(c.cue))}
 
 
+def is_declined(word: str, declined: set[str]) -> bool:
+    """Whether a theme's word ("sister") belongs to a declined content phrase ("your sister")."""
+    word = word.lower()
+    return any(word == phrase or word in phrase.lower().split() for phrase in declined)
+
+
 def choose_recall(cues: Sequence[StoredCue], recurring_topics: set[str], current_session: int | None = None) -> StoredCue | None:
     """The most salient earlier cue, if any stands out.
 

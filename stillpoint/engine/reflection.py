@@ -26,6 +26,7 @@ from dialogue.cues import (
     TimedWord,
     choose_recall,
     declined_topics,
+    is_declined,
     is_dismissal,
     pause_cues,
     recall_lines,
@@ -153,7 +154,7 @@ class Recall:
             log.info("will return to cue %d (%s, %.1f s)", self.chosen.id, self.chosen.cue.kind, self.chosen.cue.duration_s)
             return
         declined = declined_topics(cues)
-        recurring = [t for t in themes(texts) if t.sessions >= 3 and t.topic.word not in declined]
+        recurring = [t for t in themes(texts) if t.sessions >= 3 and not is_declined(t.topic.word, declined)]
         if recurring:  # nothing stood out as a silence, but something keeps coming back
             self.lines, self._returning = [recurring[0].spoken(), THEME_INVITATION], True
 
