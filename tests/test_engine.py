@@ -21,7 +21,7 @@ from dialogue.store import Store
 from fakes import FakeBackend, FakeClock, FakeMicrophone, FakeSpeaker, FakeSynthesizer, FakeTranscriber
 from speechkit import Recording, build, say
 from stillpoint.config import Settings
-from stillpoint.engine import ConversationSettings, ReplyCut, SafetyFlagged, TurnReport
+from stillpoint.engine import ConversationSettings, ReplyCut, SafetyFlagged, SessionClosed, TurnReport
 from stillpoint.engine.components import Pipeline, make_segmenter
 from stillpoint.engine.live import run_live
 from stillpoint.engine.recording import run_recording
@@ -161,3 +161,15 @@ def test_typed_turns_go_through_the_same_companion_safety_and_store(tmp_path):
     assert [e[2] for e in store.safety_events(chat.session_id)] == ["acute"]
     assert [m.role for m in companion.history] == ["user", "assistant", "user", "assistant"]
     assert [r.speaker for r in events if isinstance(r, TurnReport)] == ["user", "companion", "user", "companion"]
+
+
+def test_a_goodbye_heard_in_full_ends_the_conversation_on_both_paths(tmp_path):
+    # replies (issue 9): a closing is a fixed goodbye and SessionEnds; once it is heard, nothing more is listened to
+    heard = ["I had a long day at work.", "Good night.", "One more thing about my sister."]
+    rec = build([0.5, say(heard[0]), 8.0, say(heard[1]), 8.0, say(heard[2]), 8.0], seed=4)
+    out = both(tmp_path, rec.audio, heard, MODEL)
+    users = [r[1] for r in out.stored if r[0] == "user"]
+    assert users == heard[:2]  # the third turn was never transcribed or answered
+    goodbye = [r for r in out.stored if r[0] == "companion"][-1]
+    assert not goodbye[2] and "?" not in goodbye[1]
+    assert any(isinstance(e, SessionClosed) and e.reason == "closing" for e in out.events)

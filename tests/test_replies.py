@@ -247,3 +247,27 @@ def test_summaries_are_whole_sentences_of_the_persons():
     summary = summarise([long.strip(), "My brother called about the funeral arrangements.", "Okay."], max_chars=120)
     assert summary == "My brother called about the funeral arrangements." or summary == long.strip()
     assert not summary.endswith("…")
+
+
+# -- what was heard is what counts (the engine's commit) -------------------------------------------------
+def test_only_reply_lines_that_were_heard_count_as_said():
+    from dialogue.companion import ReplySentence, SessionEnds
+    from dialogue.guard import normalise_sentence
+
+    class Embedded(Scripted):
+        name = "embedded SmolLM2-135M"
+
+    companion = Companion(Embedded([]), replier=Replier(seed=3))
+    text = "My sister and I argued again tonight and I can't stop thinking about it."
+    first = [i.text for i in companion.reply(text) if isinstance(i, ReplySentence)]
+    companion.commit(text, "", interrupted=True)  # cut before a word was heard
+    assert first and not any(normalise_sentence(t) in companion.replier.session.said for t in first)
+    assert companion.history[-1].role == "user"  # nothing of the reply is remembered as said
+    again = [i.text for i in companion.reply(text) if isinstance(i, ReplySentence)]
+    companion.commit(text, again[0], interrupted=len(again) > 1)  # only the first sentence heard
+    assert normalise_sentence(again[0]) in companion.replier.session.said
+    assert not any(normalise_sentence(t) in companion.replier.session.said for t in again[1:])
+    assert companion.history[-1].content.startswith(again[0])
+    goodbye = list(companion.reply("Good night."))
+    assert isinstance(goodbye[-1], SessionEnds) and "?" not in " ".join(
+        i.text for i in goodbye if isinstance(i, ReplySentence))
