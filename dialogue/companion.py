@@ -22,7 +22,7 @@ from typing import Literal
 
 from .chunker import sentences
 from .guard import ReplyGuard
-from .crisis import AFTER_NO, CrisisResources, acute_response
+from .crisis import AFTER_NO, CrisisResources, acute_response, medication_response
 from .honesty import OPENING_DISCLOSURE
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
@@ -30,7 +30,7 @@ from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
 from .practices import BREATHING_INVITE, breathing_pattern, wants_breathing
 from .replies import PlannedSentence, Replier, ReplyPlan
 from .screening import DirectQuestion, concern_lines
-from .understanding import Reading, Understanding
+from .understanding import Reading, Understanding, asks_about_medication, medication_follow_up
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,12 @@ class Companion:
             for line in preface:
                 yield say(line, "preface", discloses=line == OPENING_DISCLOSURE, why=_PREFACE_WHY)
             # -- safety #11 hook: after a "no", carry on gently; else medication line / direct question / check-in
-            lines = AFTER_NO if answered_no else concern_lines(assessment, self.resources, not self._resources_offered)
+            if answered_no:
+                lines = AFTER_NO
+            elif self._asks_about_medication(user_text):  # replies #9: "should I just stop?" about a medicine named before
+                lines = medication_response(self.resources, not self._resources_offered)
+            else:
+                lines = concern_lines(assessment, self.resources, not self._resources_offered)
             for line in lines:
                 yield say(line, "safety", why="safety: concern")
             return
@@ -335,6 +340,7 @@ class Companion:
         heard = [s for s in pending.sentences if s.text in heard_text]
         self.direct_question.heard([s.text for s in heard])  # -- safety #11 hook: asked only once heard
         # -- replies (issue 9): only lines heard count as said (a cut line may be chosen again)
+        self.replier.noted(user_text)  # a medicine or a loss named, even in a turn safety answered
         self.replier.said(PlannedSentence(s.text, s.source if s.source in ("repertoire", "model") else "fixed", s.why)
                           for s in heard)
         level = pending.level
@@ -346,6 +352,11 @@ class Companion:
             still_owed = not said_resources if level == "acute" else not any(s.source == "safety" for s in heard)
             self._owed_level = level if still_owed else "none"
         self._breath_offered = pending.offers_breath and bool(heard) and heard[-1] is pending.sentences[-1]
+
+    def _asks_about_medication(self, user_text: str) -> bool:
+        """A medication question, or a follow-up about 'it' once a medicine was named this session."""
+        return asks_about_medication(user_text) or (
+            self.replier.session.medication_named and medication_follow_up(user_text))
 
     def _guarded(
         self, messages: list[ChatMessage], guard: ReplyGuard, trace: ReplyTrace, started: float

@@ -28,7 +28,7 @@ from pathlib import Path
 from .crisis import MEDICATION_LINE, MEDICATION_RISK
 from .guard import ReplyGuard, normalise_sentence
 from .honesty import DISCLOSURE
-from .understanding import MEDICATION_RISK_WORDS, POSITIVE_FEELINGS, Reading, names_medication
+from .understanding import MEDICATION_RISK_WORDS, POSITIVE_FEELINGS, Reading, mentions_loss, names_medication
 
 REPERTOIRE_PATH = Path(__file__).parent / "data" / "repertoire.toml"
 KINDS = ("reflection", "question", "affirmation", "encourager", "summary")
@@ -161,6 +161,11 @@ class Replier:
         if reading.topic and reading.topic not in s.topics and reading.intent not in {"closing", "identity", "filler"}:
             s.topics.append(reading.topic)
         return self._policy(reading) or self._ordinary(reading)
+
+    def noted(self, user_text: str) -> None:
+        """What the person said, whoever answered it (safety too): a medicine or a loss named."""
+        self.session.loss_named = self.session.loss_named or mentions_loss(user_text)
+        self.session.medication_named = self.session.medication_named or names_medication(user_text)
 
     def said(self, sentences: Iterable[PlannedSentence]) -> None:
         """Record what was actually said (the plan, or the model's words instead of it)."""

@@ -17,6 +17,7 @@ from voice.events import SAMPLE_RATE, SpeechAudio
 
 class Unvoiced:
     sample_rate = SAMPLE_RATE
+    voiced = False  # nothing is heard: a guided exercise is not rendered, its invitation is shown
 
     def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
         yield SpeechAudio(text, np.zeros(0, np.float32), SAMPLE_RATE)
