@@ -271,3 +271,14 @@ def test_only_reply_lines_that_were_heard_count_as_said():
     goodbye = list(companion.reply("Good night."))
     assert isinstance(goodbye[-1], SessionEnds) and "?" not in " ".join(
         i.text for i in goodbye if isinstance(i, ReplySentence))
+
+
+def test_a_medication_follow_up_after_a_turn_safety_answered_is_still_sent_to_a_pharmacist():
+    class Embedded(Scripted):
+        name = "embedded SmolLM2-135M"
+
+    companion = Companion(Embedded([]), replier=Replier(seed=5))
+    first = " ".join(s.text for s in companion.respond("Should I take more of my sleeping pills?"))
+    assert MEDICATION_LINE in first
+    follow_up = " ".join(s.text for s in companion.respond("What about with a glass of wine?"))
+    assert "pharmacist" in follow_up and "prescribed" in follow_up
