@@ -229,6 +229,7 @@ class Companion:
         trace = trace if trace is not None else ReplyTrace()
         trace.backend = self.backend.name
         self.last_trace = trace
+        self.last_reading = None  # set below when the understanding layer reads this turn
         started = time.perf_counter()
         assessment = assess_with(user_text, self.second_opinion, semantic=self.semantic)
         # -- safety #11 ask-directly hook (dialogue/screening.py): the turn after the direct question is its answer
@@ -254,7 +255,7 @@ class Companion:
         if level == "acute":  # the acute response itself says it is an AI
             pending.offers_breath = True
             for line in acute_response(self.resources):
-                yield say(line, "safety", discloses="I'm an AI" in line, why="safety: acute")
+                yield say(line, "safety", discloses="I'm an AI" in line, why="acute: the fixed safety response")
             return
         if level == "concern":
             for line in preface:
@@ -267,7 +268,7 @@ class Companion:
             else:
                 lines = concern_lines(assessment, self.resources, not self._resources_offered)
             for line in lines:
-                yield say(line, "safety", why="safety: concern")
+                yield say(line, "safety", why="concern: the fixed safety response")
             return
         if not user_text.strip():
             yield say(LISTENING_LINE, "fixed")

@@ -191,7 +191,7 @@ class Replier:
             return ReplyPlan([PlannedSentence(line, "fixed", f"disclosure again, shorter; {why}")], policy="identity")
         if reading.intent == "medication":
             risky = bool(MEDICATION_RISK_WORDS.search(reading.text))
-            if not s.medication_told:
+            if not s.medication_told and normalise_sentence(MEDICATION_LINE) not in s.said:  # (safety may have said it)
                 s.medication_told = True
                 lines = [MEDICATION_LINE] + ([MEDICATION_RISK] if risky else [])
                 return ReplyPlan([PlannedSentence(l, "fixed", f"medication: fixed line, no advice; {why}") for l in lines],

@@ -281,4 +281,5 @@ def test_a_medication_follow_up_after_a_turn_safety_answered_is_still_sent_to_a_
     first = " ".join(s.text for s in companion.respond("Should I take more of my sleeping pills?"))
     assert MEDICATION_LINE in first
     follow_up = " ".join(s.text for s in companion.respond("What about with a glass of wine?"))
-    assert "pharmacist" in follow_up and "prescribed" in follow_up
+    assert re.search(r"\b(pharmacist|prescri\w+)", follow_up)  # sent to a person who can answer
+    assert MEDICATION_LINE not in follow_up  # the long line once is enough: a shorter reminder the second time
