@@ -283,7 +283,8 @@ class Companion:
         if plan.policy == "identity":  # the reply itself says what I am: no preface
             yield from say_plan(plan)
             return
-        if plan.policy == "closing":  # no recall and no disclosure on the way out (it waits for next time)
+        if plan.policy == "closing" and not fixed:  # no disclosure on the way out (it waits for next time);
+            # the caller's fixed lines still win (a journal entry closes with its own words)
             yield from say_plan(plan)
             return
         for line in preface:

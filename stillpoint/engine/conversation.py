@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from dialogue.companion import ReplySentence, SafetyAssessed, SessionEnds
 from dialogue.cues import CHECK_IN
 from dialogue.honesty import OPENING_DISCLOSURE
+from dialogue.understanding import is_closing
 from dialogue.store import Store
 from voice.events import AudioFrame, PauseObserved, SpeechStarted, TurnEnded, TurnMayEnd
 from voice.protocols import ReplyOutput
@@ -311,6 +312,8 @@ class Conversation:
 
         def fixed(user_text: str) -> list[str]:
             self.recall.before_reply(user_text)
+            if is_closing(user_text):
+                return []  # replies (issue 9): no return to an earlier silence on the way out
             return self.recall.take_lines()
 
         items = self.exchanger.run(turn, record, silence=self._silence, preface=preface, fixed=fixed,
