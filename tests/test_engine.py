@@ -15,12 +15,13 @@ import pytest
 
 from dialogue.companion import Companion
 from dialogue.crisis import CrisisResources
+from dialogue.replies import Replier
 from dialogue.cues import CHECK_IN
 from dialogue.store import Store
 from fakes import FakeBackend, FakeClock, FakeMicrophone, FakeSpeaker, FakeSynthesizer, FakeTranscriber
 from speechkit import Recording, build, lj, say
 from stillpoint.config import Settings
-from stillpoint.engine import ConversationSettings, ReplyCut, SafetyFlagged, TurnReport
+from stillpoint.engine import ConversationSettings, ReplyCut, SafetyFlagged, SessionClosed, TurnReport
 from stillpoint.engine.components import Pipeline, make_segmenter
 from stillpoint.engine.live import run_live
 from stillpoint.engine.recording import run_recording
@@ -49,7 +50,8 @@ def converse(tmp_path, path: str, audio, heard, sentences, *, stt_s=0.096, ttft_
     store = Store(tmp_path / path / "stillpoint.db")
     if disclosed:  # the AI disclosure was said recently: leave it out of these timings
         store.set_meta("last_disclosed_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    companion = Companion(FakeBackend(clock, sentences, ttft_s), resources=RESOURCES)
+    # the same seed on both paths: when the guard stops a repeated model line, the repertoire's choice is the same
+    companion = Companion(FakeBackend(clock, sentences, ttft_s), resources=RESOURCES, replier=Replier(seed=7))
     pipeline = Pipeline(make_segmenter(Settings()), FakeTranscriber(clock, heard, stt_s),
                         FakeSynthesizer(clock, seconds_per_word=word_s, delay_s=tts_s), companion)
     events: list = []
@@ -182,3 +184,15 @@ def test_barge_in_measured_from_the_conversation_file_is_within_200_ms(tmp_path,
     barge = measure(tmp_path / "recording" / "heard.wav", rec.audio, onset, end)
     assert barge.reply_playing  # a reply was sounding when the user began
     assert 0.0 <= barge.latency_ms <= 200.0
+
+
+def test_a_goodbye_heard_in_full_ends_the_conversation_on_both_paths(tmp_path):
+    # replies (issue 9): a closing is a fixed goodbye and SessionEnds; once it is heard, nothing more is listened to
+    heard = ["I had a long day at work.", "Good night.", "One more thing about my sister."]
+    rec = build([0.5, say(heard[0]), 8.0, say(heard[1]), 8.0, say(heard[2]), 8.0], seed=4)
+    out = both(tmp_path, rec.audio, heard, MODEL)
+    users = [r[1] for r in out.stored if r[0] == "user"]
+    assert users == heard[:2]  # the third turn was never transcribed or answered
+    goodbye = [r for r in out.stored if r[0] == "companion"][-1]
+    assert not goodbye[2] and "?" not in goodbye[1]
+    assert any(isinstance(e, SessionClosed) and e.reason == "closing" for e in out.events)
