@@ -280,6 +280,9 @@ class Replier:
         text = line.template
         for slot, value in values.items():
             if value:
+                if _plural(value):  # "your kids are", not "your kids is": the lines are written for one person or thing
+                    text = re.sub(r"(\{" + slot + r"\} )(" + "|".join(_PLURAL_FORMS) + r")\b",
+                                  lambda m: m.group(1) + _PLURAL_FORMS[m.group(2)], text)
                 text = text.replace("{" + slot + "}", value).replace("{" + slot.capitalize() + "}", value[0].upper() + value[1:])
         return text
 
@@ -308,3 +311,19 @@ class Replier:
         best = max(candidates, key=lambda c: c[0])
         self._last_slots = set(best[2])
         return best[1]
+
+
+_PLURAL_FORMS = {"is": "are", "has": "have", "was": "were", "seems": "seem", "sounds": "sound", "matters": "matter",
+                 "means": "mean", "feels": "feel"}
+_SINGULAR_S = {"boss", "class", "news", "stress", "mess", "business", "illness", "address", "glass", "bus", "this", "is",
+               "his", "its", "was", "us", "less", "process", "focus", "crisis", "progress", "fitness", "loneliness"}
+
+
+def _plural(value: str) -> bool:
+    """A slot value that takes a plural verb: "your kids", "your mum and dad" (not "your boss", "the news")."""
+    words = value.lower().strip(".,!? ").split()
+    if not words:
+        return False
+    last = words[-1]
+    plural_s = len(last) > 3 and last.endswith("s") and not last.endswith("ss") and last not in _SINGULAR_S
+    return "and" in words or plural_s or last in {"people", "children", "men", "women", "folks"}

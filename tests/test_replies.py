@@ -283,3 +283,18 @@ def test_a_medication_follow_up_after_a_turn_safety_answered_is_still_sent_to_a_
     follow_up = " ".join(s.text for s in companion.respond("What about with a glass of wine?"))
     assert re.search(r"\b(pharmacist|prescri\w+)", follow_up)  # sent to a person who can answer
     assert MEDICATION_LINE not in follow_up  # the long line once is enough: a shorter reminder the second time
+
+
+@pytest.mark.parametrize("person, verb", [("your kids", "are"), ("your mum and dad", "are"), ("your boss", "is"),
+                                          ("your friend", "is"), ("your parents", "are")])
+def test_slot_lines_agree_with_a_plural_person(person, verb):
+    """The repertoire is written for one person; "So your kids is part of this" was heard in the blind rating."""
+    from types import SimpleNamespace
+
+    from dialogue.replies import Replier
+
+    line = SimpleNamespace(template="So {person} is part of this.", group="telling", slots=frozenset({"person"}))
+    replier = Replier.__new__(Replier)
+    replier.session = SimpleNamespace(topics=[])
+    reading = SimpleNamespace(feeling=None, person=person, topic=None, phrase=None)
+    assert Replier._fill(replier, line, reading) == f"So {person} {verb} part of this."
