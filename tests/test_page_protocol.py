@@ -259,6 +259,7 @@ def test_breathe_button_plays_the_exercise_on_its_own_schedule_and_puts_no_words
     (within 20 ms). Nothing is stored as the person's turn for the tap; a typed answer cuts the exercise
     and is kept as its check-in mood."""
     from dialogue.breathing import parse_pattern
+    from dialogue.honesty import OPENING_DISCLOSURE
     from dialogue.practices import DEFAULT_PATTERN
     from dialogue.store import Store
     from onsets import match, onsets
@@ -272,10 +273,10 @@ def test_breathe_button_plays_the_exercise_on_its_own_schedule_and_puts_no_words
                 await ws.send(json.dumps({"type": "start", "microphone": False}))
                 ready = await next_event(ws, "ready")
                 await ws.send(json.dumps({"type": "mode", "mode": "breathe"}))
-                while audio is None:
+                while audio is None:  # the exercise: the first reply after the opening disclosure
                     message = await asyncio.wait_for(ws.recv(), 300)
                     if isinstance(message, bytes):
-                        if events and events[-1]["type"] == "reply.audio" and events[-1]["cues"]:
+                        if events and events[-1]["type"] == "reply.audio" and events[-1]["text"] != OPENING_DISCLOSURE:
                             audio = message
                         continue
                     events.append(json.loads(message))
@@ -291,8 +292,8 @@ def test_breathe_button_plays_the_exercise_on_its_own_schedule_and_puts_no_words
 
         session_id, events, audio = asyncio.run(session())
 
-    practice = next(e for e in events if e["type"] == "reply.audio" and e["cues"])
-    assert len(audio) == 2 * practice["samples"]
+    practice = [e for e in events if e["type"] == "reply.audio"][-1]
+    assert practice["cues"] and len(audio) == 2 * practice["samples"], practice
     chosen = parse_pattern(DEFAULT_PATTERN)  # what the companion plays when no pattern is named
     cycles = chosen.max_cycles
     plan = make_plan(chosen, cycles=cycles, minutes=None if cycles else min(2.0, chosen.default_minutes or 2.0),
