@@ -1,13 +1,20 @@
 """Barge-in, measured from outside the app: speech onset in the microphone signal → the last
 reply sample in the speaker signal, both on one clock (the recording's audio clock).
 
-Each case is a real conversation through the real models and `run_recording`: the user asks
-something with a long fixed answer, then talks over it at a set moment. The app's own account
-plays no part: the onset is where the interruption's samples begin in the input (known from how
-the recording was built), and the reply's last sample is read from the conversation file the app
-wrote — the file minus the user's own audio is what the speaker played.
+Each case is a real conversation through the real models (faster-whisper, Piper, the segmenter
+and its VAD; the reply is the fixed spoken answer to "are you a real person?", so the model's
+speed decides only when it starts) and `run_recording`. The app's own account plays no part: the
+onset is where the interruption's samples begin in the input (known from how the recording was
+built), and the reply's samples are read from the conversation file the app wrote — the file minus
+the user's own audio is what the speaker played (tests/speaker_signal.py).
+
+A reply is placed where the real compute time puts it, which on a busy machine is seconds late.
+So each case first runs the question alone and finds where the reply sounds in the written file,
+then puts the interruption a set fraction of the way into it; if that run's reply moved so that
+none was playing at the onset, the interruption is moved to the reply as found and the case rerun.
 
     .venv/bin/python bench/bargein.py            # prints a table; `--json` for one object
+    .venv/bin/python bench/bargein.py --hard     # real read speech (LJ Speech) over pink noise at -42 dBFS
 """
 
 from __future__ import annotations
@@ -16,115 +23,114 @@ import argparse
 import json
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from common import LJ_DIR, build, lj, percentile, say, table
+from speaker_signal import BargeIn, measure, reply_span
 
-from common import build, percentile, say, table
-
-REPLY_LEVEL = 0.02  # a reply sample louder than this is heard (the user's own audio is subtracted first)
-
-CASES = [  # (question with a long fixed reply, seconds after it ends that the user talks over it, interruption)
-    # late enough that the reply has begun even on a busy machine, early enough that it is still playing
-    ("Are you a real person?", 4.6, "Wait, sorry, can I say something?"),
-    ("Are you a real person?", 5.4, "Hold on a second."),
-    ("Can we do a breathing exercise?", 5.0, "Actually, no, I just want to talk."),
-    ("Can we do a breathing exercise?", 6.2, "Sorry, stop for a moment."),
-    ("Are you a real person?", 5.0, "Okay, but listen."),
+CASES = [  # (question with a fixed spoken reply, how far into that reply the user talks over it, interruption)
+    ("Are you a real person?", 0.25, "Wait, sorry, can I say something?"),
+    ("Are you a real person?", 0.45, "Hold on a second."),
+    ("Are you a therapist?", 0.6, "Actually, no, I just want to talk."),
+    ("Are you a therapist?", 0.8, "Sorry, stop for a moment."),
+    ("Are you a real person?", 0.7, "Okay, but listen."),
+    ("Are you a therapist?", 0.35, "Hang on, that's not what I meant."),
 ]
+ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
-class BargeIn:
-    onset_s: float  # the interruption's first sample, in the input
-    reply_started_s: float | None  # first heard reply sample before the onset (None: no reply was playing)
-    last_reply_sample_s: float | None  # last heard reply sample from the onset until the interruption ends
-
-    @property
-    def latency_ms(self) -> float | None:
-        if self.reply_started_s is None or self.last_reply_sample_s is None:
-            return None
-        return round(max(0.0, self.last_reply_sample_s - self.onset_s) * 1000, 1)
-
-
-def reply_signal(heard: np.ndarray, rate: int, user_audio_16k: np.ndarray) -> np.ndarray:
-    """What the speaker played: the conversation file minus the user's own audio."""
-    import soxr
-
-    user = soxr.resample(user_audio_16k, 16_000, rate).astype(np.float32)
-    n = min(len(user), len(heard))
-    out = heard.copy()
-    out[:n] -= user[:n]
-    return out
-
-
-def measure(heard_wav: Path, user_audio_16k: np.ndarray, onset_s: float, until_s: float) -> BargeIn:
-    import soundfile as sf
-
-    heard, rate = sf.read(heard_wav, dtype="float32")
-    reply = np.abs(reply_signal(heard, rate, user_audio_16k)) > REPLY_LEVEL
-    onset, until = round(onset_s * rate), round(until_s * rate)
-    before = np.flatnonzero(reply[:onset])
-    after = np.flatnonzero(reply[onset:until])
-    return BargeIn(
-        onset_s,
-        before[0] / rate if len(before) else None,
-        (onset + after[-1]) / rate if len(after) else onset_s,
-    )
-
-
-def run_case(pipeline, store, workdir: Path, question: str, after_s: float, interruption: str, seed: int = 0,
-             settings=None) -> BargeIn:
+def converse(make_pipeline, workdir: Path, name: str, rec) -> Path:
+    """One conversation over `rec` with a fresh store and companion; returns the file it wrote."""
+    from dialogue.store import Store
     from stillpoint.engine.conversation import ConversationSettings
     from stillpoint.engine.recording import run_recording
 
-    rec = build([0.8, say(question), after_s, say(interruption), 6.0], seed=seed)
-    wav = rec.write(workdir / f"barge-{seed}.wav")
-    out = workdir / f"barge-{seed}.heard.wav"
-    run_recording(pipeline, store, wav, out, settings=settings or ConversationSettings())
-    onset, end = rec.speech[1]
-    return measure(out, rec.audio, onset, end)
+    store = Store(workdir / name / "stillpoint.db")
+    wav = rec.write(workdir / f"{name}.wav", subtype="FLOAT")
+    out = workdir / f"{name}.heard.wav"
+    try:
+        run_recording(make_pipeline(), store, wav, out, settings=ConversationSettings())
+    finally:
+        store.close()
+    return out
+
+
+def run_case(make_pipeline, workdir: Path, seed: int, question: str, into: float, interruption, room: dict):
+    """(measurement, reply start → onset in s, runs); measurement None if no run had a reply playing.
+    `interruption`: the interrupting audio (16 kHz); `room`: the noise floor, as `build` takes it."""
+    asked = say(question)
+    probe = build([0.8, asked, 20.0], seed=seed, **room)
+    span = reply_span(converse(make_pipeline, workdir, f"probe-{seed}", probe), probe.audio, probe.speech[0][1])
+    if span is None:
+        return None, None, 1
+    for attempt in range(1, ATTEMPTS + 1):
+        start, end = span
+        after_s = start + into * (end - start) - probe.speech[0][1]
+        rec = build([0.8, asked, after_s, interruption, 3.0], seed=seed, **room)
+        heard = converse(make_pipeline, workdir, f"barge-{seed}-{attempt}", rec)
+        onset, until = rec.speech[1]
+        result: BargeIn = measure(heard, rec.audio, onset, until)
+        if result.reply_playing:
+            return result, round(onset - start, 2), attempt + 1
+        span = reply_span(heard, rec.audio, rec.speech[0][1]) or span  # where this run's reply really was
+    return None, None, ATTEMPTS + 1
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--hard", action="store_true",
+                        help="interrupt with real read speech (LJ Speech clips) over pink noise at -42 dBFS")
+    parser.add_argument("--cases", type=int, default=len(CASES), help="run only the first N cases")
     args = parser.parse_args()
 
+    import stillpoint  # noqa: F401  (offline settings before any model library is imported)
     from dialogue.companion import Companion
     from dialogue.llm.embedded import EmbeddedBackend
-    from dialogue.store import Store
     from stillpoint.config import Settings
     from stillpoint.engine.components import Pipeline, make_segmenter
     from voice.stt import Transcriber
     from voice.tts import Synthesizer
 
     transcriber, synthesizer, backend = Transcriber(), Synthesizer(), EmbeddedBackend()
-    results = []
+
+    def make_pipeline() -> Pipeline:
+        return Pipeline(make_segmenter(Settings()), transcriber, synthesizer, Companion(backend))
+
+    clips = sorted(p.stem for p in LJ_DIR.glob("*.wav"))
+    room = {"floor_dbfs": -42.0, "kind": "pink"} if args.hard else {}  # default: white noise at -54 dBFS
+    latencies, rows, runs = [], [], 0
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        for seed, (question, after_s, interruption) in enumerate(CASES):
-            store = Store(workdir / f"db{seed}" / "stillpoint.db")
-            pipeline = Pipeline(make_segmenter(Settings()), transcriber, synthesizer, Companion(backend))
-            result = run_case(pipeline, store, workdir, question, after_s, interruption, seed)
-            store.close()
-            results.append(result)
-            print(f"  {question!r} + {after_s:.1f} s: {result.latency_ms} ms", file=sys.stderr, flush=True)
-    latencies = [r.latency_ms for r in results if r.latency_ms is not None]
+        for seed, (question, into, words) in enumerate(CASES[: args.cases]):
+            clip = clips[seed % len(clips)]
+            interruption = f"LJ Speech {clip}" if args.hard else words
+            audio = lj(clip) if args.hard else say(words)
+            result, into_reply_s, n = run_case(make_pipeline, Path(tmp), seed, question, into, audio, room)
+            runs += n
+            ms = result.latency_ms if result else None
+            if ms is not None:
+                latencies.append(ms)
+            rows.append([question, interruption, "no reply playing" if ms is None else f"{into_reply_s:.2f} s",
+                         "—" if ms is None else f"{ms:.0f} ms"])
+            print(f"  {question!r} / {interruption!r}: {ms} ms ({n} runs)", file=sys.stderr, flush=True)
     summary = {
-        "cases": len(results),
+        "room": ("LJ Speech interruptions, pink noise -42 dBFS" if args.hard
+                 else "Piper interruptions, white noise -54 dBFS"),
+        "cases": len(rows),
         "reply_playing_at_onset": len(latencies),
-        "onset_to_last_reply_sample_ms": {"p50": percentile(latencies, 50), "max": max(latencies, default=float("nan"))},
+        "conversation_runs": runs,
+        "onset_to_last_reply_sample_ms": {
+            "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+            "max": max(latencies, default=float("nan")), "all": latencies,
+        },
     }
     if args.json:
         print(json.dumps(summary))
         return
-    print(table(["measure", "value"], [
-        ["cases (reply playing at the onset)", f"{len(results)} ({len(latencies)})"],
-        ["speech onset → last reply sample, p50", f"{summary['onset_to_last_reply_sample_ms']['p50']:.0f} ms"],
-        ["speech onset → last reply sample, max", f"{summary['onset_to_last_reply_sample_ms']['max']:.0f} ms"],
-    ]))
+    print(table(["question", "talked over with", "onset, into the reply", "onset → last reply sample"], rows))
+    figures = summary["onset_to_last_reply_sample_ms"]
+    print(f"\nspeech onset → last reply sample, {len(latencies)} of {len(rows)} cases: "
+          f"p50 {figures['p50']:.0f} ms, p95 {figures['p95']:.0f} ms, max {figures['max']:.0f} ms")
 
 
 if __name__ == "__main__":

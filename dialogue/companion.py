@@ -3,10 +3,12 @@
 One `reply(user_text)` per user turn, then one `commit(user_text, heard_text, interrupted)` once
 it is known what the listener heard (`respond` does both, for text that is always heard). It builds the prompt (persona + history trimmed to
 a token budget), streams the model's reply through the sentence chunker and the reply guard,
-and yields sentences ready to speak. If the configured backend is down it says so aloud and
-carries on with the embedded model; if the model's words fail the guard before anything was
-said, it answers with a reflection built from the user's own words. Whatever the model does,
-what comes out is short, honest and safe.
+and yields sentences ready to speak. Every turn is first read by the understanding layer and
+answered by the replier (issue 9): fixed policies (closing, identity, medication) and reviewed
+OARS lines from the repertoire. The embedded model does not speak freely; a capable backend does,
+prompted with the reading, through the guard, with the repertoire as its fallback. If the
+configured backend is down it says so aloud and carries on with the embedded model. Whatever the
+model does, what comes out is short, honest and safe.
 """
 
 from __future__ import annotations
@@ -19,18 +21,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .chunker import sentences
-from .guard import ReplyGuard, fallback_reflection
-from .crisis import AFTER_NO, CrisisResources, acute_response
-from .honesty import DISCLOSURE, OPENING_DISCLOSURE, asks_what_i_am
+from .guard import ReplyGuard
+from .crisis import AFTER_NO, CrisisResources, acute_response, medication_response
+from .honesty import OPENING_DISCLOSURE
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
 from .persona import BACKEND_DOWN_NOTICE, LISTENING_LINE, SYSTEM_PROMPT
 from .practices import BREATHING_INVITE, breathing_pattern, wants_breathing
+from .replies import PlannedSentence, Replier, ReplyPlan
 from .screening import DirectQuestion, concern_lines
+from .understanding import Reading, Understanding, asks_about_medication, medication_follow_up
 
 log = logging.getLogger(__name__)
 
-SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "practice", "preface"]
+SentenceSource = Literal["model", "fallback", "notice", "fixed", "safety", "practice", "preface", "repertoire"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class ReplySentence:
     discloses: bool = False  # says plainly that this is an AI (counts as the periodic disclosure)
     pause_before_s: float = 0.0  # quiet kept before it after the previous sentence (a paced practice)
     practice: str = ""  # a guided exercise the app runs in place of speaking `text` (a breathing pattern)
+    why: str = ""  # why this sentence was chosen (`chat --explain`)
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,30 @@ class _Pending:
     offers_breath: bool = False
 
 
+def reading_brief(reading: Reading) -> str:
+    """The understanding layer's reading, for a capable model's prompt (OARS style, no advice)."""
+    parts = [f"The person seems to be expressing: {reading.intent.replace('_', ' ')}."]
+    if reading.feeling:
+        parts.append(f"They used the feeling word '{reading.feeling}'.")
+    if reading.people:
+        parts.append(f"They mentioned {', '.join(reading.people)}.")
+    if reading.topic and reading.topic not in reading.people:
+        parts.append(f"They talked about {reading.topic}.")
+    parts.append(
+        "Answer in the style of motivational interviewing: one short reflection of their feeling or words, "
+        "then at most one open question, or just a brief encourager. No advice, no instructions, no condolences "
+        "unless they named a death, nothing about medicines."
+    )
+    return " ".join(parts)
+
+
 def estimate_tokens(text: str) -> int:
     """About four characters per token for English, plus a little per message for the template."""
     return len(text) // 4 + 4
 
 
 _LEVELS = ("none", "concern", "acute")
+_PREFACE_WHY = "the AI disclosure is due (first use, a week away, or 3 hours)"
 
 
 class Companion:
@@ -110,6 +133,9 @@ class Companion:
         resources: CrisisResources | None = None,
         second_opinion: SecondOpinion | None = None,
         semantic: bool = True,
+        model_speaks: bool | None = None,
+        understanding: Understanding | None = None,
+        replier: Replier | None = None,
     ):
         self.backend = backend
         self._embedded_factory = embedded_factory
@@ -127,6 +153,13 @@ class Companion:
         self._breath_offered = False  # the last heard reply offered to breathe together
         self._owed_level = "none"  # a flagged turn whose safety response was cut before it was heard
         self._pending: _Pending | None = None
+        # -- replies (issue 9): the embedded model never speaks freely (it did not beat the reviewed
+        # repertoire in bench/replies.py); a capable backend does, through the guard, repertoire as fallback.
+        self._model_speaks_setting = model_speaks
+        self.model_speaks = (not backend.name.startswith("embedded")) if model_speaks is None else model_speaks
+        self.understanding = understanding or Understanding()
+        self.replier = replier or Replier()
+        self.last_reading: Reading | None = None  # read-only: the most recent turn's reading, for `chat --explain`
 
     def fresh(self) -> "Companion":
         """Another conversation's companion: the same model and settings, none of this one's memory."""
@@ -134,7 +167,18 @@ class Companion:
             self.backend, embedded_factory=self._embedded_factory, max_reply_tokens=self.max_reply_tokens,
             temperature=self.temperature, history_tokens=self.history_tokens, system_prompt=self.system_prompt,
             resources=self.resources, second_opinion=self.second_opinion, semantic=self.semantic,
+            model_speaks=self._model_speaks_setting, understanding=self.understanding,
+            replier=Replier(self.replier.repertoire),
         )
+
+    def begin_session(self, recent_lines: list[str] | None = None) -> None:
+        """A new session (replies, issue 9): no history and no lines said yet; lines said in recent
+        sessions (`recent_lines`) are still avoided. A safety response still owed stays owed."""
+        self.history = []
+        self._pending = None
+        self._resources_offered = False
+        self._breath_offered = False
+        self.replier.begin_session(recent_lines)
 
     def messages_for(self, user_text: str) -> list[ChatMessage]:
         """Persona, then as much recent history as fits the budget, then the new user turn."""
@@ -185,6 +229,7 @@ class Companion:
         trace = trace if trace is not None else ReplyTrace()
         trace.backend = self.backend.name
         self.last_trace = trace
+        self.last_reading = None  # set below when the understanding layer reads this turn
         started = time.perf_counter()
         assessment = assess_with(user_text, self.second_opinion, semantic=self.semantic)
         # -- safety #11 ask-directly hook (dialogue/screening.py): the turn after the direct question is its answer
@@ -193,24 +238,37 @@ class Companion:
         pending = self._pending = _Pending(level)
         yield SafetyAssessed(assessment, responding_as=level)
 
-        def say(text: str, source: SentenceSource, discloses: bool = False, practice: str = "") -> ReplySentence:
-            sentence = ReplySentence(text, source, discloses, practice=practice)
+        def say(text: str, source: SentenceSource, discloses: bool = False, practice: str = "",
+                why: str = "") -> ReplySentence:
+            sentence = ReplySentence(text, source, discloses, practice=practice, why=why)
             pending.sentences.append(sentence)
             return sentence
+
+        def say_plan(plan: ReplyPlan) -> Iterator[ReplyItem]:
+            for i, p in enumerate(plan.sentences):
+                source = "repertoire" if p.source == "repertoire" else "fixed"
+                yield say(p.text, source, discloses=plan.policy == "identity" and i == 0, why=p.why)
+            if plan.ends_session:
+                yield SessionEnds()
 
         offered = self._breath_offered
         if level == "acute":  # the acute response itself says it is an AI
             pending.offers_breath = True
             for line in acute_response(self.resources):
-                yield say(line, "safety", discloses="I'm an AI" in line)
+                yield say(line, "safety", discloses="I'm an AI" in line, why="acute: the fixed safety response")
             return
         if level == "concern":
             for line in preface:
-                yield say(line, "preface", discloses=line == OPENING_DISCLOSURE)
+                yield say(line, "preface", discloses=line == OPENING_DISCLOSURE, why=_PREFACE_WHY)
             # -- safety #11 hook: after a "no", carry on gently; else medication line / direct question / check-in
-            lines = AFTER_NO if answered_no else concern_lines(assessment, self.resources, not self._resources_offered)
+            if answered_no:
+                lines = AFTER_NO
+            elif self._asks_about_medication(user_text):  # replies #9: "should I just stop?" about a medicine named before
+                lines = medication_response(self.resources, not self._resources_offered)
+            else:
+                lines = concern_lines(assessment, self.resources, not self._resources_offered)
             for line in lines:
-                yield say(line, "safety")
+                yield say(line, "safety", why="concern: the fixed safety response")
             return
         if not user_text.strip():
             yield say(LISTENING_LINE, "fixed")
@@ -218,39 +276,54 @@ class Companion:
         if wants_breathing(user_text, offered):
             yield say(BREATHING_INVITE, "practice", practice=breathing_pattern(user_text))
             return
-        if asks_what_i_am(user_text):
-            for i, line in enumerate(re.split(r"(?<=\.) ", DISCLOSURE)):
-                yield say(line, "fixed", discloses=i == 0)
+        # -- replies (issue 9): understand the turn, then a fixed policy or an OARS line -----------------
+        self.last_reading = reading = self.understanding.read(
+            user_text, breath_offered=offered, medication_named=self.replier.session.medication_named)
+        plan = self.replier.compose(reading)
+        if plan.policy == "identity":  # the reply itself says what I am: no preface
+            yield from say_plan(plan)
+            return
+        if plan.policy == "closing" and not fixed:  # no disclosure on the way out (it waits for next time);
+            # the caller's fixed lines still win (a journal entry closes with its own words)
+            yield from say_plan(plan)
             return
         for line in preface:
-            yield say(line, "preface", discloses=line == OPENING_DISCLOSURE)
+            yield say(line, "preface", discloses=line == OPENING_DISCLOSURE, why=_PREFACE_WHY)
         if fixed:
             for line in fixed:
-                yield say(line, "fixed")
+                yield say(line, "fixed", why="opening: returning to an earlier silence, or answering about it")
+            return
+        if plan.policy in ("medication", "dismissal") or not self.model_speaks:
+            yield from say_plan(plan)
             return
         recent = [m.content for m in self.history[-6:] if m.role == "assistant"]
         messages = self.messages_for(user_text)
+        messages[0] = ChatMessage("system", self.system_prompt + " " + reading_brief(reading))
         spoken: list[str] = []
         for attempt in range(2):
-            guard = ReplyGuard(recent_replies=recent, user_text=user_text)
+            guard = ReplyGuard(recent_replies=recent, user_text=user_text, said_this_session=self.replier.session.said,
+                               loss_named=self.replier.session.loss_named)
             try:
                 for sentence in self._guarded(messages, guard, trace, started):
                     spoken.append(sentence)
-                    yield say(sentence, "model")
+                    yield say(sentence, "model", why=f"{self.backend.name} model, passed the guard")
                 break
             except BackendUnavailable as error:
                 log.warning("language model unavailable: %s", error)
                 if spoken or attempt or self._embedded_factory is None:
                     break
-                yield say(BACKEND_DOWN_NOTICE, "notice")
+                yield say(BACKEND_DOWN_NOTICE, "notice", why="the configured model is unreachable")
                 self.backend.close()
                 self.backend = self._embedded_factory()
                 self._embedded_factory = None
                 trace.fell_back_to_embedded = True
                 trace.backend = self.backend.name
+                self.model_speaks = not self.backend.name.startswith("embedded")
+                if not self.model_speaks:
+                    break  # the embedded model does not speak freely: the repertoire answers
         if not spoken:
             trace.used_fallback_line = True
-            yield say(fallback_reflection(user_text), "fallback")
+            yield from say_plan(plan)
 
     def commit(self, user_text: str, heard_text: str, interrupted: bool = False) -> None:
         """Remember the turn as it was heard: the user's words, and the part of the reply the
@@ -268,6 +341,10 @@ class Companion:
             return
         heard = [s for s in pending.sentences if s.text in heard_text]
         self.direct_question.heard([s.text for s in heard])  # -- safety #11 hook: asked only once heard
+        # -- replies (issue 9): only lines heard count as said (a cut line may be chosen again)
+        self.replier.noted(user_text)  # a medicine or a loss named, even in a turn safety answered
+        self.replier.said(PlannedSentence(s.text, s.source if s.source in ("repertoire", "model") else "fixed", s.why)
+                          for s in heard)
         level = pending.level
         if level != "none":
             said_resources = any(self.resources.text in s.text for s in heard)
@@ -277,6 +354,11 @@ class Companion:
             still_owed = not said_resources if level == "acute" else not any(s.source == "safety" for s in heard)
             self._owed_level = level if still_owed else "none"
         self._breath_offered = pending.offers_breath and bool(heard) and heard[-1] is pending.sentences[-1]
+
+    def _asks_about_medication(self, user_text: str) -> bool:
+        """A medication question, or a follow-up about 'it' once a medicine was named this session."""
+        return asks_about_medication(user_text) or (
+            self.replier.session.medication_named and medication_follow_up(user_text))
 
     def _guarded(
         self, messages: list[ChatMessage], guard: ReplyGuard, trace: ReplyTrace, started: float

@@ -97,3 +97,4 @@ def medication_response(resources: CrisisResources, offer_resources: bool) -> li
         lines.append("If part of you is thinking of hurting yourself, a person can help right now. " + resources.text)
     lines.append(DIRECT_QUESTION)
     return lines
+

@@ -134,6 +134,8 @@ def salience(candidate: StoredCue, history: Sequence[StoredCue], recurring_topic
     cue = candidate.cue
     if candidate.dismissed or candidate.revisited or cue.band == "short" or not cue.topics:
         return 0.0
+    if content_topic(cue) is None:
+        return 0.0  # nothing the person named to come back to: "talking about done" means nothing
     same_kind = [h.cue.duration_s for h in history if h.cue.kind == cue.kind]
     rarity = sum(d < cue.duration_s for d in same_kind) / len(same_kind) if same_kind else 1.0
     recurring = 1.0 if recurring_topics & set(cue.topics) else 0.0
@@ -144,7 +146,13 @@ def salience(candidate: StoredCue, history: Sequence[StoredCue], recurring_topic
 
 def declined_topics(cues: Sequence[StoredCue]) -> set[str]:
     """Topics the user asked not to come back to ("leave it" means the subject, not one silence)."""
-    return {t.word for c in cues if c.dismissed and (t := topic_of(c.cue))}
+    return {t for c in cues if c.dismissed and (t := content_topic(c.cue))}
+
+
+def is_declined(word: str, declined: set[str]) -> bool:
+    """Whether a theme's word ("sister") belongs to a declined content phrase ("your sister")."""
+    word = word.lower()
+    return any(word == phrase or word in phrase.lower().split() for phrase in declined)
 
 
 def choose_recall(cues: Sequence[StoredCue], recurring_topics: set[str], current_session: int | None = None) -> StoredCue | None:
@@ -154,7 +162,7 @@ def choose_recall(cues: Sequence[StoredCue], recurring_topics: set[str], current
     topic of a dismissed cue is ever chosen."""
     earlier = [c for c in cues if c.session_id != current_session]
     declined = declined_topics(earlier)
-    earlier_ok = [c for c in earlier if not ((t := topic_of(c.cue)) and t.word in declined)]
+    earlier_ok = [c for c in earlier if content_topic(c.cue) not in declined]
     scored = [(salience(c, earlier, recurring_topics), -c.id, c) for c in earlier_ok]
     scored = [s for s in scored if s[0] > 0]
     return max(scored)[2] if scored else None
@@ -168,6 +176,9 @@ _RECALL_OPENINGS: dict[CueKind, str] = {
     "trailing_off": "Last time, you stopped partway through a thought about {topic}.",
 }
 RECALL_INVITATION = "Would you like to come back to that, or leave it?"
+STOP_RECALL_QUESTION = "Would you like me to stop coming back to earlier silences altogether?"
+RECALL_OFF_REPLY = "Okay. I won't bring back earlier moments again; you can always start anywhere you like."
+RECALL_KEPT_REPLY = "Okay. I'll only do it now and then, and you can always say leave it."
 CHECK_IN = "Take your time. I'm here."
 DISMISSED_REPLY = "Of course. We'll leave that, and I won't bring it up again."
 PHRASING_BANK = [*(_RECALL_OPENINGS.values()), RECALL_INVITATION, CHECK_IN, DISMISSED_REPLY,
@@ -175,13 +186,19 @@ PHRASING_BANK = [*(_RECALL_OPENINGS.values()), RECALL_INVITATION, CHECK_IN, DISM
                  "Would you like to start there today, or somewhere else?"]
 
 
-def topic_of(cue: Cue) -> Topic | None:
-    return main_topic(cue.before) or main_topic(" ".join(cue.topics)) or (main_topic(cue.companion_said) if cue.companion_said else None)
+
+def content_topic(cue: Cue) -> str | None:
+    """What the person was talking about, as a content phrase they said ('your sister', 'the exam'):
+    from their own words before the silence (or, inside a turn, just after it); never the
+    companion's words, and never a bare verb or filler word."""
+    from .understanding import content_phrase  # late: understanding reads dismissals from here
+
+    return content_phrase(cue.before) or (content_phrase(cue.after) if cue.kind == "pause" else None)
 
 
 def recall_lines(cue: Cue) -> list[str]:
-    topic = topic_of(cue)
-    name = topic.spoken() if topic else "something that mattered to you"
+    topic = content_topic(cue)
+    name = topic or "something that mattered to you"
     return [_RECALL_OPENINGS[cue.kind].format(topic=name), RECALL_INVITATION]
 
 
@@ -191,6 +208,13 @@ _DISMISS = re.compile(
     r"skip (it|that)|move on|forget (it|about it))\b",
     re.I,
 )
+
+
+_YES = re.compile(r"^\W*(yes|yeah|yep|please|sure|ok(ay)?|i would|stop( it)?|do that|that would be better|i think so)\b", re.I)
+
+
+def says_yes(text: str) -> bool:
+    return bool(_YES.search(text))
 
 
 def is_dismissal(text: str) -> bool:

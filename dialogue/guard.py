@@ -3,8 +3,8 @@
 A small local model will, sooner or later, claim to be human, ramble, loop, leak its prompt
 format, or say something a companion for vulnerable people must never say. The guard is the
 structure that keeps replies sane whatever the model does: a sentence that fails stops the
-reply there; if nothing passed, the companion says a short reflection built from the user's
-own words instead (`fallback_reflection`).
+reply there; if nothing passed, the companion says the replier's reviewed lines instead
+(`dialogue.replies`). The reviewed lines pass the same checks (`check(..., reviewed=True)`).
 """
 
 from __future__ import annotations
@@ -63,6 +63,47 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "harm in the first person",
+        re.compile(
+            r"\bi (don'?t|do not) want to (be around|be here|live|exist|wake up|go on)\b|\b(kill|hurt|harm|cut) myself\b|"
+            r"\bi (want|wanna|am going|'m going) to (die|disappear|end it)\b|\bi('m| am) (suicidal|worthless|a burden|better off dead)\b|"
+            r"\bi (hate|can'?t stand) (myself|my life)\b|\bno reason to live\b|\bend my life\b",
+            re.I,
+        ),
+    ),
+    (
+        "blame or judgement",
+        re.compile(
+            r"\bwhat'?s your excuse\b|\byou should have\b|\b(it'?s|it is|that'?s) (all )?your (own )?fault\b|"
+            r"\byou (always|never) (do|say|make|get)\b|\bthat'?s (stupid|ridiculous|silly|pathetic|selfish|dumb)\b|"
+            r"\bstop (whining|complaining|moaning|being (so )?\w+)\b|\bget over it\b|\bwhat were you thinking\b|"
+            r"\byou('re| are) (overreacting|being (dramatic|silly|ridiculous|selfish|childish)|lazy|weak|wrong|crazy)\b|"
+            r"\bman up\b|\bgrow up\b|\byou only have yourself\b|\bshame on you\b|\byou deserve(d)? (it|this|that)\b",
+            re.I,
+        ),
+    ),
+    (
+        "instructions or advice",
+        re.compile(
+            r"^\W*(try|make sure|remember to|don'?t forget|go (and|for|to)|take (a|some|time)|call|ring|text|tell (him|her|them)|"
+            r"drink|eat|stop|start|avoid|consider|focus on|write down|get (some|more)|set (a|some)|practi[cs]e|you could try)\b|"
+            r"\byou (should|need to|must|ought to|have to|'d better|had better)\b|\bi (suggest|recommend|would suggest|advise)\b|"
+            r"\byou (can|could|might) (always |just |also )?(call|ring|text|talk to|tell|try|go|ask|reach out|write)\b|"
+            r"\bmy advice\b|\bit'?s (important|best|a good idea) (to|that)\b|\bwhy (not|don'?t you)\b|\bhave you tried\b|"
+            r"\bhere are (some|a few)\b|\b(first|second|finally),? (try|you)\b|\bthe best (way|thing) (is|would be)\b",
+            re.I,
+        ),
+    ),
+    (
+        "medical terms",
+        re.compile(
+            r"\b(depression|depressive|disorder|bipolar|ptsd|adhd|ocd|psychosis|clinical|symptoms?|syndrome|treatment|"
+            r"therapy for|cbt|psychiatr\w*|insomnia|sedatives?|drugs?|pharmac\w*|side effects?|withdrawal|condition|"
+            r"illness|mental illness|sleep hygiene|cortisol|serotonin|dopamine)\b",
+            re.I,
+        ),
+    ),
+    (
         "invents contact details or a life",
         re.compile(
             r"\b\d{3}[-. )]\d{3,4}[-. ]?\d{0,4}\b|https?://|www\.|\S+@\S+\.\w+|\bmy (phone|number|address|email|"
@@ -76,42 +117,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                    r"<\|?/?(im_start|im_end|system|user|assistant)\|?>|^\s*(user|assistant|system|stillpoint)\s*:", re.I),
     ),
 ]
-
-_PRONOUN_SWAPS = {
-    "i": "you",
-    "me": "you",
-    "my": "your",
-    "mine": "yours",
-    "myself": "yourself",
-    "am": "are",
-    "i'm": "you're",
-    "im": "you're",
-    "i've": "you've",
-    "i'll": "you'll",
-    "i'd": "you'd",
-    "was": "were",
-    "our": "your",
-    "we": "you",
-    "us": "you",
-}
-
-
-_SUBJECTS = {"you", "you're", "you've", "you'll", "you'd", "it", "it's", "things", "everything", "nothing", "they",
-             "he", "she", "we", "there", "that", "this", "your", "people", "everyone", "nobody", "work", "life"}
-
-
-def _looks_like_a_name(word: str, text: str) -> bool:
-    """A capital that is not owed to a sentence start: the word appears capitalised mid-sentence
-    somewhere in what the user said ("I saw Anna. Anna was upset."), or it is an acronym."""
-    if word == "I" or word.startswith("I'") or (len(word) > 1 and word.isupper()):
-        return True
-    if not word[:1].isupper():
-        return False
-    tokens = text.split()
-    for i, token in enumerate(tokens):
-        if i and not tokens[i - 1].endswith((".", "!", "?")) and token.strip(".,!?;:\"'") == word:
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -145,13 +150,38 @@ def _normalise(sentence: str) -> str:
     return re.sub(r"[^a-z ]", "", sentence.lower()).strip()
 
 
-class ReplyGuard:
-    """Checks sentences one by one, with memory of what this reply and recent replies said."""
+_CONDOLENCE = re.compile(
+    r"\b(sorry (for|about) (your|the) loss|my (deepest )?condolences|rest in peace|sorry (that )?(he|she|they) (died|passed)|"
+    r"sorry to hear (about|of) (his|her|their) (death|passing)|(i'?m|i am) (so |really |very )?sorry\b(?! (you|it|that you|to hear you)))",
+    re.I,
+)
 
-    def __init__(self, recent_replies: list[str] | None = None, user_text: str = ""):
+
+def normalise_sentence(sentence: str) -> str:
+    """How sentences are compared for 'already said': letters and spaces, lower case."""
+    return _normalise(sentence)
+
+
+class ReplyGuard:
+    """Checks sentences one by one, with memory of what this reply and this session already said.
+
+    `said_this_session` holds normalised sentences (see `normalise_sentence`) spoken earlier in
+    the session: any of them again is a repeat, whichever reply it was part of. `loss_named`
+    says whether the person named a death or loss: without it, condolence is an invented fact."""
+
+    def __init__(self, recent_replies: list[str] | None = None, user_text: str = "", *,
+                 said_this_session: set[str] | None = None, loss_named: bool | None = None):
         self._user_words = set(_normalise(user_text).split())
         self._said: list[str] = []
         self._recent = {_normalise(s) for s in (recent_replies or []) if s}
+        for reply in recent_replies or []:  # sentence by sentence, not only whole replies
+            self._recent |= {_normalise(s) for s in re.split(r"(?<=[.!?])\s+", reply) if s}
+        self._recent |= set(said_this_session or ())
+        if loss_named is None:
+            from .understanding import mentions_loss
+
+            loss_named = mentions_loss(user_text)
+        self._loss_named = loss_named
         self._chars = 0
         self._questions = 0
 
@@ -159,7 +189,8 @@ class ReplyGuard:
     def accepted(self) -> list[str]:
         return list(self._said)
 
-    def check(self, sentence: str) -> Verdict:
+    def check(self, sentence: str, *, reviewed: bool = False) -> Verdict:
+        """`reviewed`: a line from the reviewed repertoire, where a short "Mm. Go on." is meant."""
         if len(self._said) >= MAX_SENTENCES:
             return Verdict(False, "over-long: too many sentences")
         if self._chars + len(sentence) > MAX_CHARS:
@@ -173,12 +204,14 @@ class ReplyGuard:
         for reason, pattern in _PATTERNS:
             if pattern.search(sentence):
                 return Verdict(False, reason)
+        if not self._loss_named and _CONDOLENCE.search(sentence):
+            return Verdict(False, "condolence with no loss mentioned")
         problem = _garbled(sentence)
         if problem:
             return Verdict(False, problem)
         norm = _normalise(sentence)
         words = norm.split()
-        if len(words) < 3:
+        if len(words) < 3 and not reviewed:
             return Verdict(False, "fragment: too short to mean much")
         echoed = sum(w in self._user_words for w in words)
         if (len(words) >= 5 and echoed >= 0.75 * len(words)) or (len(words) < 5 and echoed == len(words)):
@@ -191,32 +224,3 @@ class ReplyGuard:
         self._said.append(sentence)
         self._chars += len(sentence)
         self._questions += sentence.count("?") > 0
-
-
-def reflect_pronouns(text: str) -> str:
-    """'I feel lost in my job' → 'you feel lost in your job' (good enough for a short echo)."""
-    out = []
-    for word in text.split():
-        core = word.strip(".,!?;:\"'").lower()
-        swapped = _PRONOUN_SWAPS.get(core)
-        out.append(swapped if swapped else word.strip(".,!?;:\""))
-    return " ".join(out)
-
-
-def fallback_reflection(user_text: str, max_words: int = 14) -> str:
-    """A short, safe reflection made only of the user's own words: the guard's last resort."""
-    clauses = [c.strip() for c in re.split(r"[.!?;]+|\b(?:but|and so|because)\b", user_text) if c and c.strip()]
-    if not clauses:
-        return "I'm here, and I'm listening. Take your time."
-    clause = max(clauses[-2:], key=lambda c: len(c.split()))
-    words = clause.split()
-    fragment = reflect_pronouns(" ".join(words[-max_words:]))
-    fragment = re.sub(r"\s+", " ", fragment).strip(" ,")
-    if not fragment:
-        return "I'm here, and I'm listening. Take your time."
-    first = fragment.split()[0]
-    if not _looks_like_a_name(first, user_text):  # a capital owed only to the start of a sentence
-        fragment = fragment[0].lower() + fragment[1:]
-    if fragment.split()[0].lower() in _SUBJECTS:
-        return f"It sounds like {fragment}. Would you like to say more about that?"
-    return f"I heard you say: {fragment}. Would you like to say more about that?"

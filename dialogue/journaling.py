@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .cues import StoredCue, declined_topics, is_dismissal, topic_of
+from .cues import StoredCue, content_topic, declined_topics, is_declined, is_dismissal
 from .memory import Theme
 from .moods import MOOD_QUESTION, Mood, parse_mood
 
@@ -83,12 +83,12 @@ def opening_prompt(themes: Sequence[Theme], cues: Sequence[StoredCue], *, seed: 
     declined = declined_topics(cues)
     open_cues = [c for c in cues if not c.dismissed and not c.revisited and c.cue.band in ("long", "very long")]
     for candidate in sorted(open_cues, key=lambda c: (-c.cue.duration_s, -c.id)):
-        topic = topic_of(candidate.cue)
-        if topic is not None and topic.word not in declined and topic.kind in ("person", "name", "place", "thing"):
-            return (f"Last time, you went quiet for a while after mentioning {topic.spoken()}. "
+        topic = content_topic(candidate.cue)  # replies (issue 9): only a content phrase the person said
+        if topic is not None and topic not in declined:
+            return (f"Last time, you went quiet for a while after mentioning {topic}. "
                     "You could start there tonight, or anywhere you like."), candidate
     for theme in themes:
-        if theme.topic.word not in declined and theme.sessions >= 2:
+        if not is_declined(theme.topic.word, declined) and theme.sessions >= 2:
             return (f"{theme.topic.spoken().capitalize()} has come up in {theme.sessions} of your recent sessions. "
                     "Would you like to start there, or somewhere else?"), None
     return random.Random(seed).choice(OPEN_PROMPTS), None

@@ -25,9 +25,13 @@ def summarise(user_texts: Sequence[str], max_sentences: int = 2, max_chars: int 
     if not sentences:
         return " ".join(user_texts)[:max_chars]
     scored = [(sum(_WEIGHT[t.kind] for t in topics(s)), -i, s) for i, s in enumerate(sentences)]
-    best = sorted(sorted(scored, reverse=True)[:max_sentences], key=lambda x: -x[1])
-    summary = " ".join(s for _, _, s in best)
-    return summary if len(summary) <= max_chars else summary[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+    kept: list[tuple] = []
+    for item in sorted(scored, reverse=True):  # whole sentences of the person's only: never cut one short
+        if len(kept) >= max_sentences:
+            break
+        if not kept or sum(len(s) + 1 for _, _, s in kept) + len(item[2]) <= max_chars:
+            kept.append(item)
+    return " ".join(s for _, _, s in sorted(kept, key=lambda x: -x[1]))
 
 
 def session_topics(user_texts: Sequence[str]) -> dict[str, Topic]:

@@ -617,5 +617,10 @@ def _journal_live(settings: Settings, store, prompt: str, printer) -> int:
         speaker.close()
     return conversation.session_id
 
+
+from .chat_cli import register as _register_chat  # noqa: E402  (typed chat, issue 9)
+
+_register_chat(main)
+
 if __name__ == "__main__":
     main()

@@ -4,7 +4,7 @@ import pytest
 
 from dialogue.chunker import sentences
 from dialogue.companion import Companion, estimate_tokens
-from dialogue.guard import ReplyGuard, fallback_reflection, reflect_pronouns
+from dialogue.guard import ReplyGuard
 from dialogue.honesty import DISCLOSURE, asks_what_i_am
 from dialogue.llm.base import ChatMessage
 
@@ -63,15 +63,6 @@ def test_guard_passes_ordinary_warm_replies():
         guard.accept(sentence)
 
 
-def test_fallback_reflection_is_made_of_the_users_words():
-    line = fallback_reflection("I don't know. I just feel like nobody at work listens to me.")
-    assert line.startswith("It sounds like")
-    assert "nobody at work listens to you" in line
-    assert line.count("?") == 1
-    assert reflect_pronouns("I am tired of my job") == "you are tired of your job"
-    assert "listening" in fallback_reflection("   ")
-
-
 @pytest.mark.parametrize(
     "utterance",
     ["Are you a real person?", "am i talking to a human right now", "Is this a real person or a bot?", "are you a therapist"],
@@ -100,7 +91,8 @@ USER_LINES = [
 
 @pytest.mark.parametrize("line", USER_LINES)
 def test_real_embedded_model_replies_are_short_safe_and_spoken_sized(embedded_backend, line):
-    companion = Companion(embedded_backend)
+    # the embedded model does not speak by default (the repertoire does); made to speak, the guard still holds it
+    companion = Companion(embedded_backend, model_speaks=True)
     reply = list(companion.respond(line))
     text = " ".join(s.text for s in reply)
     assert reply and text.strip()
@@ -123,9 +115,3 @@ def test_history_is_trimmed_to_the_token_budget(embedded_backend):
     assert messages[1].role == "user"  # never opens on a companion line
     assert sum(estimate_tokens(m.content) for m in messages) <= 200
     assert "number 39" in messages[-3].content  # the most recent history is what is kept
-
-
-def test_fallback_reflection_drops_a_capital_owed_to_the_sentence_start_but_keeps_names():
-    assert fallback_reflection("Yesterday I walked for hours.") == (
-        "I heard you say: yesterday you walked for hours. Would you like to say more about that?")
-    assert "Anna" in fallback_reflection("I saw Anna today. Anna seemed upset with me.")  # a name, seen mid-sentence

@@ -15,12 +15,13 @@ import pytest
 
 from dialogue.companion import Companion
 from dialogue.crisis import CrisisResources
+from dialogue.replies import Replier
 from dialogue.cues import CHECK_IN
 from dialogue.store import Store
 from fakes import FakeBackend, FakeClock, FakeMicrophone, FakeSpeaker, FakeSynthesizer, FakeTranscriber
-from speechkit import Recording, build, say
+from speechkit import Recording, build, lj, say
 from stillpoint.config import Settings
-from stillpoint.engine import ConversationSettings, ReplyCut, SafetyFlagged, TurnReport
+from stillpoint.engine import ConversationSettings, ReplyCut, SafetyFlagged, SessionClosed, TurnReport
 from stillpoint.engine.components import Pipeline, make_segmenter
 from stillpoint.engine.live import run_live
 from stillpoint.engine.recording import run_recording
@@ -49,7 +50,8 @@ def converse(tmp_path, path: str, audio, heard, sentences, *, stt_s=0.096, ttft_
     store = Store(tmp_path / path / "stillpoint.db")
     if disclosed:  # the AI disclosure was said recently: leave it out of these timings
         store.set_meta("last_disclosed_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    companion = Companion(FakeBackend(clock, sentences, ttft_s), resources=RESOURCES)
+    # the same seed on both paths: when the guard stops a repeated model line, the repertoire's choice is the same
+    companion = Companion(FakeBackend(clock, sentences, ttft_s), resources=RESOURCES, replier=Replier(seed=7))
     pipeline = Pipeline(make_segmenter(Settings()), FakeTranscriber(clock, heard, stt_s),
                         FakeSynthesizer(clock, seconds_per_word=word_s, delay_s=tts_s), companion)
     events: list = []
@@ -159,3 +161,38 @@ def test_typed_turns_go_through_the_same_companion_safety_and_store(tmp_path):
     assert [e[2] for e in store.safety_events(chat.session_id)] == ["acute"]
     assert [m.role for m in companion.history] == ["user", "assistant", "user", "assistant"]
     assert [r.speaker for r in events if isinstance(r, TurnReport)] == ["user", "companion", "user", "companion"]
+
+
+LONG_REPLY = ["That sounds like it was an exhausting day for you.",
+              "It makes sense that you would feel worn down tonight.",
+              "Would you like to tell me which part of it stays with you the most right now?"]
+
+
+@pytest.mark.parametrize("talk_over_after_s", [1.7, 2.9, 4.3, 6.1])
+def test_barge_in_measured_from_the_conversation_file_is_within_200_ms(tmp_path, talk_over_after_s):
+    """From the outside: the user's speech onset in the input, the last reply sample in the file the
+    app wrote (the file minus the user's audio is the speaker signal), on the recording's clock."""
+    from speaker_signal import measure
+
+    # real read speech from the repo's LJ clips (a file: the same samples every run, unlike a voice)
+    asked, over = lj("LJ001-0002"), lj("LJ001-0008")
+    # the reply starts about 0.8 + 0.38 s after the question and would play for about 10 s;
+    # the user talks over it at several points (in a sentence, near a sentence boundary)
+    rec = build([0.5, asked, 0.8 + 0.38 + talk_over_after_s, over, 14.0], seed=4)
+    converse(tmp_path, "recording", rec.audio, ["Work was awful today and I am so tired.", "Sorry, wait."], LONG_REPLY)
+    onset, end = rec.speech[1]
+    barge = measure(tmp_path / "recording" / "heard.wav", rec.audio, onset, end)
+    assert barge.reply_playing  # a reply was sounding when the user began
+    assert 0.0 <= barge.latency_ms <= 200.0
+
+
+def test_a_goodbye_heard_in_full_ends_the_conversation_on_both_paths(tmp_path):
+    # replies (issue 9): a closing is a fixed goodbye and SessionEnds; once it is heard, nothing more is listened to
+    heard = ["I had a long day at work.", "Good night.", "One more thing about my sister."]
+    rec = build([0.5, say(heard[0]), 8.0, say(heard[1]), 8.0, say(heard[2]), 8.0], seed=4)
+    out = both(tmp_path, rec.audio, heard, MODEL)
+    users = [r[1] for r in out.stored if r[0] == "user"]
+    assert users == heard[:2]  # the third turn was never transcribed or answered
+    goodbye = [r for r in out.stored if r[0] == "companion"][-1]
+    assert not goodbye[2] and "?" not in goodbye[1]
+    assert any(isinstance(e, SessionClosed) and e.reason == "closing" for e in out.events)

@@ -72,7 +72,10 @@ def test_onnxruntime_telemetry_is_disabled_before_models_load(monkeypatch):
     assert os.environ.get("ORT_DISABLE_TELEMETRY") == "1"  # set on importing stillpoint, before onnxruntime loads
     calls = []
     monkeypatch.setattr(onnxruntime, "disable_telemetry_events", lambda: calls.append("off"))
-    monkeypatch.setattr(components, "make_segmenter", lambda settings: (_ for _ in ()).throw(RuntimeError("stop")))
+    def first_model(*args, **kwargs):  # the first onnxruntime-backed model build_pipeline loads
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(components, "Transcriber", first_model)
     with pytest.raises(RuntimeError):
         components.build_pipeline(components.Settings(), components.Progress(quiet=True))
     assert calls == ["off"]

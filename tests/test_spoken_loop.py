@@ -48,9 +48,10 @@ def test_conversation_as_heard_with_json_turns(tmp_path):
     assert abs(first_user["start_s"] - rec.speech[0][0]) < 0.15 and abs(first_user["end_s"] - rec.speech[1][1]) < 0.15
     assert len(first_user["pauses"]) >= 1 and abs(first_user["pauses"][0]["duration_s"] - 0.5) < 0.1
     timings = first_user["timings"]
-    stages = ["end_of_turn_ms", "transcript_ms", "first_token_ms", "first_audio_ms"]
-    assert all(k in timings for k in stages)
-    assert timings["end_of_turn_ms"] <= timings["transcript_ms"] <= min(timings["first_token_ms"], timings["first_audio_ms"])
+    # no first_token_ms: the embedded model does not speak freely, the reviewed repertoire answers (replies, issue 9)
+    stages = ["end_of_turn_ms", "transcript_ms", "first_audio_ms"]
+    assert all(k in timings for k in stages) and "first_token_ms" not in timings
+    assert timings["end_of_turn_ms"] <= timings["transcript_ms"] <= timings["first_audio_ms"]
     # first use: the reply opens with the AI disclosure (a fixed line, so it can play before the model's first token)
     assert first_reply["text"].startswith("Just so you know, I'm an AI")
     assert not turns[3]["text"].startswith("Just so you know")

@@ -20,7 +20,7 @@ def free_port():
 
 def test_served_page_shows_sessions_cues_and_exports(tmp_path):
     config = tmp_path / "j.yaml"
-    config.write_text("turns:\n  end_of_turn_ms: 3000\n")
+    config.write_text("turns:\n  end_detection: silence\n  end_of_turn_ms: 3000\n")  # long pauses stay inside the turn
     wav = build([0.5, say("I keep thinking about my sister."), 2.2, say("I don't know."), 8.0]).write(tmp_path / "a.wav")
     assert run_cli("--config", str(config), "talk", "--input", str(wav), "--output", str(tmp_path / "o.wav")).returncode == 0
     port = free_port()

@@ -121,6 +121,22 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
     judge = progress.step("Loading turn-end detection", lambda: build_turn_judge(settings, transcriber, live=True))
     segmenter = progress.step(f"Loading voice activity detection ({settings.vad.engine})",
                               lambda: make_segmenter(settings, judge))
+    companion = build_companion(settings, progress, backend)
+    return Pipeline(segmenter, transcriber, synthesizer, companion, settings.safety.crisis_length_scale, settings.memory,
+                    settings)
+
+
+def text_pipeline(settings: Settings, progress: Progress, backend: str | None = None) -> Pipeline:
+    """A typed conversation's parts (`stillpoint chat`): the same companion, no ears, no voice."""
+    from .text import NoTranscriber, Unvoiced
+
+    companion = build_companion(settings, progress, backend)
+    return Pipeline(make_segmenter(settings), NoTranscriber(), Unvoiced(), companion, settings.safety.crisis_length_scale,
+                    settings.memory, settings)
+
+
+def build_companion(settings: Settings, progress: Progress, backend: str | None = None) -> Companion:
+    """The companion alone (model, safety, understanding, replies)."""
     llm = settings.llm
     chosen = backend or llm.backend
     model = progress.step(f"Loading language model ({chosen})", lambda: build_backend(llm, chosen))
@@ -137,7 +153,8 @@ def build_pipeline(settings: Settings, progress: Progress, backend: str | None =
         resources=CrisisResources.for_region(safety.region, safety.resources),
         second_opinion=build_second_opinion(settings),
     )
-    return Pipeline(segmenter, transcriber, synthesizer, companion, safety.crisis_length_scale, settings.memory, settings)
+    progress.step("Loading sentence understanding", lambda: companion.understanding.read("hello"))
+    return companion
 
 
 def build_second_opinion(settings: Settings):

@@ -29,6 +29,7 @@ from dialogue.companion import ReplySentence, SafetyAssessed, SessionEnds
 from dialogue.cues import CHECK_IN
 from dialogue.honesty import OPENING_DISCLOSURE
 from dialogue.practices import BREATHING_INVITE, DEFAULT_PATTERN
+from dialogue.understanding import is_closing
 from dialogue.store import Store
 from voice.events import AudioFrame, PauseObserved, SpeechStarted, TurnEnded, TurnMayEnd
 from voice.protocols import ReplyOutput
@@ -45,9 +46,11 @@ from .events import (
     TurnReport,
 )
 from .exchange import ExchangeRecord, Exchanger, ReplyAudio, TextTurn, UserTurnSaved
-from .reflection import Recall, SilenceBefore, SilenceWatch, close_session
+from .reflection import Recall, SilenceBefore, SilenceWatch, close_session, keep_reply_lines, recent_reply_lines
 
 log = logging.getLogger(__name__)
+
+_FIXED_SOURCES = ("fixed", "safety", "practice", "preface", "notice")
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,9 @@ class Conversation:
         self.exchanger = Exchanger.for_session(pipeline, store, self.session_id, clock=clock)
         self.disclosure = DisclosureClock(store)
         self.recall = Recall(store, self.session_id, enabled=memory.recall)
+        begin_session = getattr(self.companion, "begin_session", None)  # replies (issue 9): a new session's lines
+        if begin_session is not None:
+            begin_session(recent_reply_lines(store))
         checkin = memory.checkin_after_s if settings.checkin_after_s is None else settings.checkin_after_s
         self.watch = SilenceWatch(checkin)
         self.exchanges: list[ExchangeRecord] = []
@@ -217,6 +223,11 @@ class Conversation:
         self._silence = self.watch.speech_started(at)
         self._barge_in(at, at)
         self._begin_reply(TextTurn(text, at))
+        reply = self._reply
+        if not self.background and reply is not None and reply.done.is_set():
+            # typed (inline): a shown reply is read the moment it is shown, however long it took to make
+            self.now_s = max(self.now_s, reply.end_s if reply.end_s is not None else self.now_s)
+            self._settle_if_over(self.now_s)
 
     def start_practice(self, pattern: str = DEFAULT_PATTERN, at_s: float | None = None) -> None:
         """A guided breathing exercise asked for without words (the page's Breathe button).
@@ -334,6 +345,8 @@ class Conversation:
 
         def fixed(user_text: str) -> list[str]:
             self.recall.before_reply(user_text)
+            if is_closing(user_text):
+                return []  # replies (issue 9): no return to an earlier silence on the way out
             return self.recall.take_lines()
 
         items = self.exchanger.run(turn, record, silence=self._silence, preface=preface, fixed=fixed,
@@ -501,6 +514,11 @@ class Conversation:
         flagged = record is not None and record.safety is not None and record.safety.responding_as != "none"
         if record is not None and record.user_text:
             self.companion.commit(record.user_text, text, interrupted)
+            keep_reply_lines(self.store, self.companion)  # replies (issue 9): rarely the same line across sessions
+        recorder = self.exchanger.cue_recorder
+        if recorder is not None and reply.kind != "check_in" and reply.spoken:
+            # replies (issue 9): a quiet after fixed words (a policy, a practice, a recall) is no silence to return to
+            recorder.previous_reply_fixed = reply.spoken[-1].sentence.source in _FIXED_SOURCES
         if any(s.discloses for s in heard):
             self.disclosure.mark()
         if reply.kind != "check_in" and (record is None or record.user_text):

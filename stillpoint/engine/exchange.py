@@ -228,8 +228,8 @@ class Exchanger:
 
     def practice_audio(self, sentence: ReplySentence) -> list[SpeechAudio]:
         """A guided breathing exercise takes over the reply's audio for its length (issue 12)."""
-        if not sentence.practice:
-            return []
+        if not sentence.practice or not getattr(self.synthesizer, "voiced", True):
+            return []  # typed chat shows the invitation; the exercise itself is for the ear
         from ..breathe_runner import render_practice
 
         audio, self.breathing_done = render_practice(

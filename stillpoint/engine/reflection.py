@@ -11,22 +11,31 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from dataclasses import dataclass
 
 from dialogue.cues import (
     DISMISSED_REPLY,
+    RECALL_KEPT_REPLY,
+    RECALL_OFF_REPLY,
+    STOP_RECALL_QUESTION,
     Cue,
     StoredCue,
     TimedWord,
     choose_recall,
     declined_topics,
+    is_declined,
     is_dismissal,
     pause_cues,
     recall_lines,
+    says_yes,
     silence_cue,
     trails_off,
 )
+from dialogue.practices import wants_breathing
+from dialogue.understanding import is_closing
 from dialogue.memory import THEME_INVITATION, recurring_topics, summarise, themes
 from dialogue.store import Store
 from voice.events import TurnEnded, Word
@@ -80,49 +89,74 @@ class CueRecorder:
         self.min_pause_s = min_pause_s
         self.min_latency_s = min_latency_s
         self.previous_user_text = ""
+        self.previous_reply_fixed = False  # set by the exchange: the last reply was fixed words (a practice, a policy)
 
     def record(self, turn: TurnEnded, text: str, words: tuple[Word, ...], turn_id: int,
                silence: SilenceBefore | None) -> list[Cue]:
+        """Cues worth keeping from this turn. None from a goodbye, a "leave it" or a request to
+        breathe, and no silence is kept that followed a closing, a dismissal, a breathing
+        exercise or any fixed line: those quiets mean nothing to come back to."""
+        meaningless_turn = is_closing(text) or is_dismissal(text) or wants_breathing(text, False)
+        previous = self.previous_user_text
+        quiet_after_fixed = self.previous_reply_fixed or is_closing(previous) or is_dismissal(previous) or \
+            wants_breathing(previous, False)
+        self.previous_user_text = text
+        if meaningless_turn:
+            return []
         timed = [TimedWord(w.text, turn.audio_start_s + w.start_s, turn.audio_start_s + w.end_s) for w in words]
         cues = pause_cues(timed, [(p.start_s, p.duration_s) for p in turn.pauses], self.min_pause_s)
-        if silence is not None and silence.duration_s >= self.min_latency_s:
+        if silence is not None and silence.duration_s >= self.min_latency_s and not quiet_after_fixed:
             kind = "unanswered" if silence.checked_in and "?" in silence.companion_said else "response_latency"
-            cues.append(silence_cue(kind, silence.start_s, silence.duration_s, self.previous_user_text,
+            cues.append(silence_cue(kind, silence.start_s, silence.duration_s, previous,
                                     silence.companion_said, text))
         if not turn.forced and trails_off(text):
             cues.append(silence_cue("trailing_off", turn.end_s, turn.decided_s - turn.end_s, text))
         for cue in cues:
             self.store.add_cue(self.session_id, turn_id, cue)
-        self.previous_user_text = text
         return cues
 
 
+RECALL_EVERY_SESSIONS = 3  # at most one return to an earlier silence in this many sessions
+LAST_RECALL_KEY = "last_recall_session"
+RECALL_OFF_KEY = "recall_off"
+REPLY_LINES_KEY = "recent_reply_lines"
+
+
 class Recall:
-    """At most one return to an earlier cue per session, and respect for the answer.
+    """At most one return to an earlier cue every few sessions, and respect for the answer.
 
     `lines` are what to say: live at the opening, on a recording instead of the first reply. They
     count as asked only once heard in full (`after_reply`); cut off, they wait for the next reply.
+    After the second "leave it", it asks once whether to stop returning to silences at all; a yes
+    switches recall off for good (kept in the store). Only cues on a content phrase the person
+    said are ever chosen (`dialogue.cues.content_topic`).
     """
 
     def __init__(self, store: Store, session_id: int, enabled: bool = True):
         self.store = store
+        self.session_id = session_id
         self.chosen: StoredCue | None = None
         self.lines: list[str] = []
         self._offered: list[str] = []
         self._asked = False
-        if not enabled:
+        self._returning = False  # `lines` return to an earlier moment (counts toward RECALL_EVERY_SESSIONS)
+        self._asked_to_stop = False  # STOP_RECALL_QUESTION was heard: the next turn answers it
+        if not enabled or store.meta(RECALL_OFF_KEY) == "1":
+            return
+        last = store.meta(LAST_RECALL_KEY)
+        if last is not None and last.isdigit() and session_id - int(last) < RECALL_EVERY_SESSIONS:
             return
         texts = {k: v for k, v in store.user_texts_by_session().items() if k != session_id}
         cues = store.cues()
         self.chosen = choose_recall(cues, recurring_topics(texts), current_session=session_id)
         if self.chosen is not None:
-            self.lines = recall_lines(self.chosen.cue)
+            self.lines, self._returning = recall_lines(self.chosen.cue), True
             log.info("will return to cue %d (%s, %.1f s)", self.chosen.id, self.chosen.cue.kind, self.chosen.cue.duration_s)
             return
         declined = declined_topics(cues)
-        recurring = [t for t in themes(texts) if t.sessions >= 3 and t.topic.word not in declined]
+        recurring = [t for t in themes(texts) if t.sessions >= 3 and not is_declined(t.topic.word, declined)]
         if recurring:  # nothing stood out as a silence, but something keeps coming back
-            self.lines = [recurring[0].spoken(), THEME_INVITATION]
+            self.lines, self._returning = [recurring[0].spoken(), THEME_INVITATION], True
 
     def take_lines(self) -> list[str]:
         """The lines to say now (and forget until `after_reply` says whether they were heard)."""
@@ -131,11 +165,22 @@ class Recall:
 
     def before_reply(self, user_text: str) -> None:
         """Called with each user turn, before the companion answers it."""
+        if self._asked_to_stop:
+            self._asked_to_stop = False
+            if says_yes(user_text) and not is_dismissal(user_text):
+                self.store.set_meta(RECALL_OFF_KEY, "1")
+                self.lines = [RECALL_OFF_REPLY]
+            elif re.match(r"^\W*(no|nah|not really|keep|it'?s fine)\b", user_text, re.I):
+                self.lines = [RECALL_KEPT_REPLY]
+            return
         if self.chosen is None or not self._asked:
             return
         if is_dismissal(user_text):
             self.store.dismiss_cue(self.chosen.id)
-            self.lines = [DISMISSED_REPLY, "What's on your mind today?"]
+            if sum(c.dismissed for c in self.store.cues()) >= 2:
+                self.lines = [DISMISSED_REPLY, STOP_RECALL_QUESTION]
+            else:
+                self.lines = [DISMISSED_REPLY, "What's on your mind today?"]
         else:
             self.store.mark_cue_revisited(self.chosen.id)
         self.chosen = None
@@ -150,8 +195,29 @@ class Recall:
         if offered and all(line in heard_text for line in offered):
             if self.chosen is not None:
                 self._asked = True
+            if self._returning:
+                self._returning = False
+                self.store.set_meta(LAST_RECALL_KEY, str(self.session_id))
+            if STOP_RECALL_QUESTION in offered:
+                self._asked_to_stop = True
         elif offered:
             self.lines = offered  # cut off before it was heard: say it next time
+
+
+def recent_reply_lines(store: Store) -> list[str]:
+    """Reply lines said in recent sessions (replies, issue 9): avoided, so a line is rarely heard again."""
+    try:
+        lines = json.loads(store.meta(REPLY_LINES_KEY) or "[]")
+    except ValueError:
+        return []
+    return [line for line in lines if isinstance(line, str)] if isinstance(lines, list) else []
+
+
+def keep_reply_lines(store: Store, companion) -> None:
+    """Keep the replier's recent lines for the next session (a companion without one keeps nothing)."""
+    replier = getattr(companion, "replier", None)
+    if replier is not None:
+        store.set_meta(REPLY_LINES_KEY, json.dumps(list(replier.recent)))
 
 
 def close_session(store: Store, session_id: int) -> None:

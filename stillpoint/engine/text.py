@@ -17,6 +17,7 @@ from voice.events import SAMPLE_RATE, SpeechAudio
 
 class Unvoiced:
     sample_rate = SAMPLE_RATE
+    voiced = False  # nothing is heard: a guided exercise is not rendered, its invitation is shown
 
     def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
         yield SpeechAudio(text, np.zeros(0, np.float32), SAMPLE_RATE)
@@ -37,3 +38,10 @@ class TextOutput:
 
     def playing_until(self) -> float:
         return self._until
+
+
+class NoTranscriber:
+    """A typed conversation has no speech: nothing ever reaches speech-to-text."""
+
+    def transcribe(self, audio, *, prompt: str | None = None):
+        raise RuntimeError("a typed conversation has no audio to transcribe")

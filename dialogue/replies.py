@@ -1,0 +1,310 @@
+"""Choosing what to say: a reviewed line from the repertoire, fitted with the person's own words.
+
+One entry point, `Replier.compose(reading)`, turns the understanding layer's `Reading` into a
+`ReplyPlan`: the sentences to say, where each came from, why, and whether the session ends.
+
+Fixed policies come first, because they must never depend on a guess:
+- closing ("good night", "I'm done for tonight", "stop") → a short warm goodbye that ends the session;
+- "what are you?" → the plain AI disclosure (a shorter reminder if asked again);
+- medication (dose, more, stopping, mixing) → `crisis.MEDICATION_LINE`, plus the risk sentence when
+  the question is about more than prescribed or alcohol; never advice;
+- asking for advice → reflect and ask what they have considered, no instructions.
+
+Everything else is motivational interviewing's OARS from `data/repertoire.toml`: a reflection,
+an open question, an affirmation, a minimal encourager or a short summary, in varied shapes and
+lengths. No line is said twice in a session, and lines said in recent sessions are avoided.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .crisis import MEDICATION_LINE, MEDICATION_RISK
+from .guard import ReplyGuard, normalise_sentence
+from .honesty import DISCLOSURE
+from .understanding import MEDICATION_RISK_WORDS, POSITIVE_FEELINGS, Reading, mentions_loss, names_medication
+
+REPERTOIRE_PATH = Path(__file__).parent / "data" / "repertoire.toml"
+KINDS = ("reflection", "question", "affirmation", "encourager", "summary")
+RECENT_SESSIONS_LINES = 150  # lines remembered across sessions, to be avoided (not forbidden)
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Line:
+    group: str
+    kind: str
+    template: str
+
+    @property
+    def slots(self) -> frozenset[str]:
+        return frozenset(s.lower() for s in _SLOT.findall(self.template))
+
+
+class Repertoire:
+    """The reviewed lines, by group (intent) and kind."""
+
+    def __init__(self, groups: dict[str, dict[str, list[Line]]]):
+        self.groups = groups
+
+    @classmethod
+    def load(cls, path: Path = REPERTOIRE_PATH) -> "Repertoire":
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+        groups = {
+            group: {kind: [Line(group, kind, t) for t in lines] for kind, lines in kinds.items()}
+            for group, kinds in data.items()
+        }
+        return cls(groups)
+
+    def lines(self, group: str, kind: str) -> list[Line]:
+        return self.groups.get(group, {}).get(kind, [])
+
+    def all_lines(self) -> list[Line]:
+        return [line for kinds in self.groups.values() for lines in kinds.values() for line in lines]
+
+
+@dataclass(frozen=True)
+class PlannedSentence:
+    text: str
+    source: str  # "repertoire" | "fixed" | "model"
+    why: str
+
+
+@dataclass
+class ReplyPlan:
+    sentences: list[PlannedSentence]
+    ends_session: bool = False
+    policy: str = ""  # closing | identity | medication | advice | "" (an ordinary OARS reply)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+# Shapes of an ordinary reply: which kinds, in order. Varied so replies differ in length.
+_SHAPES: dict[str, list[tuple[tuple[str, ...], float]]] = {
+    "default": [(("reflection", "question"), 0.45), (("reflection",), 0.22), (("question",), 0.13),
+                (("encourager",), 0.08), (("affirmation", "question"), 0.12)],
+    "mid_story": [(("reflection",), 0.45), (("encourager",), 0.35), (("reflection", "question"), 0.2)],
+    "advice": [(("reflection", "question"), 0.6), (("question",), 0.25), (("encourager", "question"), 0.15)],
+    "filler": [(("encourager",), 0.4), (("reflection", "question"), 0.3), (("question",), 0.3)],
+    "good_news": [(("reflection", "question"), 0.4), (("affirmation", "question"), 0.35), (("reflection",), 0.25)],
+    "gratitude": [(("reflection",), 0.55), (("reflection", "question"), 0.45)],
+    "mood": [(("reflection", "question"), 0.6), (("question",), 0.4)],
+}
+_SHAPE_FOR = {"advice": "advice", "filler": "filler", "good_news": "good_news", "gratitude": "gratitude",
+              "appreciation": "gratitude",
+              "mood": "mood"}
+_FALLBACK_GROUP = "encourager"
+_THANKS = re.compile(r"\b(thank|thanks|cheers|ta|appreciate (it|you|this|that|the))\b", re.I)
+_FEELING_GROUPS = {"sadness", "anxiety", "anger", "loneliness", "grief", "shame", "conflict"}
+_GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|evening|good (evening|morning|afternoon)|morning)\b( (again|there|stillpoint|you))*\W*$", re.I)
+# Lines carrying the person's words are preferred; a whole clause echoed back less so (it can sound mechanical).
+_SLOT_WEIGHT = {"person": 1.5, "topic": 1.2, "feeling": 1.5, "phrase": 0.4, "topics": 1.0}
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass
+class SessionMemory:
+    """What this session has already said and heard, for variety and for summaries."""
+
+    said: set[str] = field(default_factory=set)  # normalised sentences said this session
+    topics: list[str] = field(default_factory=list)  # content phrases the person named, in order
+    loss_named: bool = False
+    identity_told: bool = False
+    medication_told: bool = False
+    medication_named: bool = False  # a medicine came up this session (follow-ups about "it" count)
+    summarised: bool = False
+    turns: int = 0
+    last_had_question: bool = False
+    theme: str | None = None  # the feeling the session has been about (grief, anxiety, ...)
+    theme_turn: int = 0
+
+
+class Replier:
+    """Composes replies from the repertoire; one per companion, `begin_session` between sessions."""
+
+    def __init__(self, repertoire: Repertoire | None = None, *, seed: int | None = None,
+                 recent_lines: Iterable[str] = ()):
+        self.repertoire = repertoire or Repertoire.load()
+        self.rng = random.Random(seed)
+        self.recent: deque[str] = deque(recent_lines, maxlen=RECENT_SESSIONS_LINES)
+        self.session = SessionMemory()
+        self._last_slots: set[str] = set()
+
+    def begin_session(self, recent_lines: Iterable[str] | None = None) -> None:
+        if recent_lines is not None:
+            self.recent = deque(recent_lines, maxlen=RECENT_SESSIONS_LINES)
+        self.session = SessionMemory()
+
+    def remember_said(self, texts: Iterable[str]) -> None:
+        """Sentences said this session by anyone's choosing (fixed lines, model text) count too."""
+        for text in texts:
+            self.session.said.add(normalise_sentence(text))
+
+    # -- the one entry point -------------------------------------------------------------------
+    def compose(self, reading: Reading) -> ReplyPlan:
+        s = self.session
+        s.turns += 1
+        s.loss_named = s.loss_named or reading.loss
+        s.medication_named = s.medication_named or names_medication(reading.text)
+        if reading.topic and reading.topic not in s.topics and reading.intent not in {"closing", "identity", "filler"}:
+            s.topics.append(reading.topic)
+        return self._policy(reading) or self._ordinary(reading)
+
+    def noted(self, user_text: str) -> None:
+        """What the person said, whoever answered it (safety too): a medicine or a loss named."""
+        self.session.loss_named = self.session.loss_named or mentions_loss(user_text)
+        self.session.medication_named = self.session.medication_named or names_medication(user_text)
+
+    def said(self, sentences: Iterable[PlannedSentence]) -> None:
+        """Record what was actually said (the plan, or the model's words instead of it)."""
+        sentences = list(sentences)
+        self.remember_said(p.text for p in sentences)
+        self.recent.extend(p.text for p in sentences if p.source == "repertoire")
+        self.session.last_had_question = any("?" in p.text for p in sentences)
+
+    # -- fixed policies ------------------------------------------------------------------------
+    def _policy(self, reading: Reading) -> ReplyPlan | None:
+        s = self.session
+        why = f"{reading.intent} ({reading.why})"
+        if reading.intent == "closing":
+            line = self._pick([("closing", "reflection")], reading) or "Good night. Take care."
+            return ReplyPlan([PlannedSentence(line, "fixed", f"closing: ends the session; {why}")], True, "closing")
+        if reading.intent == "identity":
+            if not s.identity_told:
+                s.identity_told = True
+                parts = re.split(r"(?<=\.) ", DISCLOSURE)
+                return ReplyPlan([PlannedSentence(p, "fixed", f"honest disclosure; {why}") for p in parts],
+                                 policy="identity")
+            line = self._pick([("identity_again", "reflection")], reading) or "I'm an AI, not a person."
+            return ReplyPlan([PlannedSentence(line, "fixed", f"disclosure again, shorter; {why}")], policy="identity")
+        if reading.intent == "medication":
+            risky = bool(MEDICATION_RISK_WORDS.search(reading.text))
+            if not s.medication_told and normalise_sentence(MEDICATION_LINE) not in s.said:  # (safety may have said it)
+                s.medication_told = True
+                lines = [MEDICATION_LINE] + ([MEDICATION_RISK] if risky else [])
+                return ReplyPlan([PlannedSentence(l, "fixed", f"medication: fixed line, no advice; {why}") for l in lines],
+                                 policy="medication")
+            line = self._pick([("medication_again", "reflection")], reading)
+            lines = [line or MEDICATION_LINE] + ([MEDICATION_RISK] if risky and normalise_sentence(MEDICATION_RISK) not in s.said else [])
+            return ReplyPlan([PlannedSentence(l, "fixed", f"medication again: pharmacist or prescriber; {why}") for l in lines],
+                             policy="medication")
+        if reading.dismissal and reading.intent in {"filler", "telling", "closing"} and len(reading.text.split()) <= 8:
+            return ReplyPlan(self._shape(reading, ("dismissal", ("reflection", "question")), "dismissal"), policy="dismissal")
+        return None
+
+    # -- ordinary replies ----------------------------------------------------------------------
+    def _ordinary(self, reading: Reading) -> ReplyPlan:
+        s = self.session
+        group = reading.intent
+        if group == "grief" and not s.loss_named:
+            group = "sadness"  # condolence only where a loss was named
+        if group == "gratitude" and not _THANKS.search(reading.text):
+            group = "appreciation"  # grateful for someone or something, not thanking the companion
+        if group in _FEELING_GROUPS - {"conflict"}:
+            s.theme, s.theme_turn = group, s.turns
+        elif group == "telling" and s.theme and s.turns - s.theme_turn <= 3 and not reading.confidence >= 0.6:
+            group = s.theme  # still on the same hard thing: stay with it rather than turn generic
+        if group == "breathe":
+            group = "encourager"
+        if _GREETING.match(reading.text) and group in {"filler", "telling", "gratitude"}:
+            return ReplyPlan(self._shape(reading, ("greeting", ("question",)), "a greeting"))
+        if group == "filler" and len(s.topics) >= 2 and s.turns >= 4 and not s.summarised:
+            s.summarised = True
+            return ReplyPlan(self._shape(reading, ("summary", ("reflection",)), "summary after 'I don't know'"))
+        if group == "advice":
+            kinds = self._choose_shape("advice")
+            return ReplyPlan(self._shape(reading, (group, kinds), "advice asked: reflect, ask what they've considered"),
+                             policy="advice")
+        mid_story = group == "telling" and len(reading.text.split()) >= 25
+        shape_name = "mid_story" if mid_story else _SHAPE_FOR.get(group, "default")
+        kinds = self._choose_shape(shape_name)
+        return ReplyPlan(self._shape(reading, (group, kinds), f"shape {shape_name}"))
+
+    def _choose_shape(self, name: str) -> tuple[str, ...]:
+        shapes = _SHAPES[name]
+        if self.session.last_had_question and self.rng.random() < 0.4:
+            without = [(k, w) for k, w in shapes if "question" not in k]
+            shapes = without or shapes
+        kinds, weights = zip(*shapes)
+        return self.rng.choices(kinds, weights=weights)[0]
+
+    def _shape(self, reading: Reading, spec: tuple[str, tuple[str, ...]], note: str) -> list[PlannedSentence]:
+        group, kinds = spec
+        out: list[PlannedSentence] = []
+        guard = ReplyGuard(user_text=reading.text, said_this_session=self.session.said, loss_named=self.session.loss_named)
+        used_slots: set[str] = set()
+        for kind in kinds:
+            line = self._pick([(group, kind)], reading, guard, avoid_slots=used_slots)
+            if line is None and kind == "encourager":
+                line = self._pick([(_FALLBACK_GROUP, "reflection")], reading, guard)
+            if line is None:
+                continue
+            guard.accept(line)
+            used_slots |= self._last_slots
+            out.append(PlannedSentence(line, "repertoire", f"{reading.intent} ({reading.why}) → {group}/{kind}; {note}"))
+        if not out:  # every line used up: a minimal encourager, then the generic groups
+            for g, k in ((_FALLBACK_GROUP, "reflection"), ("telling", "question"), ("filler", "question")):
+                line = self._pick([(g, k)], reading, guard)
+                if line:
+                    out.append(PlannedSentence(line, "repertoire", f"{reading.intent} → {g}/{k}; fallback, lines used up"))
+                    break
+        if not out:
+            out.append(PlannedSentence("I'm here, and I'm listening.", "fixed", "every line already said"))
+        return out
+
+    def _fill(self, line: Line, reading: Reading) -> str | None:
+        feeling = reading.feeling
+        if feeling and (feeling in POSITIVE_FEELINGS) != (line.group in {"good_news", "gratitude"}):
+            feeling = None  # "feeling lighter like that can make everything heavier" must never happen
+        values = {
+            "person": reading.person,
+            "topic": reading.topic,
+            "feeling": feeling,
+            "phrase": reading.phrase,
+            "topics": _join(self.session.topics[-3:]) if len(self.session.topics) >= 2 else None,
+        }
+        if any(not values.get(slot) for slot in line.slots):
+            return None
+        text = line.template
+        for slot, value in values.items():
+            if value:
+                text = text.replace("{" + slot + "}", value).replace("{" + slot.capitalize() + "}", value[0].upper() + value[1:])
+        return text
+
+    def _pick(self, places: list[tuple[str, str]], reading: Reading, guard: ReplyGuard | None = None,
+              avoid_slots: set[str] = frozenset()) -> str | None:
+        """The best unused line: ones carrying the person's words first, recent-session lines last,
+        and not the same words twice in one reply ("your boss … your boss")."""
+        candidates = []
+        recent = {normalise_sentence(t) for t in self.recent}
+        for group, kind in places:
+            for line in self.repertoire.lines(group, kind):
+                text = self._fill(line, reading)
+                if text is None:
+                    continue
+                norm = normalise_sentence(text)
+                if norm in self.session.said:
+                    continue
+                if guard is not None and not guard.check(text, reviewed=True).ok:
+                    continue
+                score = sum(_SLOT_WEIGHT.get(slot, 1.0) for slot in line.slots) - (3.0 if norm in recent else 0.0) + self.rng.random()
+                if line.slots & avoid_slots:
+                    score -= 5.0
+                candidates.append((score, text, line.slots))
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda c: c[0])
+        self._last_slots = set(best[2])
+        return best[1]

@@ -1,0 +1,285 @@
+"""Listening-first replies: the understanding layer, the reviewed repertoire, fixed policies, the guard."""
+
+import json
+import re
+import tomllib
+
+import pytest
+
+from conftest import run_cli
+from dialogue.companion import Companion
+from dialogue.crisis import MEDICATION_LINE
+from dialogue.guard import ReplyGuard
+from dialogue.llm.base import ChatBackend
+from dialogue.replies import REPERTOIRE_PATH, Replier, Repertoire
+from dialogue.understanding import Understanding, content_phrase, is_closing, key_phrase, people_named, rule_intent
+
+
+@pytest.fixture(scope="module")
+def understanding():
+    return Understanding()  # the real packaged embedder and the saved classifier
+
+
+# -- understanding ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["Good night.", "I'm done for tonight", "Stop.", "bye", "Okay, I'm off to bed.",
+                                  "Right, bed time. Bye.", "I think that's it for today."])
+def test_closings_are_recognised(text):
+    assert is_closing(text)
+
+
+@pytest.mark.parametrize("text", ["I can't stop worrying about it.", "I stopped going to the gym.", "Let's leave it.",
+                                  "I went to bed early and woke at three.", "Stop telling me it's fine, my mum said."])
+def test_ordinary_lines_are_not_closings(text):
+    assert not is_closing(text)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Should I take more of my sleeping pills?", "medication"),
+    ("is it okay to have a glass of wine with my sleeping tablets", "medication"),
+    ("Are you a real person?", "identity"),
+    ("Can we do some breathing?", "breathe"),
+    ("I'd say about a four out of ten.", "mood"),
+    ("What should I do about my flatmate?", "advice"),
+    ("I don't know.", "filler"),
+])
+def test_rules_decide_what_must_not_be_guessed(text, intent):
+    assert rule_intent(text)[0] == intent
+
+
+def test_medication_taken_as_prescribed_is_not_a_medication_question():
+    assert rule_intent("I took my medication this morning and went for a walk.") is None
+
+
+def test_feelings_in_new_words_are_read_by_the_classifier(understanding):
+    # lines written for this test, not in the labelled set
+    lines = {
+        "I've been weeping on and off since lunch.": "sadness",
+        "My pulse is hammering and I can't settle before the exam.": "anxiety",
+        "I'm seething about how the council treated my gran.": "anger",
+        "Nobody has rung me in weeks and the flat feels empty.": "loneliness",
+        "My granddad passed away on Tuesday night.": "grief",
+        "I feel awful about snapping at my son, it's on me.": "shame",
+        "I got a distinction in my course!": "good_news",
+        "My brother and I had a shouting match about the will.": "conflict",
+    }
+    read = {text: understanding.read(text).intent for text in lines}
+    right = sum(read[t] == want for t, want in lines.items())
+    assert right >= 7, read
+
+
+def test_the_persons_words_come_back_in_the_second_person(understanding):
+    reading = understanding.read("My brother didn't call me back on my birthday.")
+    assert reading.people == ("your brother",)
+    assert reading.phrase == "your brother didn't call you back on your birthday"
+    assert key_phrase("Should I quit my job?") is None  # a question is not reflected as a statement
+    assert people_named("I saw Sam and my mum today.") == ("your mum", "Sam") or \
+        set(people_named("I saw Sam and my mum today.")) == {"your mum", "Sam"}
+
+
+@pytest.mark.parametrize("text", ["I'm done.", "Leave it.", "I keep breathing too fast.", "Stop."])
+def test_a_content_phrase_is_never_a_bare_verb_or_filler(text):
+    assert content_phrase(text) is None
+
+
+def test_grief_needs_a_named_loss(understanding):
+    assert understanding.read("My dad died in March.").intent == "grief"
+    assert understanding.read("And then my sister called.").intent != "grief"
+
+
+# -- the repertoire ----------------------------------------------------------------------------------
+FILLS = {"person": "your sister", "topic": "the exam", "feeling": "worried", "phrase": "your sister called",
+         "topics": "work and your sister"}
+
+
+def test_the_repertoire_is_large_reviewed_and_within_the_rules():
+    data = tomllib.loads(REPERTOIRE_PATH.read_text())
+    lines = [t for group in data.values() for kind in group.values() for t in kind]
+    assert len(set(lines)) >= 400
+    for group, kinds in data.items():
+        if group == "medication_again":
+            continue  # fixed policy lines (like MEDICATION_LINE), which must name pharmacists and prescribers
+        for kind, texts in kinds.items():
+            for text in texts:
+                filled = re.sub(r"\{(\w+)\}", lambda m: FILLS[m.group(1).lower()], text)
+                guard = ReplyGuard(user_text="", loss_named=group == "grief")
+                assert guard.check(filled, reviewed=True).ok, (group, text, guard.check(filled, reviewed=True).reason)
+                assert filled.count("?") <= 1, text
+    lengths = {len(t.split()) for t in lines}
+    assert min(lengths) <= 3 and max(lengths) >= 14  # minimal encouragers and fuller reflections
+
+
+def test_no_line_twice_in_a_session_and_rarely_across_sessions(understanding):
+    replier = Replier(seed=3)
+    said = []
+    for _ in range(20):  # far longer on one feeling than a real session
+        plan = replier.compose(understanding.read("I feel so low today."))
+        replier.said(plan.sentences)
+        said += [p.text for p in plan.sentences]
+    assert len(said) == len(set(said)), [s for s in said if said.count(s) > 1]
+    replier = Replier(seed=4)
+    first_session = []
+    for _ in range(6):
+        plan = replier.compose(understanding.read("I feel so low today."))
+        replier.said(plan.sentences)
+        first_session += [p.text for p in plan.sentences]
+    replier.begin_session(list(replier.recent))
+    next_session = []
+    for _ in range(5):
+        plan = replier.compose(understanding.read("I feel so low today."))
+        replier.said(plan.sentences)
+        next_session += [p.text for p in plan.sentences]
+    assert len(set(next_session) & set(first_session)) <= 1
+
+
+def test_condolence_only_where_a_loss_was_named(understanding):
+    for seed in range(8):
+        replier = Replier(seed=seed)
+        for text in ("And then my sister called.", "She was upset about the kids.", "I miss how it used to be."):
+            plan = replier.compose(understanding.read(text))
+            replier.said(plan.sentences)
+            assert "sorry" not in plan.text.lower(), plan.text
+
+
+def test_fixed_policies(understanding):
+    replier = Replier(seed=1)
+    closing = replier.compose(understanding.read("I'm done for tonight"))
+    assert closing.ends_session and "?" not in closing.text
+    medication = replier.compose(understanding.read("Should I take more of my sleeping pills with a glass of wine?"))
+    assert medication.sentences[0].text == MEDICATION_LINE and "alcohol" in medication.text
+    again = replier.compose(understanding.read("what about two of them?", medication_named=True))
+    assert re.search(r"pharmacist|prescriber", again.text), again.text
+    assert "AI" in replier.compose(understanding.read("Are you a real person?")).text
+    advice = replier.compose(understanding.read("Should I quit my job?"))
+    assert advice.policy == "advice" and not ReplyGuard().check(advice.sentences[-1].text).reason.startswith("instructions")
+
+
+# -- the guard's sentence-level checks ----------------------------------------------------------------
+@pytest.mark.parametrize("sentence, reason", [
+    ("I don't want to be around anymore if that's what it is for me.", "harm in the first person"),
+    ("You're not. What's your excuse?", "blame or judgement"),
+    ("You should have told her sooner.", "blame or judgement"),
+    ("You can call her anytime and tell her how you feel.", "instructions or advice"),
+    ("Try going for a walk before bed.", "instructions or advice"),
+    ("It sounds like your serotonin is low, or it could be insomnia.", "medical terms"),
+])
+def test_guard_sentence_checks(sentence, reason):
+    assert ReplyGuard(user_text="this argument is killing me").check(sentence).reason == reason
+
+
+def test_guard_refuses_condolence_without_a_loss_and_any_sentence_said_this_session():
+    assert ReplyGuard(user_text="And then my sister called.").check("I'm so sorry for your loss.").reason == \
+        "condolence with no loss mentioned"
+    assert ReplyGuard(user_text="My mum died last year.").check("I'm so sorry for your loss.").ok
+    guard = ReplyGuard(recent_replies=["It sounds hard. What was the hardest part?"])
+    assert guard.check("It sounds hard.").reason == "repetitive: said before"  # a repeated first sentence too
+
+
+# -- a capable backend speaks through the guard, the repertoire behind it ------------------------------
+class Scripted(ChatBackend):
+    name = "scripted capable model"
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.prompts = []
+
+    def stream_chat(self, messages, *, max_tokens, temperature):
+        self.prompts.append(messages[0].content)
+        yield self.replies.pop(0)
+
+    def close(self):
+        pass
+
+
+def test_a_capable_model_speaks_with_the_reading_and_falls_back_to_the_repertoire():
+    backend = Scripted(["It sounds like work has worn you down. What's been hardest?",
+                        "I'm so sorry for your loss. You should take a bath."])
+    companion = Companion(backend)
+    first = list(companion.respond("Work has been so stressful this week, my boss keeps shouting."))
+    assert [s.source for s in first] == ["model", "model"]
+    assert "your boss" in backend.prompts[0] and "motivational interviewing" in backend.prompts[0]
+    second = list(companion.respond("My sister called."))
+    assert second and all(s.source == "repertoire" for s in second)  # the model's condolence never spoken
+    assert "sorry" not in " ".join(s.text for s in second).lower()
+
+
+def test_the_embedded_model_does_not_speak_freely():
+    class Embedded(Scripted):
+        name = "embedded SmolLM2-135M"
+
+    backend = Embedded(["I don't want to be around anymore."])
+    reply = list(Companion(backend).respond("this argument is killing me"))
+    assert backend.prompts == [] and all(s.source in ("repertoire", "fixed") for s in reply)
+
+
+# -- typed chat --------------------------------------------------------------------------------------
+def test_chat_script_json_sessions_closing_and_store(tmp_path):
+    script = tmp_path / "talk.txt"
+    script.write_text("I had a long day at work.\nAre you a real person?\nGood night.\nThis is never answered.\n"
+                      "---\nHello again.\nMy sister called and we argued.\nbye\n")
+    result = run_cli("chat", "--script", str(script), "--json", "--explain")
+    assert result.returncode == 0, result.stderr
+    turns = [json.loads(l) for l in result.stdout.splitlines()]
+    assert all(set(t) >= {"speaker", "text", "source", "session"} for t in turns)
+    sessions = sorted({t["session"] for t in turns})
+    assert len(sessions) == 2
+    first = [t for t in turns if t["session"] == sessions[0]]
+    assert [t["speaker"] for t in first] == ["user", "companion"] * 3  # nothing after the goodbye
+    assert first[1]["text"].startswith("Just so you know, I'm an AI")
+    assert "not a person" in first[3]["text"] and "?" not in first[5]["text"]
+    assert all(t["why"] for t in turns if t["speaker"] == "companion")
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "data" / "stillpoint.db")
+    stored = db.execute("SELECT speaker, text FROM turns ORDER BY id").fetchall()
+    assert [s for s, _ in stored].count("user") == 6 and "This is never answered." not in [t for _, t in stored]
+
+
+def test_chat_reads_typed_lines_from_stdin(tmp_path):
+    result = run_cli("chat", input="I feel so lonely tonight.\ngood night\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("stillpoint:") == 2
+
+
+def test_summaries_are_whole_sentences_of_the_persons():
+    from dialogue.memory import summarise
+
+    long = "I argued with my sister about our mother and the house and the money and everything " * 3 + "."
+    summary = summarise([long.strip(), "My brother called about the funeral arrangements.", "Okay."], max_chars=120)
+    assert summary == "My brother called about the funeral arrangements." or summary == long.strip()
+    assert not summary.endswith("…")
+
+
+# -- what was heard is what counts (the engine's commit) -------------------------------------------------
+def test_only_reply_lines_that_were_heard_count_as_said():
+    from dialogue.companion import ReplySentence, SessionEnds
+    from dialogue.guard import normalise_sentence
+
+    class Embedded(Scripted):
+        name = "embedded SmolLM2-135M"
+
+    companion = Companion(Embedded([]), replier=Replier(seed=3))
+    text = "My sister and I argued again tonight and I can't stop thinking about it."
+    first = [i.text for i in companion.reply(text) if isinstance(i, ReplySentence)]
+    companion.commit(text, "", interrupted=True)  # cut before a word was heard
+    assert first and not any(normalise_sentence(t) in companion.replier.session.said for t in first)
+    assert companion.history[-1].role == "user"  # nothing of the reply is remembered as said
+    again = [i.text for i in companion.reply(text) if isinstance(i, ReplySentence)]
+    companion.commit(text, again[0], interrupted=len(again) > 1)  # only the first sentence heard
+    assert normalise_sentence(again[0]) in companion.replier.session.said
+    assert not any(normalise_sentence(t) in companion.replier.session.said for t in again[1:])
+    assert companion.history[-1].content.startswith(again[0])
+    goodbye = list(companion.reply("Good night."))
+    assert isinstance(goodbye[-1], SessionEnds) and "?" not in " ".join(
+        i.text for i in goodbye if isinstance(i, ReplySentence))
+
+
+def test_a_medication_follow_up_after_a_turn_safety_answered_is_still_sent_to_a_pharmacist():
+    class Embedded(Scripted):
+        name = "embedded SmolLM2-135M"
+
+    companion = Companion(Embedded([]), replier=Replier(seed=5))
+    first = " ".join(s.text for s in companion.respond("Should I take more of my sleeping pills?"))
+    assert MEDICATION_LINE in first
+    follow_up = " ".join(s.text for s in companion.respond("What about with a glass of wine?"))
+    assert re.search(r"\b(pharmacist|prescri\w+)", follow_up)  # sent to a person who can answer
+    assert MEDICATION_LINE not in follow_up  # the long line once is enough: a shorter reminder the second time
