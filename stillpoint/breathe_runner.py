@@ -128,4 +128,5 @@ def render_practice(synthesizer, cache_dir: Path, pattern: str, *, minutes: floa
     blocks: list[np.ndarray] = []
     result = run_on_clock(session, None, None, lambda cues, mic: blocks.append(cues), block_s=0.5)
     text = f"{intro} ({result.plan.pattern.title}, {result.plan.planned_cycles} cycles) {close_text(result, False)}"
-    return SpeechAudio(text, np.concatenate(blocks), session.rate), result
+    # the plan rides on the audio: a screen (the page's breathing circle) moves from the same cue times as the sound
+    return SpeechAudio(text, np.concatenate(blocks), session.rate, schedule=result.plan.as_dict()), result

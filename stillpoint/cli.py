@@ -567,7 +567,7 @@ def journal(ctx: Context, input_path, output_path, as_json) -> None:
             FileSource(input_path)  # a bad file fails here, before any model loads
             output_path = output_path or str(Path(input_path).with_suffix("")) + ".reply.wav"
             store = open_store(settings)
-            pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
+            pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store)
             result = run_recording(pipeline, store, input_path, output_path, settings=conversation_settings(),
                                    on_event=printer)
             session_id, prompt = result.session_id, ""  # nobody heard a prompt before a memo
@@ -606,7 +606,7 @@ def _journal_live(settings: Settings, store, prompt: str, printer) -> int:
 
     microphone = MicrophoneSource(settings.audio.input_device)  # no microphone fails here, before models load
     speaker = SpeakerSink(voice_sample_rate(settings.tts.voice), settings.audio.output_device)
-    pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, store.last_session_id)
+    pipeline = journal_pipeline(build_pipeline(settings, Progress()), settings, store, prompt)
     click.echo(f"Journaling on '{microphone.device_name}'. Say \u201cI'm done\u201d to close the entry. Ctrl-C to stop.",
                err=True)
     try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
@@ -31,7 +31,7 @@ from .mood_keeper import keep
 log = logging.getLogger(__name__)
 
 _QUIET = "\u2026"  # a placeholder fixed line, never spoken: it keeps the model out of a turn that gets no words
-_OWN = {"inner", "listener", "store", "_session", "entry_marked"}
+_OWN = {"inner", "listener", "store", "prompt", "session_id", "entry_marked"}
 
 
 class JournalCompanion:
@@ -39,12 +39,18 @@ class JournalCompanion:
 
     mood_source = "journal"  # moods heard in an entry are kept as the entry's
 
-    def __init__(self, inner, listener: JournalListener, store: Store, session_id: Callable[[], int | None]):
+    def __init__(self, inner, listener: JournalListener, store: Store, prompt: str = ""):
         self.inner = inner
         self.listener = listener
         self.store = store
-        self._session = session_id
+        self.prompt = prompt  # the opening prompt heard before the entry ("" for a voice memo)
+        self.session_id: int | None = None  # told by the conversation (`bind_session`), never guessed
         self.entry_marked = False
+
+    def bind_session(self, session_id: int) -> None:
+        """The conversation's own session: with several entries at once (the page), "the latest
+        session" could be someone else's."""
+        self.session_id = session_id
 
     def __getattr__(self, name):  # backend, last_trace, last_assessment, history… are the real companion's
         return getattr(self.inner, name)
@@ -57,11 +63,11 @@ class JournalCompanion:
 
     def _keep(self, user_text: str, step: JournalStep) -> None:
         """Mood and reflection go to disk before anything is said back."""
-        session_id = self._session()
+        session_id = self.session_id
         if session_id is None:
             return
         if not self.entry_marked:
-            self.store.set_journal_entry(session_id)
+            self.store.set_journal_entry(session_id, prompt=self.prompt or None)
             self.entry_marked = True
         if step.mood is not None:
             keep(self.store, session_id, step.mood, user_text, source="journal")
@@ -94,7 +100,7 @@ class JournalCompanion:
     def fresh(self) -> "JournalCompanion":
         """Another entry's companion (the page's `Pipeline.fork`): same models, a new listener."""
         listener = JournalListener(previous_mood=previous_mood(self.store), night=self.listener.night)
-        return JournalCompanion(self.inner.fresh(), listener, self.store, self._session)
+        return JournalCompanion(self.inner.fresh(), listener, self.store, self.prompt)
 
 
 def journal_settings(settings: Settings) -> Settings:
@@ -117,14 +123,15 @@ def choose_opening(store: Store) -> tuple[str, object]:
     return opening_prompt(found, store.cues(), seed=datetime.now().toordinal())
 
 
-def journal_pipeline(pipeline, settings: Settings, store: Store, session_id: Callable[[], int | None]):
-    """The pipeline with the journaling segmenter and companion."""
+def journal_pipeline(pipeline, settings: Settings, store: Store, prompt: str = ""):
+    """The pipeline with the journaling segmenter and companion, for one entry opened by `prompt`
+    (the conversation tells the companion its session when it starts)."""
     from .engine.components import make_segmenter
 
     js = journal_settings(settings)
     hour = datetime.now().hour
     listener = JournalListener(previous_mood=previous_mood(store), night=hour >= 18 or hour < 5)
-    companion = JournalCompanion(pipeline.companion, listener, store, session_id)
+    companion = JournalCompanion(pipeline.companion, listener, store, prompt)
     return replace(pipeline, segmenter=make_segmenter(js), companion=companion, memory=js.memory, settings=js)
 
 

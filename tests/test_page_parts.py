@@ -32,15 +32,23 @@ def test_pause_marks_fall_between_the_words_around_them():
     assert pieces_with_pauses("", 0.0, 1.0, []) == []
 
 
-def test_breathing_cues_only_for_the_practice_lines():
-    from dialogue.practices import BREATHING
-    from stillpoint.page.bridge import breath_cues
+def test_breathing_circle_cues_are_the_exercise_plan_and_only_it():
+    """The circle follows the plan the exercise's audio carries (`SpeechAudio.schedule`), cue for cue;
+    counts are not phases, and speech with no plan (whatever its words) never moves it."""
+    import numpy as np
 
-    phases = [c.phase for line in BREATHING for c in breath_cues(line, 3.0)]
-    assert phases == ["in", "hold", "out"] * 3
-    assert breath_cues("I'm in a bad place, and I want out.", 3.0) == []
-    (cue,) = breath_cues(BREATHING[1], 4.25)
-    assert (cue.offset_ms, cue.duration_ms) == (0, 4250)
+    from dialogue.breathing import parse_pattern
+    from stillpoint.breathe import make_plan
+    from stillpoint.page.bridge import _cues_for
+    from voice.events import SpeechAudio
+
+    plan = make_plan(parse_pattern("box"), cycles=2, minutes=None, night=False, counts=True, tones_only=False,
+                     tones_after_first=False, start_s=3.5)
+    speech = SpeechAudio("Let's breathe.", np.zeros(22050 * 40, np.float32), 22050, schedule=plan.as_dict())
+    cues = [(c.phase, c.offset_ms, c.duration_ms) for c in _cues_for(speech)]
+    assert cues == [("in", 3500, 4000), ("hold", 7500, 4000), ("out", 11500, 4000), ("rest", 15500, 4000),
+                    ("in", 19500, 4000), ("hold", 23500, 4000), ("out", 27500, 4000), ("rest", 31500, 4000)]
+    assert _cues_for(SpeechAudio("I'm in a bad place, and I want out. Hold on.", np.zeros(100, np.float32), 22050)) == []
 
 
 def test_the_icon_is_a_real_png_and_the_manifest_points_at_it():

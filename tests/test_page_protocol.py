@@ -76,10 +76,10 @@ def test_four_conversations_at_once_do_not_hear_each_other(shared_models, tmp_pa
 
 def test_crisis_lines_and_breathing_cues_come_from_the_conversation(shared_models, tmp_path):
     """An acute statement brings the crisis event with tap-to-call links; asking to breathe brings the
-    practice, whose lines carry breathing-circle cues timed to their own audio (and no other line does)."""
+    guided exercise, whose audio carries its circle cues (and no other reply does)."""
 
-    def practice_finished(events):
-        return any(e["type"] == "reply.audio" and "How does your body feel" in e["text"] for e in events)
+    def practice_started(events):
+        return any(e["type"] == "reply.audio" and e["cues"] for e in events)
 
     def crisis_answered(events):
         return any(e["type"] == "reply.audio" and "one slow breath together" in e["text"] for e in events)
@@ -90,7 +90,7 @@ def test_crisis_lines_and_breathing_cues_come_from_the_conversation(shared_model
                 talk_over_socket(ws_url(base), build([0.4, say("I took all my pills an hour ago."), 1.6]).audio,
                                  additional_headers=origin(base), until=crisis_answered, timeout_s=300),
                 talk_over_socket(ws_url(base), build([0.4, say("Can we do a breathing exercise together?"), 1.6]).audio,
-                                 additional_headers=origin(base), until=practice_finished, timeout_s=300),
+                                 additional_headers=origin(base), until=practice_started, timeout_s=300),
             )
 
         crisis, breathing = asyncio.run(both())
@@ -100,12 +100,11 @@ def test_crisis_lines_and_breathing_cues_come_from_the_conversation(shared_model
     assert {"label": "Call 988", "href": "tel:988"} in flagged[0]["resources"]["links"]
     assert not any(e.get("cues") for e in crisis["events"] if e["type"] == "reply.audio")
 
-    sentences = [e for e in breathing["events"] if e["type"] == "reply.audio"]
-    phases = [cue["phase"] for e in sentences for cue in e["cues"]]
-    assert phases[:3] == ["in", "hold", "out"] and phases.count("in") == 3 and phases.count("out") == 3, phases
-    for e in sentences:
-        for cue in e["cues"]:  # the circle moves exactly as long as its words are heard
-            assert cue["offset_ms"] == 0 and abs(cue["duration_ms"] - 1000 * e["samples"] / e["sample_rate"]) <= 1
+    (practice,) = [e for e in breathing["events"] if e["type"] == "reply.audio" and e["cues"]]
+    phases = [cue["phase"] for cue in practice["cues"]]
+    assert phases[:2] == ["in", "out"] and phases.count("in") == phases.count("out") >= 5, phases  # coherent: in, out
+    assert all(c["offset_ms"] + c["duration_ms"] <= 1000 * practice["samples"] / practice["sample_rate"] + 1
+               for c in practice["cues"])  # every phase lies inside the audio it came with
     assert not any(e["type"] == "crisis" for e in breathing["events"])
 
 
@@ -254,40 +253,155 @@ def test_lan_needs_its_token_everywhere_even_on_loopback(shared_models, tmp_path
         assert asyncio.run(connect(cookie_header)) == "ready"
 
 
-def test_breathe_button_and_typing_go_through_the_same_conversation(shared_models, tmp_path):
-    """No microphone: the server keeps the clock; Breathe starts the guided breath (its circle cues come with
-    the audio), and a typed line is answered like a spoken one. Both are stored as the person's turns."""
+def test_breathe_button_plays_the_exercise_on_its_own_schedule_and_puts_no_words_in_your_mouth(shared_models, tmp_path):
+    """Breathe (a `mode` event) starts the guided exercise itself: one reply whose audio is the rendered
+    exercise and whose cues are its plan, cue for cue, each heard in that audio where the circle moves
+    (within 20 ms). Nothing is stored as the person's turn for the tap; a typed answer cuts the exercise
+    and is kept as its check-in mood."""
+    from dialogue.breathing import parse_pattern
+    from dialogue.honesty import OPENING_DISCLOSURE
+    from dialogue.practices import DEFAULT_PATTERN
     from dialogue.store import Store
+    from onsets import match, onsets
+    from stillpoint.breathe import make_plan
 
     db = tmp_path / "data" / "stillpoint.db"
     with page_server(shared_models, db) as base:
         async def session():
-            events = []
+            events, audio = [], None
             async with websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as ws:
-                await ws.send(json.dumps({"type": "start", "mode": "breathe", "microphone": False}))
+                await ws.send(json.dumps({"type": "start", "microphone": False}))
                 ready = await next_event(ws, "ready")
-                while True:  # the practice begins; its first line carries an "in" cue
-                    event = await next_event(ws, timeout=300)
-                    events.append(event)
-                    if event["type"] == "reply.audio" and event["cues"]:
-                        break
-                await ws.send(json.dumps({"type": "say", "text": "That helped. I feel calmer now, thank you."}))
+                await ws.send(json.dumps({"type": "mode", "mode": "breathe"}))
+                while audio is None:  # the exercise: the first reply after the opening disclosure
+                    message = await asyncio.wait_for(ws.recv(), 300)
+                    if isinstance(message, bytes):
+                        if events and events[-1]["type"] == "reply.audio" and events[-1]["text"] != OPENING_DISCLOSURE:
+                            audio = message
+                        continue
+                    events.append(json.loads(message))
+                await asyncio.sleep(4.0)  # a few seconds of the exercise are heard (the server keeps the clock)
+                await ws.send(json.dumps({"type": "say", "text": "That helped, about a seven."}))
                 while True:
                     event = await next_event(ws, timeout=300)
                     events.append(event)
-                    if event["type"] == "user.turn" and "calmer" in event["text"]:
+                    if event["type"] == "user.turn":
                         break
-                return ready["session_id"], events
+                await asyncio.sleep(1.0)
+                return ready["session_id"], events, audio
 
-        session_id, events = asyncio.run(session())
-    cues = [c for e in events if e["type"] == "reply.audio" for c in e["cues"]]
-    assert cues and cues[0]["phase"] == "in", events
-    typed = next(i for i, e in enumerate(events) if e["type"] == "user.turn" and "calmer" in e["text"])
-    assert any(e["type"] == "reply.stop" for e in events[:typed])  # typing over the practice cut it
+        session_id, events, audio = asyncio.run(session())
+
+    practice = [e for e in events if e["type"] == "reply.audio"][-1]
+    assert practice["cues"] and len(audio) == 2 * practice["samples"], practice
+    chosen = parse_pattern(DEFAULT_PATTERN)  # what the companion plays when no pattern is named
+    cycles = chosen.max_cycles
+    plan = make_plan(chosen, cycles=cycles, minutes=None if cycles else min(2.0, chosen.default_minutes or 2.0),
+                     night=False, counts=False, tones_only=False, tones_after_first=False).as_dict()
+    planned = [(c["kind"], round(1000 * c["at_s"]), round(1000 * c["duration_s"])) for c in plan["cues"]
+               if c["duration_s"] > 0]
+    first = practice["cues"][0]["offset_ms"]  # the exercise starts after its spoken intro
+    sent = [(c["phase"], c["offset_ms"] - first, c["duration_ms"]) for c in practice["cues"]]
+    assert [(k if k != "top_up" else "in", at, d) for k, at, d in planned] == [
+        (p, pytest.approx(at, abs=1), d) for p, at, d in sent], (planned, sent)
+    samples = np.frombuffer(audio, "<i2").astype(np.float32) / 32768
+    errors = match([c["offset_ms"] / 1000 for c in practice["cues"]], onsets(samples, practice["sample_rate"]))
+    assert max(abs(e) for e in errors) <= 0.020, errors  # each phase's sound starts where the circle moves
+
     store = Store(db)
-    turns = [(t.speaker, t.text) for t in store.turns(session_id)]
-    store.close()
-    assert ("user", "(tapped Breathe)") in turns and ("user", "That helped. I feel calmer now, thank you.") in turns, turns
+    try:
+        turns = [(t.speaker, t.text) for t in store.turns(session_id)]
+        moods = [(m.value, m.source) for m in store.moods() if m.session_id == session_id]
+    finally:
+        store.close()
+    assert [text for speaker, text in turns if speaker == "user"] == ["That helped, about a seven."], turns
+    heard = [text for speaker, text in turns if speaker == "companion" and practice["text"].startswith(text)]
+    assert heard, turns  # the exercise as far as it was heard (a share of its words), kept as the companion's
+    assert moods == [(7, "breathing")], moods
+    assert any(e["type"] == "reply.stop" for e in events)  # typing over the exercise cut it
+
+
+def test_journal_mode_is_a_journal_entry_kept_in_its_own_session(shared_models, tmp_path):
+    """Journal mode is `stillpoint journal` in the page: it opens with the prompt, keeps a 2 s pause inside
+    the turn, answers with a brief acknowledgement (never the model), asks the mood once at the close, and
+    keeps prompt, mood and reflection with this entry. Another conversation started after it (the latest
+    session) gets none of it."""
+    from dialogue.honesty import OPENING_DISCLOSURE
+    from dialogue.journaling import (ACKNOWLEDGEMENTS, MOOD_THEN_CLOSE, OPEN_PROMPTS, REFLECTION_INVITATION, SAVED,
+                                     SAVED_DAY)
+    from dialogue.moods import MOOD_QUESTION
+    from dialogue.store import Store
+
+    spoken = build([0.4, say("I walked by the river after work today."), 2.0,
+                    say("Then I thought about my sister for a long time."), 0.5]).audio
+    db = tmp_path / "data" / "stillpoint.db"
+    with page_server(shared_models, db) as base:
+        async def session():
+            events: list[dict] = []
+            async with websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as ws, \
+                    websockets.connect(ws_url(base), additional_headers=origin(base), max_size=None) as other:
+                await ws.send(json.dumps({"type": "start", "mode": "journal"}))
+                ready = await next_event(ws, "ready")
+                await other.send(json.dumps({"type": "start", "microphone": False}))
+                other_ready = await next_event(other, "ready")  # a later session, open while the entry goes on
+                block = np.zeros(3200, np.float32)
+
+                async def microphone():  # the opening heard, the clip faster than real time, then silence in real time
+                    heard = sum(e["samples"] / e["sample_rate"] for e in events if e["type"] == "reply.audio") + 1.0
+                    for _ in range(int(heard / 0.2) + 1):
+                        await ws.send(pcm16(block))
+                    for start in range(0, len(spoken), 3200):
+                        await ws.send(pcm16(spoken[start:start + 3200]))
+                        await asyncio.sleep(0.05)
+                    while True:
+                        await ws.send(pcm16(block))
+                        await asyncio.sleep(0.2)
+
+                async def until(found):
+                    while True:
+                        event = await next_event(ws, timeout=300)
+                        events.append(event)
+                        if found(event):
+                            return event
+
+                prompt = await until(lambda e: e["type"] == "reply.audio" and e["text"] in OPEN_PROMPTS)
+                sender = asyncio.create_task(microphone())
+                await until(lambda e: e["type"] == "user.turn")
+                reply = await until(lambda e: e["type"] == "reply.audio")
+                for line, answer in (("I'm done for tonight.", MOOD_QUESTION), ("About a six.", REFLECTION_INVITATION),
+                                     ("I'm glad I said it out loud.", None)):
+                    await asyncio.sleep(reply["samples"] / reply["sample_rate"] + 0.5)  # heard before answering
+                    await ws.send(json.dumps({"type": "say", "text": line}))
+                    if answer:
+                        reply = await until(lambda e: e["type"] == "reply.audio" and e["text"] == answer)
+                await until(lambda e: e["type"] == "closing")
+                sender.cancel()
+                return ready["session_id"], other_ready["session_id"], prompt["text"], events
+
+        session_id, other_id, prompt, events = asyncio.run(session())
+
+    turns = [e for e in events if e["type"] == "user.turn"]
+    assert "river" in turns[0]["text"].lower() and "sister" in turns[0]["text"].lower(), turns  # one turn
+    assert any(p.get("pause_s", 0) >= 1.5 for p in turns[0]["pieces"]), turns[0]["pieces"]  # its pause kept inside
+    said = [e["text"] for e in events if e["type"] == "reply.audio"]
+    after_first_turn = said[said.index(prompt) + 1]
+    assert after_first_turn in ACKNOWLEDGEMENTS, said
+    allowed = {OPENING_DISCLOSURE, prompt, MOOD_THEN_CLOSE, MOOD_QUESTION, REFLECTION_INVITATION, SAVED, SAVED_DAY,
+               *ACKNOWLEDGEMENTS}
+    assert set(said) <= allowed, said  # only the journaling listener's lines: no model reply to any turn
+
+    store = Store(db)
+    try:
+        entry, elsewhere = store.journal_entry(session_id), store.journal_entry(other_id)
+        moods = [(m.session_id, m.value, m.source) for m in store.moods()]
+        kept = [t.text for t in store.turns(session_id) if t.speaker == "companion"]
+    finally:
+        store.close()
+    assert entry is not None and entry.prompt == prompt and entry.reflection == "I'm glad I said it out loud.", entry
+    assert elsewhere is None, elsewhere
+    assert moods == [(session_id, 6, "journal")], moods
+    allowed_words = {w for line in allowed for w in line.split()}
+    assert any(prompt in k for k in kept) and all(set(k.split()) <= allowed_words for k in kept), kept
 
 
 def test_speaking_over_a_reply_stops_it_and_keeps_what_was_heard(shared_models, tmp_path):

@@ -116,6 +116,9 @@ class SpeechAudio:
     text: str
     samples: np.ndarray  # float32 mono in [-1, 1]
     sample_rate: int
+    # a timed exercise's cue plan on this audio's own clock (0 = its first sample), as data; None for speech.
+    # Set by a guided breathing exercise (`BreathingPlan.as_dict()`) so a screen can move with the sound.
+    schedule: dict | None = None
 
     @property
     def duration_s(self) -> float:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from dialogue.companion import ReplySentence, SafetyAssessed, SessionEnds
 from dialogue.cues import CHECK_IN
 from dialogue.honesty import OPENING_DISCLOSURE
+from dialogue.practices import BREATHING_INVITE, DEFAULT_PATTERN
 from dialogue.understanding import is_closing
 from dialogue.store import Store
 from voice.events import AudioFrame, PauseObserved, SpeechStarted, TurnEnded, TurnMayEnd
@@ -160,6 +161,11 @@ class Conversation:
         memory = pipeline.memory
         backend = getattr(self.companion, "backend", None)
         self.session_id = store.start_session(source, backend_name or getattr(backend, "name", ""))
+        # journal #13 / page #14: a companion that keeps things per session (a journal entry's mood and
+        # reflection) is told its own session, never left to guess it (several conversations run at once)
+        bind = getattr(self.companion, "bind_session", None)
+        if bind is not None:
+            bind(self.session_id)
         self.exchanger = Exchanger.for_session(pipeline, store, self.session_id, clock=clock)
         self.disclosure = DisclosureClock(store)
         self.recall = Recall(store, self.session_id, enabled=memory.recall)
@@ -222,6 +228,33 @@ class Conversation:
             # typed (inline): a shown reply is read the moment it is shown, however long it took to make
             self.now_s = max(self.now_s, reply.end_s if reply.end_s is not None else self.now_s)
             self._settle_if_over(self.now_s)
+
+    def start_practice(self, pattern: str = DEFAULT_PATTERN, at_s: float | None = None) -> None:
+        """A guided breathing exercise asked for without words (the page's Breathe button).
+
+        It is the companion's turn, exactly as when the exercise is asked for aloud (the same
+        rendering, the same check-in and mood keeping), but no user turn is invented for it.
+        A reply still playing is cut first, as a typed turn would cut it.
+        """
+        if self.ended:
+            return
+        at = self.now_s if at_s is None else at_s
+        self.now_s = max(self.now_s, at)
+        self._silence = self.watch.speech_started(at)
+        self._barge_in(at, at)
+        if self._reply is not None:
+            self._wait(self._reply)
+            self._settle()
+        reply = _Reply("practice")
+        sentence = ReplySentence(BREATHING_INVITE, "practice", practice=pattern)
+        clock = self.exchanger.clock
+
+        def items() -> Iterator[ReplyAudio]:
+            started = clock()
+            for speech in self.exchanger.practice_audio(sentence):
+                yield ReplyAudio(speech, clock() - started, replace(sentence, text=speech.text))
+
+        self._produce(reply, items(), at)
 
     def close(self, *, flush: bool = True, reason: str = "end of input") -> None:
         """End the conversation and keep everything: `flush` answers a turn the input ended in

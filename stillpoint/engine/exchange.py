@@ -226,7 +226,7 @@ class Exchanger:
             log.debug("reply guard: %s", ", ".join(record.trace.guard_reasons))
         timings["reply_done_ms"] = _ms(wait + self.clock() - decided)
 
-    def _practice(self, sentence: ReplySentence) -> list[SpeechAudio]:
+    def practice_audio(self, sentence: ReplySentence) -> list[SpeechAudio]:
         """A guided breathing exercise takes over the reply's audio for its length (issue 12)."""
         if not sentence.practice or not getattr(self.synthesizer, "voiced", True):
             return []  # typed chat shows the invitation; the exercise itself is for the ear
@@ -268,7 +268,7 @@ class Exchanger:
             first_token = record.trace.first_token_s
             if first_token is not None and "first_token_ms" not in timings:
                 timings["first_token_ms"] = _ms(wait + reply_started - decided + first_token)
-            practice = self._practice(item)
+            practice = self.practice_audio(item)
             if practice:  # what is said is the exercise's own words: kept as the reply's text
                 item = replace(item, text=practice[0].text)
             record.sentences.append(item)

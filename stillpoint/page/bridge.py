@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
-from dialogue.practices import BREATHING
 from dialogue.store import Store
 from voice.events import SAMPLE_RATE, AudioFrame, SpeechAudio
 
@@ -47,29 +46,12 @@ log = logging.getLogger(__name__)
 
 Emit = Callable[[ServerEvent | bytes], None]
 PLAYBACK_LEAD_S = 0.05  # the page starts a sentence about this long after it arrives
-JOURNAL_END_OF_TURN_MS = 3000  # journaling: a pause of up to 3 s stays inside the turn (README's journaling tip)
-BREATHE_REQUEST = "(tapped Breathe)"  # what the person did, kept as their turn; it asks the companion to breathe
-_SCRIPT = frozenset(BREATHING)
-
-
-def breath_cues(text: str, duration_s: float) -> list[BreathCue]:
-    """The breathing circle's cue for a line of the breathing script, timed to its own audio.
-
-    Only the practice's fixed lines carry cues, so ordinary talk ("I'm in a bad place") never
-    moves the circle. The phase lasts as long as its spoken line does: sound and picture agree.
-    """
-    if text not in _SCRIPT:
-        return []
-    duration_ms = int(duration_s * 1000)
-    for phase, label in (("hold", "Hold"), ("out", "Out"), ("in", "In")):
-        if re.search(rf"\b{phase}\b", text, re.I):
-            return [BreathCue(phase, label, 0, duration_ms)]
-    return []
 
 
 def _cues_for(speech: SpeechAudio) -> list[BreathCue]:
-    schedule = getattr(speech, "schedule", None)  # a rendered breathing exercise carries its own plan
-    return cues_from_schedule(schedule) if schedule else breath_cues(speech.text, speech.duration_s)
+    """Only a guided exercise moves the circle: its audio carries its own plan (`SpeechAudio.schedule`),
+    so ordinary talk ("I'm in a bad place") never does, and sound and picture share one clock."""
+    return cues_from_schedule(speech.schedule) if speech.schedule else []
 
 
 class PageOutput:
@@ -153,9 +135,17 @@ class PageConversation:
         self._samples = 0
         self.output = PageOutput(emit)
         journaling = mode == "journal"
-        settings = ConversationSettings(barge_in=models.settings.conversation.barge_in, speaks_first=True,
-                                        checkin_after_s=0.0 if journaling else None)
-        pipeline = models.pipeline(end_of_turn_ms=JOURNAL_END_OF_TURN_MS if journaling else None)
+        barge_in = models.settings.conversation.barge_in
+        if journaling:  # the same entry as `stillpoint journal`: its prompt, waits, listener, mood and reflection
+            from ..journal import choose_opening, conversation_settings, journal_pipeline
+
+            self.prompt, _ = choose_opening(store)
+            pipeline = journal_pipeline(models.pipeline(), models.settings, store, self.prompt)
+            settings = replace(conversation_settings(self.prompt), barge_in=barge_in)
+        else:
+            self.prompt = ""
+            pipeline = models.pipeline()
+            settings = ConversationSettings(barge_in=barge_in, speaks_first=True)
         self.conversation = Conversation(pipeline, store, self.output, source="page-journal" if journaling else "page",
                                          settings=settings, on_event=self._on_event, background=True)
         self.output.clock = lambda: self.conversation.now_s
@@ -189,7 +179,7 @@ class PageConversation:
         """Breathe: the guided breathing, now. Talk and journal differ in how long a pause may be, which is
         set when the conversation starts: `None` when done, else why not."""
         if mode == "breathe":
-            self._inputs.put(("text", BREATHE_REQUEST))
+            self._inputs.put(("breathe", None))
             return None
         if mode != self.mode and "journal" in (mode, self.mode):
             return "Journal mode keeps longer pauses inside your turn; it starts with the next Start."
@@ -215,13 +205,15 @@ class PageConversation:
         try:
             conversation.start()
             if self.mode == "breathe":
-                conversation.on_text(BREATHE_REQUEST)
+                conversation.start_practice()
             while (item := self._inputs.get()) is not None and not conversation.ended:
                 kind, value = item
                 if kind == "frame":
                     conversation.on_frame(value)
                 elif kind == "text":
                     conversation.on_text(value)
+                elif kind == "breathe":  # the Breathe button: the exercise itself, no words put in the person's mouth
+                    conversation.start_practice()
                 elif kind == "hush":  # engine seam: a public interrupt() was asked for; this is its barge-in, with no speech
                     conversation._barge_in(conversation.now_s, conversation.now_s)
         except Exception:

@@ -22,7 +22,6 @@ from voice.events import SpeechAudio, Transcript
 
 from ..config import Settings
 from ..engine import Pipeline, Progress, build_pipeline
-from ..engine.components import make_segmenter
 
 
 class LockedTranscriber:
@@ -86,10 +85,6 @@ class SharedModels:
         self._base = replace(loaded, transcriber=LockedTranscriber(loaded.transcriber),
                              synthesizer=LockedSynthesizer(loaded.synthesizer))
 
-    def pipeline(self, end_of_turn_ms: int | None = None) -> Pipeline:
-        """One conversation's parts; `end_of_turn_ms` lengthens the wait before a turn ends (journaling)."""
-        forked = self._base.fork()
-        if end_of_turn_ms is None or end_of_turn_ms <= self.settings.turns.end_of_turn_ms:
-            return forked
-        turns = self.settings.turns.model_copy(update={"end_of_turn_ms": end_of_turn_ms})
-        return replace(forked, segmenter=make_segmenter(self.settings.model_copy(update={"turns": turns})))
+    def pipeline(self) -> Pipeline:
+        """One conversation's parts (journaling wraps them as `stillpoint journal` does)."""
+        return self._base.fork()
