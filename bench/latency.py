@@ -30,8 +30,9 @@ STAGES = ["end_of_turn_ms", "transcript_ms", "first_token_ms", "first_audio_ms",
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=2, help="how many times to run the 5-turn conversation")
+    parser.add_argument("--silence", action="store_true", help="the fixed end-of-turn wait instead of the smart decision")
     args = parser.parse_args()
-    settings = Settings()
+    settings = Settings.model_validate({"turns": {"end_detection": "silence"}}) if args.silence else Settings()
 
     loads = {}
 
@@ -48,8 +49,14 @@ def main() -> None:
     from voice.stt import Transcriber
     from voice.tts import Synthesizer
 
-    segmenter = timed("VAD (silero)", lambda: make_segmenter(settings))
     transcriber = timed("speech-to-text (tiny.en int8)", Transcriber)
+    # the default turn-end decision (end_detection: smart): Smart Turn + the word signal + the silence fallback,
+    # each signal counted as ready after its measured compute time, as on any recording
+    from stillpoint.listening import build_turn_judge
+
+    judge = timed("turn-end detection (Smart Turn + SmolLM2 word signal)",
+                  lambda: build_turn_judge(settings, transcriber, live=False))
+    segmenter = timed("VAD (silero)", lambda: make_segmenter(settings, judge))
     synthesizer = timed("text-to-speech (joe-medium)", Synthesizer)
     backend = timed("language model (SmolLM2-135M Q4_1)", lambda: build_backend(settings.llm))
 
