@@ -35,22 +35,18 @@ def trim(x: np.ndarray, level: float = 0.02) -> np.ndarray:
 
 @lru_cache(maxsize=256)
 def say(text: str, length_scale: float | None = None) -> np.ndarray:
-    """`text` spoken by the bundled Piper voice, 16 kHz, trimmed to the speech itself."""
-    synth = piper()
-    audio = np.concatenate([a.samples for a in synth.synthesize(text, length_scale=length_scale)])
-    return trim(soxr.resample(audio, synth.sample_rate, SR).astype(np.float32) * 0.6)
-
-
-@lru_cache(maxsize=256)
-def say_exactly(text: str, length_scale: float = 1.0) -> np.ndarray:
-    """Like `say`, with Piper's sampling noise switched off: the same text is the same samples on
-    every run, so a test built on it measures the code, not the voice's dice."""
+    """`text` spoken by the bundled Piper voice, 16 kHz, trimmed to the speech itself — with Piper's
+    sampling noise switched off, so the same text is the same samples on every run and a test built
+    on it measures the code, not the voice's dice (Piper's default varies each rendering)."""
     from piper import SynthesisConfig
 
     synth = piper()
-    config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
-    audio = np.concatenate([np.asarray(c.audio_float_array, dtype=np.float32).reshape(-1)
-                            for c in synth._voice.synthesize(text, syn_config=config)])
+    config = SynthesisConfig(length_scale=length_scale or 1.0, noise_scale=0.0, noise_w_scale=0.0)
+    from voice.tts import speakable
+
+    # as Synthesizer.synthesize does it: one chunk a sentence, each followed by the voice's short breath
+    audio = np.concatenate([np.concatenate([np.asarray(c.audio_float_array, dtype=np.float32).reshape(-1), synth._gap])
+                            for c in synth._voice.synthesize(speakable(text.strip()), syn_config=config)])
     return trim(soxr.resample(audio, synth.sample_rate, SR).astype(np.float32) * 0.6)
 
 
@@ -61,7 +57,7 @@ def spoken_casually(text: str, seed: int = 0) -> np.ndarray:
     voice drops at the end of a thought, which is what makes pause starts hard in room noise.
     Clearly synthetic; the ground truth is trimmed from the faded audio itself."""
     rng = np.random.default_rng(seed)
-    audio = say_exactly(text, length_scale=float(rng.uniform(1.05, 1.35))).copy()
+    audio = say(text, length_scale=float(rng.uniform(1.05, 1.35))).copy()
     audio *= float(rng.uniform(0.35, 0.8))
     fade = min(len(audio), int(rng.uniform(0.25, 0.5) * SR))
     audio[len(audio) - fade :] *= np.linspace(1.0, 0.15, fade, dtype=np.float32) ** 2

@@ -220,7 +220,7 @@ def test_the_cues_own_echo_is_not_taken_for_the_person(tmp_path):
     _, _, heard_plan = _render(tmp_path, "--pattern", "box", "--cycles", "3", input_audio=mic)
     assert heard_plan["cut_cues"] == 0 and not [h for h in heard_plan["heard"] if h["action"]], heard_plan["heard"]
     assert heard_plan["completed_cycles"] == 3
-    stop = say("Stop.")
+    stop = say("Stop.")  # the same samples every run: the test is about the echo, not Piper's dice
     at = int(25.0 * 16000)
     mic2 = mic.copy()
     mic2[at : at + len(stop)] += stop

@@ -14,7 +14,7 @@ from dialogue.crisis import AFTER_NO, DIRECT_QUESTION, MEDICATION_LINE, CrisisRe
 from dialogue.safety import RULES, assess, assess_layers, assess_with
 from dialogue.safety_classifier import default_classifier
 from dialogue.screening import classify_answer
-from speechkit import build, say, say_exactly
+from speechkit import build, say
 
 sys.path.insert(0, str(ROOT / "bench"))
 from safety_eval import SET, layer_levels, load, metrics_for  # noqa: E402
@@ -282,7 +282,7 @@ def test_spoken_answer_to_the_direct_question_through_the_real_loop(tmp_path, tr
     # and an answer that cuts in before the question is spoken is not taken as its answer
     # the answer without Piper's sampling noise: Whisper tiny hears a one-word "Sometimes." from some of Piper's
     # renderings as "so times" (a known limit, see the README); this test is about the flow, so the word is fixed
-    rec = build([0.5, say("I just feel like such a burden to everyone."), 55.0, say_exactly("Sometimes."), 34.0], seed=11)
+    rec = build([0.5, say("I just feel like such a burden to everyone."), 55.0, say("Sometimes."), 34.0], seed=11)
     wav = rec.write(tmp_path / "ask.wav")
     result = run_cli("--config", str(config), "talk", "--input", str(wav), "--output", str(tmp_path / "out.wav"), "--json",
                      timeout=900)  # 70 s of audio, two fixed replies spoken: slow on a busy 2-core machine
