@@ -22,15 +22,16 @@ from .config import Settings, data_dir
 log = logging.getLogger(__name__)
 
 
-def cue_words(settings: Settings, night: bool) -> CueWords:
-    """The cached voice for cues, intro and close (Piper loads only for words not cached yet)."""
+def cue_words(settings: Settings, night: bool, play_rate: int | None = None) -> CueWords:
+    """The cached voice for cues, intro and close (Piper loads only for words not cached yet),
+    handed out at `play_rate` (live: the sound card's rate) or the voice's own."""
     from voice.tts import Synthesizer, voice_sample_rate
 
     t = settings.tts
     scale = t.length_scale * (NIGHT_LENGTH_SCALE if night else 1.0)
     # a pause between the intro's sentences is also where the live speaker can re-align with the clock
     return CueWords(lambda: Synthesizer(t.voice, sentence_silence_ms=300), data_dir(settings) / "cache" / "cues",
-                    voice=t.voice, length_scale=scale, rate=voice_sample_rate(t.voice))
+                    voice=t.voice, length_scale=scale, rate=voice_sample_rate(t.voice), play_rate=play_rate)
 
 
 def listener(settings: Settings, progress: Progress) -> Listener:
@@ -52,11 +53,11 @@ def build_session(plan: BreathingPlan, words: CueWords, *, night: bool) -> tuple
     """The session with its intro placed at 0 and the plan moved to start after it."""
     intro = intro_text(plan, night)
     intro_audio = words.get(intro)
-    plan = replace_start(plan, len(intro_audio) / words.rate + INTRO_GAP_S)
+    plan = replace_start(plan, len(intro_audio) / words.output_rate + INTRO_GAP_S)
     for word in {c.words for c in plan.cues() if c.words}:
         words.get(word)  # render (or load) every cue word before the clock starts
     closes = {stopped: words.get(close_text(_stub(plan, stopped), night)) for stopped in (False, True)}
-    session = BreathingSession(plan, words, words.rate, intro=intro_audio, close=closes.__getitem__,
+    session = BreathingSession(plan, words, words.output_rate, intro=intro_audio, close=closes.__getitem__,
                                gain=NIGHT_GAIN if night else 1.0)
     return session, intro
 
@@ -75,10 +76,19 @@ def _stub(plan: BreathingPlan, stopped: bool) -> BreathingResult:
 def run_exercise(settings: Settings, plan: BreathingPlan, *, night: bool, input_path: str | None,
                  output_path: str | None, verbose: int = 0) -> BreathingResult:
     progress = Progress(quiet=False)
+    live = not (output_path or input_path)
+    speaker = None
+    if live:
+        from voice.clocked_output import ClockedSpeaker
+
+        # the cues are rendered at the card's own rate, so nothing is converted while it plays
+        speaker = ClockedSpeaker(None, settings.audio.output_device,
+                                 extra_latency_s=settings.audio.output_latency_ms / 1000)
+    play_rate = speaker.rate if speaker is not None else None
     session, intro = progress.step("Preparing the voice",
-                                   lambda: build_session(plan, cue_words(settings, night), night=night))
+                                   lambda: build_session(plan, cue_words(settings, night, play_rate), night=night))
     store = open_store(settings)
-    if output_path or input_path:
+    if not live:
         from voice.sources import FileSource
 
         ears = listener(settings, progress) if input_path else None
@@ -90,11 +100,8 @@ def run_exercise(settings: Settings, plan: BreathingPlan, *, night: bool, input_
             out.close()
         source = f"breathing:file:{input_path}" if input_path else "breathing:render"
     else:
-        from voice.clocked_output import ClockedSpeaker
         from voice.sources import MicrophoneSource
 
-        speaker = ClockedSpeaker(session.rate, settings.audio.output_device,
-                                 extra_latency_s=settings.audio.output_latency_ms / 1000)
         try:
             microphone = MicrophoneSource(settings.audio.input_device)
         except Exception as error:

@@ -43,5 +43,6 @@ def test_live_cues_come_out_of_the_speaker_on_the_beat(tmp_path):
     cues = [plan["t0_monotonic"] + c["at_s"] for c in plan["cues"]]
     errors = np.array(match(cues, found))
     # on the card's clock every cue keeps the beat: the same lateness (this card's pipe, which the
-    # app cannot see) for all eight, within 20 ms
-    assert len(cues) == 8 and np.ptp(errors) <= 0.040, errors
+    # app cannot see) for all eight, all within 20 ms of one another (measured: ~2 ms; converting
+    # 22.05 → 48 kHz while playing made the card fall behind and the cues wander by 25 ms)
+    assert len(cues) == 8 and np.ptp(errors) <= 0.020, errors

@@ -32,8 +32,12 @@ OUTPUT_LATENCY_S = 0.2  # a deep device buffer: a busy machine cannot starve it,
 
 
 class ClockedSpeaker:
-    def __init__(self, rate: int, device: int | str | None = None, block_ms: int = 10, extra_latency_s: float = 0.0):
-        """`extra_latency_s`: delay after the sound card that it cannot report (Bluetooth headphones,
+    def __init__(self, rate: int | None, device: int | str | None = None, block_ms: int = 10,
+                 extra_latency_s: float = 0.0):
+        """`rate`: the timeline's sample rate; None plays the timeline at the card's own rate (best:
+        nothing is converted while playing — a stream resampler here made the card fall ~10% behind
+        the clock on the test card, which the timeline then had to skip silence to make up).
+        `extra_latency_s`: delay after the sound card that it cannot report (Bluetooth headphones,
         a sound server, a pipe), added to the card's own buffer."""
         try:
             import sounddevice
@@ -44,11 +48,10 @@ class ClockedSpeaker:
                 f"No speaker is available ({error}). Use --output FILE.wav to write the exercise to a file."
             ) from None
         self.device_name = info["name"]
-        self.rate = rate
         self._stream = None
         # 48 kHz first: every card plays it natively, and resampling here (soxr) is cheaper and
         # more predictable than a driver's plug converter (ALSA's can fall behind real time)
-        for device_rate in dict.fromkeys((48_000, int(info.get("default_samplerate") or rate), rate)):
+        for device_rate in dict.fromkeys((48_000, int(info.get("default_samplerate") or 48_000), rate or 48_000)):
             try:
                 self._stream = sounddevice.OutputStream(samplerate=device_rate, channels=1, dtype="float32",
                                                         device=device, latency=OUTPUT_LATENCY_S)
@@ -58,6 +61,7 @@ class ClockedSpeaker:
                 log.debug("speaker refused %d Hz: %s", device_rate, error)
         if self._stream is None:
             raise NoSpeakerError(f"The speaker '{self.device_name}' could not be opened; try --output FILE.wav.")
+        rate = self.rate = rate or self.device_rate
         self.block = int(rate * block_ms / 1000)
         self.extra_latency_s = extra_latency_s
         self.latency_s = float(self._stream.latency) + extra_latency_s
@@ -110,7 +114,10 @@ class ClockedSpeaker:
                         log.info("the speaker started %.0f ms late", gaps[-1] / self.rate * 1000)
                     if len(gaps) >= 10:
                         gap = int(round(statistics.median(gaps)))
-                        if abs(gap) > TOLERANCE_S * self.rate and quiet(self.position, max(self.block, gap)):
+                        # ahead of the clock, silence can only be added a whole block at a time: less than
+                        # a block ahead is what a blocking write's own granularity looks like, not drift
+                        ahead_by_blocks = -gap // self.block if gap < 0 else 0
+                        if (gap > TOLERANCE_S * self.rate or ahead_by_blocks) and quiet(self.position, max(self.block, gap)):
                             self.corrections.append((self.position / self.rate, gap / self.rate))
                             log.debug("timeline %+.0f ms at %.2f s", gap / self.rate * 1000, self.position / self.rate)
                             gaps.clear()
@@ -118,7 +125,7 @@ class ClockedSpeaker:
                                 self.position += gap  # behind the clock: skip that much silence
                             else:
                                 # ahead of the clock: play that much extra silence (the write waits it out)
-                                for _ in range(-gap // self.block):
+                                for _ in range(ahead_by_blocks):
                                     self._write(silence, resampler)
                                 continue
                     block = render(self.position, self.block)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+import soxr
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +65,19 @@ class CueWords:
     """Short spoken words ("in", "hold", "out", counts), synthesised once and cached on disk.
 
     `synthesizer_factory` is called only when a word is missing from the cache; `length_scale`
-    > 1 is slower speech (night mode).
+    > 1 is slower speech (night mode). `play_rate`: the rate the words are handed out at (the
+    sound card's own), resampled once here so the live speaker streams without converting.
     """
 
     def __init__(self, synthesizer_factory: Callable[[], object], cache_dir: Path | None, *, voice: str = "bundled",
-                 length_scale: float = 1.0, rate: int = 22050):
+                 length_scale: float = 1.0, rate: int = 22050, play_rate: int | None = None):
         self._factory = synthesizer_factory
         self._synth = None
         self.cache_dir = cache_dir
         self.voice = voice
         self.length_scale = length_scale
         self.rate = rate
+        self.play_rate = play_rate
         self._memory: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -102,8 +105,15 @@ class CueWords:
                 if path is not None:
                     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                     soundfile.write(str(path), audio, self.rate, subtype="FLOAT")
+            if self.play_rate and self.play_rate != self.rate:
+                audio = soxr.resample(audio, self.rate, self.play_rate).astype(np.float32)
             self._memory[words] = audio
             return audio
+
+    @property
+    def output_rate(self) -> int:
+        """The rate `get` returns audio at."""
+        return self.play_rate or self.rate
 
     def _synthesize(self, words: str) -> np.ndarray:
         if self._synth is None:
