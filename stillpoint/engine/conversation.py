@@ -45,7 +45,8 @@ from .events import (
     SpeechStarting,
     TurnReport,
 )
-from .exchange import ExchangeRecord, Exchanger, ReplyAudio, TextTurn, UserTurnSaved
+from .exchange import EarlyTranscript, ExchangeRecord, Exchanger, ReplyAudio, TextTurn, UserTurnSaved
+from .practice import PracticePlaying, read_during_practice
 from .reflection import Recall, SilenceBefore, SilenceWatch, close_session, keep_reply_lines, recent_reply_lines
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,10 @@ class Conversation:
         self._silence: SilenceBefore | None = None
         self._mute_until_s = 0.0
         self._check_in_audio: list | None = None
+        # breathing (issue 12): an exercise being heard, speech that began over it, and its turn being read
+        self._practice: PracticePlaying | None = None
+        self._speech_to_practice = False
+        self._practice_turn: tuple[TurnEnded, EarlyTranscript] | None = None
         self._lock = threading.RLock()  # the reply's spans and cut, between the worker and the input thread
         self._emit_lock = threading.Lock()
 
@@ -213,6 +218,8 @@ class Conversation:
             return
         for event in self.segmenter.process(frame):
             self._on_voice_event(event)
+        if self._practice_turn is not None:  # breathing (issue 12)
+            self._read_practice_turn()
 
     def on_text(self, text: str, at_s: float | None = None) -> None:
         """A typed turn: it cuts a reply still playing, then is answered like a spoken one."""
@@ -221,6 +228,8 @@ class Conversation:
         at = self.now_s if at_s is None else at_s
         self.now_s = max(self.now_s, at)
         self._silence = self.watch.speech_started(at)
+        if self._practice_heard(TextTurn(text, at), text, at):  # breathing (issue 12): typed steering
+            return
         self._barge_in(at, at)
         self._begin_reply(TextTurn(text, at))
         reply = self._reply
@@ -263,6 +272,8 @@ class Conversation:
             if flush and not self.ended:
                 for event in self.segmenter.flush():
                     self._on_voice_event(event)
+                if self._practice_turn is not None:  # breathing (issue 12): read it, however long that takes
+                    self._read_practice_turn(wait=True)
             reply = self._reply
             if reply is not None:
                 end = reply.end_s
@@ -288,7 +299,8 @@ class Conversation:
             self._resumed = self._resumed_silence(event.start_s)
             self._silence = self.watch.speech_started(event.start_s)
             self._emit(SpeechStarting(event.start_s, event.detected_s))
-            self._barge_in(event.start_s, event.detected_s)
+            if not self._speech_over_practice(event):  # breathing (issue 12)
+                self._barge_in(event.start_s, event.detected_s)
         elif isinstance(event, PauseObserved):
             self._emit(PauseHeard(event.pause.start_s, event.pause.duration_s))
         elif isinstance(event, TurnMayEnd):
@@ -298,7 +310,13 @@ class Conversation:
             elif self._reply is None or self._reply.done.is_set():
                 self.exchanger.transcribe_early(event, background=self.background)
         elif isinstance(event, TurnEnded):
-            self._begin_reply(event)
+            if self._speech_to_practice and self._practice is not None:  # breathing (issue 12): read it first
+                self._speech_to_practice = False
+                if self._practice_turn is not None:
+                    self._read_practice_turn(wait=True)
+                self._practice_turn = (event, self.exchanger.early_for(event, self.background))
+            else:
+                self._begin_reply(event)
 
     def _muted(self, frame: AudioFrame) -> bool:
         """Barge-in off: deaf while a reply is coming or playing, and for an echo tail after."""
@@ -470,6 +488,76 @@ class Conversation:
                     last.complete = True
                 reply.spoken.append(_Spoken(item.sentence, start, end))
                 self._emit(ReplySentenceStarted(item.sentence.text, item.sentence.source, start, end))
+                if item.sentence.practice and self.exchanger.practice is not None:  # breathing (issue 12)
+                    self._practice = PracticePlaying(self.exchanger.practice, start, self.output, reply)
+
+    # ---- breathing (issue 12): speech during a guided exercise steers it ---------------------------
+
+    def _speech_over_practice(self, event: SpeechStarted) -> bool:
+        """Speech over an exercise's breaths goes to the exercise: the cue sounding stops, the rhythm goes on."""
+        practice = self._practice
+        self._speech_to_practice = bool(practice is not None and self.settings.barge_in
+                                        and practice.listens_at(event.detected_s))
+        if self._speech_to_practice:
+            with self._lock:
+                end = practice.cut_cue(event.detected_s)
+                self._practice_ends_at(practice, end)
+        return self._speech_to_practice
+
+    def _read_practice_turn(self, wait: bool = False) -> None:
+        """A turn spoken during an exercise, once its transcript is ready on the audio clock."""
+        turn, early = self._practice_turn
+        if not wait and (not early.future.done() or (early.ready_at_s or 0.0) > self.now_s + 1e-6):
+            return
+        self._practice_turn = None
+        text = early.future.result().text
+        # understood when the transcript was ready: a recording knows when that was on its clock; live, it is now
+        heard_s = max(turn.decided_s, early.ready_at_s if early.ready_at_s is not None else self.now_s)
+        if not self._practice_heard(turn, text, heard_s):
+            # answered as a turn, decided when its words were understood
+            self.exchanger.adopt_early(turn, early.future, heard_s)  # type: ignore[arg-type]
+            self._begin_reply(turn)
+
+    def _practice_heard(self, turn: TurnEnded | TextTurn, text: str, heard_s: float) -> bool:
+        """Steering (or the cue's own echo) is the exercise's: True. Anything else stops the exercise
+        here — safety first: flagged words are never steering — and the caller answers it as a turn."""
+        practice = self._practice
+        if practice is None:
+            return False
+        reading = read_during_practice(text, self.companion)
+        if reading.kind == "echo":
+            return True
+        if reading.kind == "turn":
+            reply = practice.reply
+            if reply.end_s is not None and reply.end_s > heard_s:  # still sounding: it ends here
+                with self._lock:
+                    reply.complete_at_cut = reply.done.is_set()
+                    reply.cancel.set()
+                    reply.cut_at = practice.stop(text, heard_s)
+                self.interruptions += 1
+                log.info("exercise stopped at %.2f s to answer %r (safety: %s)", heard_s, text, reading.level)
+            self._practice = None
+            return False
+        action = "the breaths were over"
+        if practice.listens_at(heard_s):
+            with self._lock:
+                action, end = practice.steer(reading.steering, text, heard_s)
+                self._practice_ends_at(practice, end)
+        start = turn.start_s if isinstance(turn, TurnEnded) else turn.at_s
+        end_s = turn.end_s if isinstance(turn, TurnEnded) else turn.at_s
+        timings = {"steering": action}
+        turn_id = self.store.add_turn(self.session_id, "user", text, start, end_s, timings=timings)
+        self._emit(UserTurnSaved(text, turn_id, start, end_s, (), timings))
+        self._emit(TurnReport("user", text, start, end_s, timings))
+        return True
+
+    def _practice_ends_at(self, practice: PracticePlaying, end: float | None) -> None:
+        """The exercise was re-planned: its reply now ends where its rest does (and says what it became)."""
+        reply = practice.reply
+        if reply.spoken and end is not None:
+            last = reply.spoken[-1]
+            last.end_s = end
+            last.sentence = replace(last.sentence, text=practice.text)
 
     # ---- settling: what was heard is what is kept -------------------------------------------------
 
@@ -490,6 +578,8 @@ class Conversation:
         reply, self._reply = self._reply, None
         if reply is None:
             return
+        if self._practice is not None and self._practice.reply is reply:  # breathing (issue 12)
+            self._practice = None
         if reply.spoken and (reply.cut_at is None or reply.complete_at_cut):
             reply.spoken[-1].complete = True  # its audio was all handed over
         text, interrupted, start, end = reply.heard()
