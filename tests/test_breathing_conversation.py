@@ -216,3 +216,84 @@ def test_with_barge_in_off_the_exercise_plays_through(tmp_path):
     gaps = np.diff(_exercise_onsets(out))
     assert gaps[:12] == pytest.approx([4, 7, 8] * 3 + [4, 7, 8 + CLOSE_GAP_S], abs=0.002)
     assert [(m[0], m[1]) for m in out.moods] == [(8, "breathing")]
+
+
+# -- the real loop: Piper speech in, real VAD, Whisper, Piper cue words, through a recording ----------
+
+ASK_ALOUD = "Can we do some four seven eight breathing?"
+
+
+def _talk(pipeline, store, tmp_path, rec):
+    """`stillpoint talk --input rec.wav --output heard.wav`, and what the speaker played in it."""
+    from stillpoint.breathe_runner import prepare_practice
+    from stillpoint.engine.recording import run_recording
+
+    path = rec.write(tmp_path / "talk.wav")
+    result = run_recording(pipeline, store, path, tmp_path / "heard.wav")
+    file, rate = sf.read(tmp_path / "heard.wav", dtype="float32")
+    played = speaker_signal(file, rate, rec.audio)
+    turns = store.turns(result.session_id)
+    practice = [t for t in turns if t.speaker == "companion"][0]
+    # the plan as it was first laid (its cue words are cached: the same intro, the same start)
+    plan = prepare_practice(pipeline.synthesizer, store.path.parent / "cache" / "cues", "478").session.plan
+    return turns, practice, played, rate, plan
+
+
+def _cue_run(found: list[float], expected_gaps: list[float], tolerance_s: float = 0.020) -> list[float]:
+    """Onsets that fall, each within tolerance, where `expected_gaps` laid end to end from one of them
+    put them (other sounds — a word's second syllable — may come between); [] if there is none."""
+    arr = np.asarray(found)
+    offsets = np.concatenate([[0.0], np.cumsum(expected_gaps)])
+    for start in found:
+        nearest = [arr[np.abs(arr - (start + o)).argmin()] for o in offsets]
+        if all(abs(n - (start + o)) <= tolerance_s for n, o in zip(nearest, offsets)):
+            return [float(n) for n in nearest]
+    return []
+
+
+def test_spoken_slower_in_conversation_stretches_the_following_cycles(pipeline, store, tmp_path):
+    rec = build([0.5, say(ASK_ALOUD), 35.0, say("Slower, please."), 70.0, say("I would say a seven."), 6.0], seed=21)
+    turns, practice, played, rate, plan = _talk(pipeline, store, tmp_path, rec)
+    steering = [t for t in turns if t.timings.get("steering")]
+    assert [t.timings["steering"].split(":")[0] for t in steering] == ["slower"], [(t.text, t.timings) for t in turns]
+    found = onsets(played, rate, level=0.03, quiet=0.015)
+    pattern = [ph.seconds for ph in PATTERNS["478"].phases]
+    stretched = pattern * 2 + [s * STEP for s in pattern] + [s * STEP for s in pattern][:-1]
+    run = _cue_run(found, stretched)
+    assert run, found  # all twelve cues, the last two cycles 20 % longer, each within 20 ms of its place
+    # on the original clock: the first breath exactly where the plan first put it
+    assert run[0] == pytest.approx(practice.start_s + plan.start_s, abs=0.020)
+    (mood,) = store.moods()
+    assert (mood.value, mood.source) == (7, "breathing")
+    assert '"scale": 1.2' in mood.context and '"completed_cycles": 4' in mood.context
+
+
+def test_spoken_stop_in_conversation_ends_it_within_one_cue(pipeline, store, tmp_path):
+    rec = build([0.5, say(ASK_ALOUD), 38.0, say("Stop."), 25.0, say("About a five."), 6.0], seed=22)
+    turns, practice, played, rate, plan = _talk(pipeline, store, tmp_path, rec)
+    stop_start, stop_end = rec.speech[1]
+    assert [t.timings.get("steering") for t in turns if t.speaker == "user"][1] == "stopped", \
+        [(t.text, t.timings) for t in turns]
+    due = [practice.start_s + c.at_s for c in plan.cues() if practice.start_s + c.at_s > stop_end]
+    heard = [t for t in onsets(played, rate, level=0.03, quiet=0.015) if t > stop_end]
+    cues_after = [t for t in heard if any(abs(t - d) <= 0.020 for d in due)]
+    assert len(cues_after) <= 1, (cues_after, due[:3])  # at most the cue already due as the word was understood
+    closing = [t for t in heard if t not in cues_after][0]
+    assert closing - stop_start < 4.0 + 0.5  # the closing words follow within one cue ("Let's stop there.")
+    assert "Let's stop there." in practice.text and not practice.interrupted
+    (mood,) = store.moods()
+    assert (mood.value, mood.source) == (5, "breathing") and '"stopped": true' in mood.context
+
+
+def test_spoken_words_that_are_not_steering_stop_it_and_are_answered(pipeline, store, tmp_path):
+    dizzy = say("I feel a bit dizzy.")
+    rec = build([0.5, say(ASK_ALOUD), 36.0, dizzy, 14.0], seed=23)
+    turns, practice, played, rate, plan = _talk(pipeline, store, tmp_path, rec)
+    users = [t for t in turns if t.speaker == "user"]
+    assert "dizzy" in users[1].text.lower() and not users[1].timings.get("steering")
+    replies = [t for t in turns if t.speaker == "companion"]
+    assert practice.interrupted and len(replies) == 2 and replies[1].start_s > users[1].end_s
+    assert practice.end_s < users[1].end_s + 3.0  # stopped once the words were understood
+    due = [practice.start_s + c.at_s for c in plan.cues() if practice.end_s < practice.start_s + c.at_s]
+    heard = onsets(played, rate, level=0.03, quiet=0.015)
+    assert not [t for t in heard if any(abs(t - d) <= 0.020 for d in due)]  # no cue after it
