@@ -102,7 +102,7 @@ class FakeTranscriber:
         self._next = 0
         self._by_audio: dict[int, str] = {}  # the same turn always gets the same words
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         self.clock.spend(self.delay_s)
         key = hash(audio[:800].tobytes())  # a turn's early and final transcripts begin alike
         if key not in self._by_audio:

@@ -46,7 +46,7 @@ from .events import (
     TurnReport,
 )
 from .exchange import EarlyTranscript, ExchangeRecord, Exchanger, ReplyAudio, TextTurn, UserTurnSaved
-from .practice import PracticePlaying, read_during_practice
+from .practice import STEERING_PROMPT, PracticePlaying, read_during_practice
 from .reflection import Recall, SilenceBefore, SilenceWatch, close_session, keep_reply_lines, recent_reply_lines
 
 log = logging.getLogger(__name__)
@@ -305,7 +305,9 @@ class Conversation:
             self._emit(PauseHeard(event.pause.start_s, event.pause.duration_s))
         elif isinstance(event, TurnMayEnd):
             early = self.judge.early_transcript(event) if self.judge is not None else None
-            if early is not None:  # listening: the judge already transcribes this silence's turn
+            if self._speech_to_practice and self._practice is not None:  # breathing (issue 12): primed for steering
+                self.exchanger.transcribe_early(event, background=self.background, prompt=STEERING_PROMPT)
+            elif early is not None:  # listening: the judge already transcribes this silence's turn
                 self.exchanger.adopt_early(event, *early)
             elif self._reply is None or self._reply.done.is_set():
                 self.exchanger.transcribe_early(event, background=self.background)
@@ -314,7 +316,7 @@ class Conversation:
                 self._speech_to_practice = False
                 if self._practice_turn is not None:
                     self._read_practice_turn(wait=True)
-                self._practice_turn = (event, self.exchanger.early_for(event, self.background))
+                self._practice_turn = (event, self.exchanger.early_for(event, self.background, STEERING_PROMPT))
             else:
                 self._begin_reply(event)
 

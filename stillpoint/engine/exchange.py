@@ -142,25 +142,27 @@ class Exchanger:
             **options,
         )
 
-    def transcribe_early(self, event: TurnMayEnd, background: bool) -> None:
-        """Start on the transcript while waiting to be sure the turn is over (hides most of STT)."""
+    def transcribe_early(self, event: TurnMayEnd, background: bool, prompt: str | None = None) -> None:
+        """Start on the transcript while waiting to be sure the turn is over (hides most of STT).
+        `prompt` primes the words expected (breathing, issue 12: the steering words during an exercise)."""
         key = (event.start_s, event.end_s)
+        options = {"prompt": prompt} if prompt else {}
         if background:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-stt")
-            self._early = EarlyTranscript(key, self._pool.submit(self.transcriber.transcribe, event.audio))
+            self._early = EarlyTranscript(key, self._pool.submit(self.transcriber.transcribe, event.audio, **options))
             return
         started = self.clock()
         future: Future = Future()
-        future.set_result(self.transcriber.transcribe(event.audio))
+        future.set_result(self.transcriber.transcribe(event.audio, **options))
         self._early = EarlyTranscript(key, future, ready_at_s=event.at_s + (self.clock() - started))
 
-    def early_for(self, turn: TurnEnded, background: bool) -> EarlyTranscript:
+    def early_for(self, turn: TurnEnded, background: bool, prompt: str | None = None) -> EarlyTranscript:
         """breathing (issue 12): the turn's transcript, as it is being made (started now if it was not
         started early); it stays here for `run`, so a turn read first is not transcribed twice."""
         early = self._early
         if early is None or early.key != (turn.start_s, turn.end_s):
-            self.transcribe_early(TurnMayEnd(turn.start_s, turn.end_s, turn.decided_s, turn.audio), background)
+            self.transcribe_early(TurnMayEnd(turn.start_s, turn.end_s, turn.decided_s, turn.audio), background, prompt)
         return self._early
 
     def adopt_early(self, event: TurnMayEnd, future: Future, ready_at_s: float | None) -> None:

@@ -26,7 +26,9 @@ from dialogue.breathing import Steering, parse_steering
 from dialogue.safety import assess_with
 from voice.protocols import ReplyOutput
 
-from ..breathe import CUE_WORDS, Heard
+from ..breathe import CUE_WORDS, STEERING_PROMPT, Heard
+
+__all__ = ["STEERING_PROMPT", "PracticePlaying", "Reading", "read_during_practice"]
 
 log = logging.getLogger(__name__)
 
