@@ -170,7 +170,7 @@ def test_words_that_are_not_steering_stop_the_exercise_and_are_answered(tmp_path
 
 def test_crisis_words_during_the_exercise_get_the_fixed_acute_response(tmp_path):
     """ "End it" is a steering phrase, but safety comes first: the acute response, not a stop."""
-    said = "I just want to end it all."
+    said = "I want to end it all."  # six words: as short as a steering request
     rec = build([0.5, say(ASK), 36.0, say(said), 45.0], seed=14)
     out = both(tmp_path, rec.audio, [ASK, said])
     assert out.flags == [(1, "acute")]
