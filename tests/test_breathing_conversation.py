@@ -75,14 +75,14 @@ def _run(tmp_path, path: str, audio: np.ndarray, heard: list[str], settings=Conv
         played = speaker_signal(file, rate, audio)
     turns = store.turns(session)
     user_ids = [t.id for t in turns if t.speaker == "user"]
-    practice = [t for t in turns if t.speaker == "companion" and t.timings.get("fixed") != "check_in"][0]
+    practice = [t for t in turns if t.speaker == "companion" and t.text.startswith("Let's breathe")][0]  # the exercise
     out = Heard(
         stored=[(t.speaker, t.text, bool(t.interrupted), round(t.start_s, 3), round(t.end_s, 3),
                  t.timings.get("steering")) for t in turns],
         reports=[(r.speaker, r.text, r.interrupted, round(r.start_s, 3), round(r.end_s, 3))
                  for r in events if isinstance(r, TurnReport)],
         onsets=[round(t, 3) for t in onsets(played, RATE, level=0.03, quiet=0.015)],
-        practice_start=practice.start_s,
+        practice_start=round(practice.start_s, 3),
         moods=[(m.value, m.source, m.context) for m in store.moods()],
         flags=[(user_ids.index(e[1]), e[2]) for e in store.safety_events(session)],
         history=[(m.role, m.content) for m in companion.history],
@@ -112,7 +112,7 @@ def _exercise_onsets(out: Heard, until_s: float | None = None) -> list[float]:
 def _intro_s(out: Heard) -> float:
     from stillpoint.breathe import INTRO_GAP_S
 
-    practice = [r for r in out.stored if r[0] == "companion"][0]
+    practice = [r for r in out.stored if r[0] == "companion" and r[1].startswith("Let's breathe")][0]
     intro = practice[1].split(" (")[0]
     return len(intro.split()) * 0.32 + INTRO_GAP_S
 
@@ -297,3 +297,20 @@ def test_spoken_words_that_are_not_steering_stop_it_and_are_answered(pipeline, s
     due = [practice.start_s + c.at_s for c in plan.cues() if practice.end_s < practice.start_s + c.at_s]
     heard = onsets(played, rate, level=0.03, quiet=0.015)
     assert not [t for t in heard if any(abs(t - d) <= 0.020 for d in due)]  # no cue after it
+
+
+def test_the_crisis_responses_offer_leads_to_an_exercise_that_can_be_steered(tmp_path):
+    """The acute response offers to breathe; "yes" starts the exercise (the gentle default), and it
+    is steered like any other: "slower" in its second cycle stretches the cycles after it."""
+    crisis, yes = "I want to end it all.", "Yes, please."
+    rec = build([0.5, say(crisis), 33.0, say(yes), 24.0, say("Slower."), 115.0], seed=17)  # ends before the silence check-in
+    out = both(tmp_path, rec.audio, [crisis, yes, "Slower."])
+    assert out.flags == [(0, "acute")]
+    replies = [r for r in out.stored if r[0] == "companion"]
+    assert RESOURCES.text in replies[0][1] and "breath" in replies[0][1] and not replies[0][2]  # heard in full
+    assert "coherent breathing" in replies[1][1]
+    assert [r[5].split(":")[0] for r in out.stored if r[5]] == ["slower"]
+    cues = [t for t in _exercise_onsets(out) if t > replies[1][3]]
+    gaps = np.diff(cues)
+    assert gaps[:3] == pytest.approx([5.5] * 3, abs=0.002)  # cycles one and two as they were
+    assert gaps[4:8] == pytest.approx([5.5 * STEP] * 4, abs=0.002)  # every later one 20 % longer
