@@ -314,3 +314,35 @@ def test_the_crisis_responses_offer_leads_to_an_exercise_that_can_be_steered(tmp
     gaps = np.diff(cues)
     assert gaps[:3] == pytest.approx([5.5] * 3, abs=0.002)  # cycles one and two as they were
     assert gaps[4:8] == pytest.approx([5.5 * STEP] * 4, abs=0.002)  # every later one 20 % longer
+
+
+def test_the_breathe_button_exercise_is_steered_by_typed_words_too(tmp_path):
+    """The page's Breathe button (`start_practice`, no words put in the person's mouth) and a typed
+    "slower" (the page's text box) go through the same steering; typed talk stops it and is answered."""
+    from stillpoint.engine import Conversation
+
+    clock = FakeClock()
+    store = Store(tmp_path / "stillpoint.db")
+    store.set_meta("last_disclosed_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    companion = Companion(FakeBackend(clock, MODEL), resources=RESOURCES, replier=Replier(seed=7))
+    pipeline = Pipeline(make_segmenter(Settings()), FakeTranscriber(clock, ""),
+                        FakeSynthesizer(clock, RATE, seconds_per_word=0.32), companion)
+    speaker = FakeSpeaker(clock)
+    talk = Conversation(pipeline, store, speaker, source="page", clock=clock)
+    talk.start()
+    talk.start_practice("box", at_s=1.0)
+    origin = speaker.played[0][0]
+    plan_start = talk.exchanger.practice.session.plan.start_s
+    talk.on_text("slower please", at_s=origin + plan_start + 20.0)  # in the second cycle
+    talk.on_text("Actually, can we talk about my day?", at_s=origin + plan_start + 55.0)
+    talk.close()
+    turns = store.turns(talk.session_id)
+    assert [(t.speaker, t.timings.get("steering", "").split(":")[0]) for t in turns if t.speaker == "user"] == [
+        ("user", "slower"), ("user", "")]
+    cues = [t for t in onsets(speaker.heard(RATE), RATE, level=0.03, quiet=0.015) if t > origin + plan_start - 0.01]
+    assert np.diff(cues)[:8] == pytest.approx([4] * 8, abs=0.002)  # the first two cycles as they were
+    assert np.diff(cues)[8:12] == pytest.approx([4 * STEP] * 4, abs=0.002)  # then 20 % longer
+    exercise, answer = [t for t in turns if t.speaker == "companion"]
+    assert exercise.interrupted and exercise.end_s == pytest.approx(origin + plan_start + 55.0, abs=0.01)
+    assert answer.start_s >= exercise.end_s and answer.text
+    store.close()
