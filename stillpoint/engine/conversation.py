@@ -548,6 +548,7 @@ class Conversation:
         start = turn.start_s if isinstance(turn, TurnEnded) else turn.at_s
         end_s = turn.end_s if isinstance(turn, TurnEnded) else turn.at_s
         timings = {"steering": action}
+        self._report_user_turn(practice.reply)  # the request that began it is reported first (transcripts in order)
         turn_id = self.store.add_turn(self.session_id, "user", text, start, end_s, timings=timings)
         self._emit(UserTurnSaved(text, turn_id, start, end_s, (), timings))
         self._emit(TurnReport("user", text, start, end_s, timings))
