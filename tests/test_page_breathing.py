@@ -12,6 +12,7 @@ import asyncio
 import json
 import shutil
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,6 +112,7 @@ def test_the_chosen_exercise_is_steered_by_words_spoken_to_the_page(shared_model
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
@@ -132,6 +134,8 @@ def test_the_page_offers_the_patterns_and_plays_the_one_chosen(shared_models, tm
             assert page.locator("#pattern").is_visible()
             assert page.locator("#pattern option").all_inner_texts()[0].startswith("Slow, even breaths")
             page.locator("#pattern").select_option("478")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "page-390x844-breathe.png"))
             page.get_by_role("button", name="Start", exact=True).click()
             page.wait_for_function("() => window.stillpoint.replies.some(r => r.cues && r.cues.length)",
                                    timeout=300_000)
