@@ -19,16 +19,19 @@ cut followed by the rest, played from the same moment).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dialogue.breathing import Steering, parse_steering
 from dialogue.safety import assess_with
+from voice.events import SpeechStarted, TurnEnded
 from voice.protocols import ReplyOutput
 
 from ..breathe import CUE_WORDS, STEERING_PROMPT, Heard
+from .events import TurnReport
+from .exchange import TextTurn, UserTurnSaved
 
-__all__ = ["STEERING_PROMPT", "PracticePlaying", "Reading", "read_during_practice"]
+__all__ = ["STEERING_PROMPT", "PracticePlaying", "PracticeSteering", "Reading", "read_during_practice"]
 
 log = logging.getLogger(__name__)
 
@@ -118,3 +121,81 @@ class PracticePlaying:
     @property
     def text(self) -> str:
         return self.practice.text
+
+
+class PracticeSteering:
+    """The `Conversation`'s side of it: where its speech and turns go while an exercise plays.
+
+    A mixin of `Conversation` (it uses its store, output lock, clock and `_begin_reply`), kept here
+    so the conversation only calls in: `_speech_over_practice` at speech onset, `_read_practice_turn`
+    once a turn spoken over it has ended (on each frame until its words are ready), `_practice_heard`
+    for typed words; the exercise itself is taken up in `Conversation._play` as its audio starts.
+    """
+
+    def _speech_over_practice(self, event: SpeechStarted) -> bool:
+        """Speech over an exercise's breaths goes to the exercise: the cue sounding stops, the rhythm goes on."""
+        practice = self._practice
+        self._speech_to_practice = bool(practice is not None and self.settings.barge_in
+                                        and practice.listens_at(event.detected_s))
+        if self._speech_to_practice:
+            with self._lock:
+                end = practice.cut_cue(event.detected_s)
+                self._practice_ends_at(practice, end)
+        return self._speech_to_practice
+
+    def _read_practice_turn(self, wait: bool = False) -> None:
+        """A turn spoken during an exercise, once its transcript is ready on the audio clock."""
+        turn, early = self._practice_turn
+        if not wait and (not early.future.done() or (early.ready_at_s or 0.0) > self.now_s + 1e-6):
+            return
+        self._practice_turn = None
+        text = early.future.result().text
+        # understood when the transcript was ready: a recording knows when that was on its clock; live, it is now
+        heard_s = max(turn.decided_s, early.ready_at_s if early.ready_at_s is not None else self.now_s)
+        if not self._practice_heard(turn, text, heard_s):
+            # answered as a turn, decided when its words were understood
+            self.exchanger.adopt_early(turn, early.future, heard_s)  # type: ignore[arg-type]
+            self._begin_reply(turn)
+
+    def _practice_heard(self, turn: TurnEnded | TextTurn, text: str, heard_s: float) -> bool:
+        """Steering (or the cue's own echo) is the exercise's: True. Anything else stops the exercise
+        here — safety first: flagged words are never steering — and the caller answers it as a turn."""
+        practice = self._practice
+        if practice is None:
+            return False
+        reading = read_during_practice(text, self.companion)
+        if reading.kind == "echo":
+            return True
+        if reading.kind == "turn":
+            reply = practice.reply
+            if reply.end_s is not None and reply.end_s > heard_s:  # still sounding: it ends here
+                with self._lock:
+                    reply.complete_at_cut = reply.done.is_set()
+                    reply.cancel.set()
+                    reply.cut_at = practice.stop(text, heard_s)
+                self.interruptions += 1
+                log.info("exercise stopped at %.2f s to answer %r (safety: %s)", heard_s, text, reading.level)
+            self._practice = None
+            return False
+        action = "the breaths were over"
+        if practice.listens_at(heard_s):
+            with self._lock:
+                action, end = practice.steer(reading.steering, text, heard_s)
+                self._practice_ends_at(practice, end)
+        start = turn.start_s if isinstance(turn, TurnEnded) else turn.at_s
+        end_s = turn.end_s if isinstance(turn, TurnEnded) else turn.at_s
+        timings = {"steering": action}
+        self._report_user_turn(practice.reply)  # the request that began it is reported first (transcripts in order)
+        turn_id = self.store.add_turn(self.session_id, "user", text, start, end_s, timings=timings)
+        self._emit(UserTurnSaved(text, turn_id, start, end_s, (), timings))
+        self._emit(TurnReport("user", text, start, end_s, timings))
+        return True
+
+    def _practice_ends_at(self, practice: PracticePlaying, end: float | None) -> None:
+        """The exercise was re-planned: its reply now ends where its rest does (and says what it became)."""
+        reply = practice.reply
+        if reply.spoken and end is not None:
+            last = reply.spoken[-1]
+            last.end_s = end
+            last.sentence = replace(last.sentence, text=practice.text)
+
