@@ -144,3 +144,15 @@ def test_the_page_offers_the_patterns_and_plays_the_one_chosen(shared_models, tm
         finally:
             browser.close()
     assert [c["duration_ms"] for c in cues] == [4000, 7000, 8000] * 4
+
+
+def test_the_pattern_the_page_may_ask_for_is_one_of_the_four():
+    from stillpoint.page.protocol import BadEvent, Limits, Mode, Start, parse_client_event
+
+    assert parse_client_event('{"type": "mode", "mode": "breathe", "pattern": "478"}', Limits()) == Mode(
+        type="mode", mode="breathe", pattern="478")
+    assert parse_client_event('{"type": "start", "mode": "breathe", "pattern": "sigh"}', Limits()).pattern == "sigh"
+    assert parse_client_event('{"type": "start"}', Limits()) == Start(type="start")  # the gentle default, later
+    with pytest.raises(BadEvent) as refused:
+        parse_client_event('{"type": "mode", "mode": "breathe", "pattern": "4-45-6"}', Limits())
+    assert refused.value.code == "bad_event" and "pattern" in str(refused.value)
