@@ -14,6 +14,7 @@ Measured from the outside, in the written file minus the input (what the speaker
 
     .venv/bin/python bench/breathing_steering.py            # 12 trials
     .venv/bin/python bench/breathing_steering.py --trials 4 # short, for development
+    .venv/bin/python bench/breathing_steering.py --smart-turns  # turn ends as `talk` decides them by default
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--floor-dbfs", type=float, default=-42.0)
+    parser.add_argument("--smart-turns", action="store_true",
+                        help="end turns as `stillpoint talk` does by default (the turn-end judge), not after 800 ms")
     args = parser.parse_args()
 
     from dialogue.companion import Companion
@@ -89,7 +92,12 @@ def main() -> None:
     transcriber, synthesizer, backend = Transcriber(), Synthesizer(), EmbeddedBackend()
 
     def pipeline_for():
-        return Pipeline(make_segmenter(settings), transcriber, synthesizer, Companion(backend))
+        judge = None
+        if args.smart_turns:
+            from stillpoint.listening import build_turn_judge
+
+            judge = build_turn_judge(settings, transcriber, live=False)
+        return Pipeline(make_segmenter(settings, judge), transcriber, synthesizer, Companion(backend))
 
     rows, stops, others = [], [], []
     started = time.perf_counter()
@@ -106,7 +114,9 @@ def main() -> None:
         ok = [r["latency_s"] for r in group if r["understood"]]
         print(f"\n{name}: understood {len(ok)}/{len(group)}; p50 {percentile(ok, 50):.2f} s, "
               f"p95 {percentile(ok, 95):.2f} s, max {max(ok, default=float('nan')):.2f} s")
-    print(f"\n{args.trials} trials in {time.perf_counter() - started:.0f} s; pink room noise at {args.floor_dbfs} dBFS")
+    ends = "the turn-end judge" if args.smart_turns else "800 ms of quiet"
+    print(f"\n{args.trials} trials in {time.perf_counter() - started:.0f} s; pink room noise at {args.floor_dbfs} dBFS;"
+          f" turns ended by {ends}")
 
 
 if __name__ == "__main__":
