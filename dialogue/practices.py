@@ -19,7 +19,7 @@ _ASKS_TO_BREATHE = re.compile(
 _YES = re.compile(r"^\W*(yes|yeah|yep|ok|okay|sure|please|alright|all right|let'?s|let us|i'?d like that|that would help)\b", re.I)
 _NAMED = [
     ("box", re.compile(r"\b(box|square)\b", re.I)),
-    ("478", re.compile(r"\b4[\s-]?7[\s-]?8\b|\bfour[\s-]seven[\s-]eight\b", re.I)),
+    ("478", re.compile(r"\b4[\s.-]?7[\s.-]?8\b|\bfour[\s-]seven[\s-]eight\b", re.I)),
     ("sigh", re.compile(r"\b(sigh|sighing|double inhale)\b", re.I)),
     ("coherent", re.compile(r"\b(coherent|resonan(t|ce)|slow breath(s|ing)?)\b", re.I)),
 ]

@@ -28,7 +28,9 @@ import numpy as np
 import soundfile
 import soxr
 
-from dialogue.breathing import CHECK_IN, PHASE_WORDS, BreathingPlan, Cue, Pattern, Style, parse_mood, parse_steering
+from dialogue.breathing import (
+    CHECK_IN, PHASE_WORDS, BreathingPlan, Cue, Pattern, Steering, Style, parse_mood, parse_steering,
+)
 from voice.cue_audio import NIGHT_GAIN, CueTrack, CueWords, tone
 from voice.events import SAMPLE_RATE, AudioFrame, SpeechStarted, TurnEnded
 
@@ -200,14 +202,23 @@ class BreathingSession:
             else:
                 steering = parse_steering(text)
                 if steering is not None:
-                    action = self.plan.steer(steering, at_s)
-                    edge = max(at_s, self._rendered_s)  # what is already in the speaker stays as it is
-                    if steering.kind == "stop":
-                        self.track.cut(edge)
-                    self.track.cancel_from(edge)
-                    self._pushed_until = min(self._pushed_until, edge)
+                    action = self.steer(steering, at_s)
         self.result.heard.append(Heard(round(at_s, 3), text, action))
         log.info("heard %r at %.2f s → %s", text, at_s, action or "nothing to do")
+        return action
+
+    def steer(self, steering: Steering, at_s: float, played_until_s: float | None = None) -> str:
+        """Re-plan what has not been played: nothing before `played_until_s` (by default, what is
+        already in the speaker) changes, and the cues after it are laid again on the same origin."""
+        with self._lock:
+            action = self.plan.steer(steering, at_s)
+            edge = max(at_s, self._rendered_s if played_until_s is None else played_until_s)
+            if steering.kind == "stop":
+                self.track.cut(edge)
+            self.track.cancel_from(edge)
+            self._pushed_until = min(self._pushed_until, edge)
+            if self._closing_at is not None and self._closing_at >= edge:  # the close moves with the plan's end
+                self._closing_at = self._answer_until = None
         return action
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ from voice.cue_audio import NIGHT_GAIN, CueWords
 from voice.events import SpeechAudio
 
 from .breathe import (
-    INTRO_GAP_S, NIGHT_LENGTH_SCALE, STEERING_END_OF_TURN_MS, BreathingResult, BreathingSession, Listener, WavOut,
+    CLOSE_GAP_S, INTRO_GAP_S, NIGHT_LENGTH_SCALE, STEERING_END_OF_TURN_MS, BreathingResult, BreathingSession, Listener, WavOut,
     close_text, intro_text, make_plan, run_live, run_on_clock, store_result,
 )
 from .engine.components import Progress, make_segmenter, open_store
@@ -119,12 +119,42 @@ def run_exercise(settings: Settings, plan: BreathingPlan, *, night: bool, input_
     return result
 
 
-def render_practice(synthesizer, cache_dir: Path, pattern: str, *, minutes: float = 2.0) -> tuple[SpeechAudio, BreathingResult]:
-    """A guided exercise inside a conversation, rendered as one stretch of reply audio.
+@dataclass
+class Practice:
+    """A guided exercise inside a conversation: its session (plan, cue track, result), rendered to
+    reply audio from any moment of its own clock (0 = the first sample of its intro).
 
-    The cues are placed to the sample inside it, so it keeps time however it is played; speaking
-    over it cuts it (the conversation's barge-in), and the check-in's answer arrives as the next turn.
+    The conversation plays `audio()` as the reply; when the person steers, the session is re-planned
+    and `audio(from_s)` is the rest of it, to be played from that same moment (issue 12).
     """
+
+    session: BreathingSession
+    intro: str
+
+    @property
+    def result(self) -> BreathingResult:
+        return self.session.result
+
+    @property
+    def text(self) -> str:
+        """What it says, as kept in the conversation's transcript."""
+        plan = self.session.plan
+        return f"{self.intro} ({plan.pattern.title}, {plan.planned_cycles} cycles) {close_text(self.result, False)}"
+
+    def audio(self, from_s: float = 0.0) -> SpeechAudio:
+        """The exercise from `from_s` to its end (after its closing words), with its plan on the same
+        clock as the audio: cue times from this audio's first sample, for a screen to move with it."""
+        session = self.session
+        session.push_until(session.plan.end_s + CLOSE_GAP_S + 1.0)  # every cue and the closing words
+        start = session.track.at(from_s)
+        samples = session.track.render(start, max(0, session.track.end_sample - start))
+        schedule = session.plan.as_dict()
+        schedule["cues"] = [{**c, "at_s": round(c["at_s"] - from_s, 4)} for c in schedule["cues"] if c["at_s"] >= from_s]
+        return SpeechAudio("" if from_s else self.text, samples, session.rate, schedule=schedule)
+
+
+def prepare_practice(synthesizer, cache_dir: Path, pattern: str, *, minutes: float = 2.0) -> Practice:
+    """The exercise a conversation plays when breathing is asked for (two minutes, or the pattern's cap)."""
     chosen = parse_pattern(pattern)
     cycles = chosen.max_cycles
     plan = make_plan(chosen, cycles=cycles, minutes=None if cycles else min(minutes, chosen.default_minutes or minutes),
@@ -132,8 +162,5 @@ def render_practice(synthesizer, cache_dir: Path, pattern: str, *, minutes: floa
     words = CueWords(lambda: synthesizer, cache_dir, voice=getattr(synthesizer, "voice", "bundled"), length_scale=1.0,
                      rate=synthesizer.sample_rate)
     session, intro = build_session(plan, words, night=False)
-    blocks: list[np.ndarray] = []
-    result = run_on_clock(session, None, None, lambda cues, mic: blocks.append(cues), block_s=0.5)
-    text = f"{intro} ({result.plan.pattern.title}, {result.plan.planned_cycles} cycles) {close_text(result, False)}"
-    # the plan rides on the audio: a screen (the page's breathing circle) moves from the same cue times as the sound
-    return SpeechAudio(text, np.concatenate(blocks), session.rate, schedule=result.plan.as_dict()), result
+    session.listening = False
+    return Practice(session, intro)

@@ -102,7 +102,7 @@ class FakeTranscriber:
         self._next = 0
         self._by_audio: dict[int, str] = {}  # the same turn always gets the same words
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
         self.clock.spend(self.delay_s)
         key = hash(audio[:800].tobytes())  # a turn's early and final transcripts begin alike
         if key not in self._by_audio:
@@ -184,16 +184,28 @@ class FakeSpeaker:
         self.device_clock = clock
         self.clock = clock  # the live loop points this at the microphone's clock; the device keeps its own
         self.played: list[list] = []  # [start_s, end_s, text]
+        self.sounds: list[list] = []  # [start_s, samples, rate]: what was heard, for onsets (breathing)
 
     def play(self, speech: SpeechAudio, at_s: float) -> float:
         start = max(at_s, self.device_clock(), self.played[-1][1] if self.played else 0.0)
         self.played.append([start, start + speech.duration_s, speech.text])
+        self.sounds.append([start, speech.samples, speech.sample_rate])
         return start
 
     def cut(self, at_s: float) -> float:
         at = max(at_s, self.device_clock())
         self.played = [[s, min(e, at), text] for s, e, text in self.played if s < at]
+        self.sounds = [[s, samples[: max(0, round((at - s) * rate))], rate] for s, samples, rate in self.sounds if s < at]
         return at
+
+    def heard(self, rate: int) -> np.ndarray:
+        """Everything played, as one signal from 0 s (each sound at its sample)."""
+        end = max((round(s * rate) + len(x) for s, x, _ in self.sounds), default=0)
+        out = np.zeros(end, np.float32)
+        for s, x, r in self.sounds:
+            assert r == rate
+            out[round(s * rate) : round(s * rate) + len(x)] += x
+        return out
 
     def playing_until(self) -> float:
         return self.played[-1][1] if self.played else 0.0

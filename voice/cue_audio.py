@@ -173,6 +173,12 @@ class CueTrack:
         with self._lock:
             return any(start <= n < start + len(samples) for start, samples, _ in self._sounds)
 
+    def starts_between(self, from_s: float, to_s: float) -> list[float]:
+        """When sounds start in [from_s, to_s), in order (seconds)."""
+        lo, hi = self.at(from_s), self.at(to_s)
+        with self._lock:
+            return sorted(start / self.rate for start, _, _ in self._sounds if lo <= start < hi)
+
     @property
     def end_sample(self) -> int:
         with self._lock:

@@ -18,8 +18,8 @@ from .events import SpeechAudio, Transcript
 
 @runtime_checkable
 class Transcriber(Protocol):
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        """Transcribe one turn of 16 kHz mono float32 audio."""
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> Transcript:
+        """Transcribe one turn of 16 kHz mono float32 audio; `prompt` primes the words expected."""
 
 
 @runtime_checkable

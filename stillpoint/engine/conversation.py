@@ -45,7 +45,8 @@ from .events import (
     SpeechStarting,
     TurnReport,
 )
-from .exchange import ExchangeRecord, Exchanger, ReplyAudio, TextTurn, UserTurnSaved
+from .exchange import EarlyTranscript, ExchangeRecord, Exchanger, ReplyAudio, TextTurn, UserTurnSaved
+from .practice import STEERING_PROMPT, PracticePlaying, PracticeSteering
 from .reflection import Recall, SilenceBefore, SilenceWatch, close_session, keep_reply_lines, recent_reply_lines
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ class _Reply:
         return [s.sentence for s in self.spoken if s.complete and (cut is None or s.end_s <= cut)]
 
 
-class Conversation:
+class Conversation(PracticeSteering):  # breathing (issue 12): steering a guided exercise, in practice.py
     def __init__(
         self,
         pipeline: Pipeline,
@@ -182,6 +183,10 @@ class Conversation:
         self._silence: SilenceBefore | None = None
         self._mute_until_s = 0.0
         self._check_in_audio: list | None = None
+        # breathing (issue 12): an exercise being heard, speech that began over it, and its turn being read
+        self._practice: PracticePlaying | None = None
+        self._speech_to_practice = False
+        self._practice_turn: tuple[TurnEnded, EarlyTranscript] | None = None
         self._lock = threading.RLock()  # the reply's spans and cut, between the worker and the input thread
         self._emit_lock = threading.Lock()
 
@@ -213,6 +218,8 @@ class Conversation:
             return
         for event in self.segmenter.process(frame):
             self._on_voice_event(event)
+        if self._practice_turn is not None:  # breathing (issue 12)
+            self._read_practice_turn()
 
     def on_text(self, text: str, at_s: float | None = None) -> None:
         """A typed turn: it cuts a reply still playing, then is answered like a spoken one."""
@@ -221,6 +228,8 @@ class Conversation:
         at = self.now_s if at_s is None else at_s
         self.now_s = max(self.now_s, at)
         self._silence = self.watch.speech_started(at)
+        if self._practice_heard(TextTurn(text, at), text, at):  # breathing (issue 12): typed steering
+            return
         self._barge_in(at, at)
         self._begin_reply(TextTurn(text, at))
         reply = self._reply
@@ -263,6 +272,8 @@ class Conversation:
             if flush and not self.ended:
                 for event in self.segmenter.flush():
                     self._on_voice_event(event)
+                if self._practice_turn is not None:  # breathing (issue 12): read it, however long that takes
+                    self._read_practice_turn(wait=True)
             reply = self._reply
             if reply is not None:
                 end = reply.end_s
@@ -288,17 +299,26 @@ class Conversation:
             self._resumed = self._resumed_silence(event.start_s)
             self._silence = self.watch.speech_started(event.start_s)
             self._emit(SpeechStarting(event.start_s, event.detected_s))
-            self._barge_in(event.start_s, event.detected_s)
+            if not self._speech_over_practice(event):  # breathing (issue 12)
+                self._barge_in(event.start_s, event.detected_s)
         elif isinstance(event, PauseObserved):
             self._emit(PauseHeard(event.pause.start_s, event.pause.duration_s))
         elif isinstance(event, TurnMayEnd):
             early = self.judge.early_transcript(event) if self.judge is not None else None
-            if early is not None:  # listening: the judge already transcribes this silence's turn
+            if self._speech_to_practice and self._practice is not None:  # breathing (issue 12): primed for steering
+                self.exchanger.transcribe_early(event, background=self.background, prompt=STEERING_PROMPT)
+            elif early is not None:  # listening: the judge already transcribes this silence's turn
                 self.exchanger.adopt_early(event, *early)
             elif self._reply is None or self._reply.done.is_set():
                 self.exchanger.transcribe_early(event, background=self.background)
         elif isinstance(event, TurnEnded):
-            self._begin_reply(event)
+            if self._speech_to_practice and self._practice is not None:  # breathing (issue 12): read it first
+                self._speech_to_practice = False
+                if self._practice_turn is not None:
+                    self._read_practice_turn(wait=True)
+                self._practice_turn = (event, self.exchanger.early_for(event, self.background, STEERING_PROMPT))
+            else:
+                self._begin_reply(event)
 
     def _muted(self, frame: AudioFrame) -> bool:
         """Barge-in off: deaf while a reply is coming or playing, and for an echo tail after."""
@@ -470,6 +490,8 @@ class Conversation:
                     last.complete = True
                 reply.spoken.append(_Spoken(item.sentence, start, end))
                 self._emit(ReplySentenceStarted(item.sentence.text, item.sentence.source, start, end))
+                if item.sentence.practice and self.exchanger.practice is not None:  # breathing (issue 12)
+                    self._practice = PracticePlaying(self.exchanger.practice, start, self.output, reply)
 
     # ---- settling: what was heard is what is kept -------------------------------------------------
 
@@ -490,6 +512,8 @@ class Conversation:
         reply, self._reply = self._reply, None
         if reply is None:
             return
+        if self._practice is not None and self._practice.reply is reply:  # breathing (issue 12)
+            self._practice = None
         if reply.spoken and (reply.cut_at is None or reply.complete_at_cut):
             reply.spoken[-1].complete = True  # its audio was all handed over
         text, interrupted, start, end = reply.heard()

@@ -128,6 +128,7 @@ class Exchanger:
         self.cue_recorder = cue_recorder
         self._early: EarlyTranscript | None = None
         self.breathing_done = None  # the last guided exercise, until its check-in is answered
+        self.practice = None  # breathing (issue 12): the last guided exercise prepared (a breathe_runner.Practice)
         self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -141,18 +142,28 @@ class Exchanger:
             **options,
         )
 
-    def transcribe_early(self, event: TurnMayEnd, background: bool) -> None:
-        """Start on the transcript while waiting to be sure the turn is over (hides most of STT)."""
+    def transcribe_early(self, event: TurnMayEnd, background: bool, prompt: str | None = None) -> None:
+        """Start on the transcript while waiting to be sure the turn is over (hides most of STT).
+        `prompt` primes the words expected (breathing, issue 12: the steering words during an exercise)."""
         key = (event.start_s, event.end_s)
+        options = {"prompt": prompt} if prompt else {}
         if background:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-stt")
-            self._early = EarlyTranscript(key, self._pool.submit(self.transcriber.transcribe, event.audio))
+            self._early = EarlyTranscript(key, self._pool.submit(self.transcriber.transcribe, event.audio, **options))
             return
         started = self.clock()
         future: Future = Future()
-        future.set_result(self.transcriber.transcribe(event.audio))
+        future.set_result(self.transcriber.transcribe(event.audio, **options))
         self._early = EarlyTranscript(key, future, ready_at_s=event.at_s + (self.clock() - started))
+
+    def early_for(self, turn: TurnEnded, background: bool, prompt: str | None = None) -> EarlyTranscript:
+        """breathing (issue 12): the turn's transcript, as it is being made (started now if it was not
+        started early); it stays here for `run`, so a turn read first is not transcribed twice."""
+        early = self._early
+        if early is None or early.key != (turn.start_s, turn.end_s):
+            self.transcribe_early(TurnMayEnd(turn.start_s, turn.end_s, turn.decided_s, turn.audio), background, prompt)
+        return self._early
 
     def adopt_early(self, event: TurnMayEnd, future: Future, ready_at_s: float | None) -> None:
         """Use a transcript someone else is already making of this turn (the turn-end judge)."""
@@ -230,11 +241,13 @@ class Exchanger:
         """A guided breathing exercise takes over the reply's audio for its length (issue 12)."""
         if not sentence.practice or not getattr(self.synthesizer, "voiced", True):
             return []  # typed chat shows the invitation; the exercise itself is for the ear
-        from ..breathe_runner import render_practice
+        from ..breathe_runner import prepare_practice
 
-        audio, self.breathing_done = render_practice(
-            self.synthesizer, Path(self.store.path).parent / "cache" / "cues", sentence.practice)
-        return [audio]
+        # breathing (issue 12): the conversation takes the exercise itself when it starts playing, to steer it
+        self.practice = prepare_practice(self.synthesizer, Path(self.store.path).parent / "cache" / "cues",
+                                         sentence.practice)
+        self.breathing_done = self.practice.result  # steered in place: what it became is what is kept
+        return [self.practice.audio()]
 
     def _keep_breathing_check_in(self, text: str) -> bool:
         """The answer to the exercise's "from one to ten?" is kept as a mood point with the exercise; True if kept."""

@@ -211,7 +211,8 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
                 try:
                     store = await asyncio.to_thread(Store, store_path)
                     conversation = await asyncio.to_thread(PageConversation, models, store, emit, resources,
-                                                          microphone=event.microphone, mode=event.mode)
+                                                          microphone=event.microphone, mode=event.mode,
+                                                          pattern=event.pattern)
                 except Exception as failure:  # e.g. the database cannot be written: say so, keep the page
                     log.warning("could not start a conversation: %s", failure, exc_info=log.isEnabledFor(logging.DEBUG))
                     error("cannot_start", f"The conversation could not start: {failure}")
@@ -228,7 +229,7 @@ async def _serve_conversation(websocket: WebSocket, models, store_path: Path, re
             elif isinstance(event, StopReply) or (isinstance(event, PushToTalk) and event.down):
                 conversation.stop_reply()
             elif isinstance(event, Mode):
-                refused = conversation.set_mode(event.mode)
+                refused = conversation.set_mode(event.mode, event.pattern)
                 if refused:
                     error("unavailable", refused)
             elif isinstance(event, Say):

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from dialogue.practices import DEFAULT_PATTERN
 from dialogue.store import Store
 from voice.events import SAMPLE_RATE, AudioFrame, SpeechAudio
 
@@ -61,6 +62,8 @@ class PageOutput:
     page's own playback; so `playing_until` is when the page will have finished what it was
     sent, and a cut is heard the moment the page gets `reply.stop`.
     """
+
+    start_lead_s = PLAYBACK_LEAD_S  # breathing (issue 12): an exercise resumed after a cut is placed this far ahead
 
     def __init__(self, emit: Emit):
         self._emit = emit
@@ -126,8 +129,9 @@ class PageConversation:
     """One conversation on its own input thread, fed by `push(pcm)` / `say(text)`, reporting through `emit`."""
 
     def __init__(self, models, store: Store, emit: Emit, resources: Resources, *, microphone: bool = True,
-                 mode: str = "talk"):
+                 mode: str = "talk", pattern: str | None = None):
         self._emit = emit
+        self.pattern = pattern or DEFAULT_PATTERN  # the guided exercise Breathe plays
         self._microphone = microphone
         self.mode = mode
         self._resources = resources
@@ -175,11 +179,12 @@ class PageConversation:
         self._inputs.put(("frame", AudioFrame(samples=samples, start_s=self._samples / SAMPLE_RATE)))
         self._samples += len(samples)
 
-    def set_mode(self, mode: str) -> str | None:
-        """Breathe: the guided breathing, now. Talk and journal differ in how long a pause may be, which is
-        set when the conversation starts: `None` when done, else why not."""
+    def set_mode(self, mode: str, pattern: str | None = None) -> str | None:
+        """Breathe: the guided breathing (`pattern`, else the one chosen last), now. Talk and journal differ in
+        how long a pause may be, which is set when the conversation starts: `None` when done, else why not."""
         if mode == "breathe":
-            self._inputs.put(("breathe", None))
+            self.pattern = pattern or self.pattern
+            self._inputs.put(("breathe", self.pattern))
             return None
         if mode != self.mode and "journal" in (mode, self.mode):
             return "Journal mode keeps longer pauses inside your turn; it starts with the next Start."
@@ -205,7 +210,7 @@ class PageConversation:
         try:
             conversation.start()
             if self.mode == "breathe":
-                conversation.start_practice()
+                conversation.start_practice(self.pattern)
             while (item := self._inputs.get()) is not None and not conversation.ended:
                 kind, value = item
                 if kind == "frame":
@@ -213,7 +218,7 @@ class PageConversation:
                 elif kind == "text":
                     conversation.on_text(value)
                 elif kind == "breathe":  # the Breathe button: the exercise itself, no words put in the person's mouth
-                    conversation.start_practice()
+                    conversation.start_practice(value)
                 elif kind == "hush":  # engine seam: a public interrupt() was asked for; this is its barge-in, with no speech
                     conversation._barge_in(conversation.now_s, conversation.now_s)
         except Exception:

@@ -38,15 +38,20 @@ class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+BreathingPattern = Literal["coherent", "box", "478", "sigh"]  # the page's choice of guided exercise (issue 12)
+
+
 class Start(_Event):
     type: Literal["start"]
     mode: Literal["talk", "breathe", "journal"] = "talk"
+    pattern: BreathingPattern | None = None  # breathe: which exercise (default: coherent)
     microphone: bool = True  # False: typing only; the server keeps the conversation's clock with silence
 
 
 class Mode(_Event):
     type: Literal["mode"]
     mode: Literal["talk", "breathe", "journal"]
+    pattern: BreathingPattern | None = None  # breathe: which exercise (default: coherent)
 
 
 class PushToTalk(_Event):

@@ -14,6 +14,7 @@
   const circle = $("circle");
   const phase = $("phase");
   const pttBox = $("ptt");
+  const patternBox = $("pattern");
 
   // What tests and bench/page_latency.py read: every event, when audio was sent and received.
   const trace = { events: [], sent: [], replies: [], played: [], errors: [] };
@@ -141,7 +142,13 @@
 
   // ---- reply audio ----------------------------------------------------------------------------
   function playReply(header, buffer) {
-    trace.replies.push({ seq: header.seq, receivedAt: performance.now(), bytes: buffer.byteLength, text: header.text });
+    trace.replies.push({ seq: header.seq, receivedAt: performance.now(), bytes: buffer.byteLength, text: header.text,
+                         cues: header.cues });
+    if (!header.text && s.cut) {  // the rest of an exercise after a steering word: the same reply goes on
+      s.cut.mark.remove();
+      companionItem = s.cut.item;
+    }
+    s.cut = null;
     if (!s.playCtx) return;
     const pcm = new Int16Array(buffer);
     const floats = new Float32Array(pcm.length);
@@ -166,7 +173,7 @@
       if (!s.sources.size) finishedSpeaking();
     };
     const delayMs = (at - now) * 1000;
-    later(delayMs, () => showCompanionSentence(header.text));
+    if (header.text) later(delayMs, () => showCompanionSentence(header.text));
     for (const cue of header.cues || []) later(delayMs + cue.offset_ms, () => breathe(cue));
   }
 
@@ -189,6 +196,7 @@
       cut.className = "cut";
       cut.textContent = "(stopped)";
       companionItem.append(cut);
+      s.cut = { mark: cut, item: companionItem };
     }
     finishedSpeaking();
   }
@@ -288,7 +296,7 @@
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     s.ws = new WebSocket(`${scheme}//${location.host}/ws`);
     s.ws.binaryType = "arraybuffer";
-    s.ws.onopen = () => send({ type: "start", mode: s.mode, microphone: Boolean(s.stream) });
+    s.ws.onopen = () => send({ type: "start", mode: s.mode, microphone: Boolean(s.stream), pattern: patternBox.value });
     s.ws.onmessage = (message) => {
       if (typeof message.data === "string") onEvent(JSON.parse(message.data));
       else onBinary(message.data);
@@ -367,9 +375,14 @@
   for (const radio of document.querySelectorAll("input[name=mode]")) {
     radio.addEventListener("change", () => {
       s.mode = radio.value;
-      send({ type: "mode", mode: s.mode });
+      $("pattern-row").hidden = s.mode !== "breathe";
+      send(s.mode === "breathe" ? { type: "mode", mode: s.mode, pattern: patternBox.value } : { type: "mode", mode: s.mode });
     });
   }
+  // another exercise chosen while breathing: it starts now (the one playing stops)
+  patternBox.addEventListener("change", () => {
+    if (s.mode === "breathe") send({ type: "mode", mode: "breathe", pattern: patternBox.value });
+  });
   // The crisis lines are on the page before anything starts (no microphone, no connection needed).
   fetch("/resources.json").then((r) => (r.ok ? r.json() : null)).then((resources) => {
     if (resources) fillResources($("always-help-text"), $("always-help-links"), resources);
