@@ -360,3 +360,41 @@ def test_spoken_answer_to_the_direct_question_through_the_real_loop(tmp_path, tr
     db = sqlite3.connect(tmp_path / "data" / "stillpoint.db")
     levels = [row[0] for row in db.execute("SELECT level FROM safety_events ORDER BY id")]
     assert levels == ["concern", "acute"]
+
+
+# Long turns where one clause carries the crisis and the rest is an ordinary day (written for this
+# test, in no data set): the whole line's embedding averages the crisis away; its clause does not.
+DILUTED = [
+    "The kids were good today and dinner was nice, but honestly I don't want to be here anymore.",
+    "So the meeting ran late and my boss was annoying and I missed the bus and I keep thinking everyone would be better off without me.",
+]
+
+
+@pytest.mark.parametrize("text", DILUTED)
+def test_clause_scoring_hears_a_crisis_clause_in_a_long_ordinary_turn(text):
+    import dataclasses
+
+    from dialogue.safety_classifier import SafetyClassifier
+
+    shipped = default_classifier()
+    assert shipped.heads.clauses  # the shipped thresholds were set on clause-max scores
+    whole_line_only = SafetyClassifier(dataclasses.replace(shipped.heads, clauses=False), shipped.embedder)
+    assert whole_line_only.opinion(text).level == "none"  # diluted: the whole line reads as ordinary
+    opinion = shipped.opinion(text)
+    assert opinion.level != "none" and '"' in opinion.reason  # the reason quotes the clause that scored
+
+
+def test_clause_spans_and_one_pass_pooling():
+    from dialogue.safety_classifier import clause_spans
+
+    text = "im at the station and the next train doesnt stop here and im standing right at the edge"
+    spans = clause_spans(text)
+    assert [text[a:b] for a, b in spans] == ["im at the station", "the next train doesnt stop here",
+                                             "im standing right at the edge"]
+    assert clause_spans("I want to die.") == [] and clause_spans("Okay, thanks, bye.") == []  # one clause, or none of 3 words
+    embedder = default_classifier().embedder
+    vectors = embedder.embed_spans(text, spans)
+    assert vectors.shape == (4, embedder.dim)
+    assert abs(float(vectors[0] @ embedder.embed(text)) - 1.0) < 1e-5  # row 0 is the whole line
+    assert all(abs(float(v @ v) - 1.0) < 1e-5 for v in vectors)
+    assert float(vectors[3] @ vectors[0]) < 0.99  # a clause is not the line
