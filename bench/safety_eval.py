@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 from common import ROOT, table
-from safety_train import SET, embed_all, folds, load, semantic_inputs, train
+from safety_train import CLAUSES, SET, embed_all, embed_lines, folds, load, semantic_inputs, train
 
 from dialogue.safety import GRAMMATICAL_READINGS, LEVELS, assess, semantic_input
 
@@ -64,15 +64,19 @@ def higher(a: str, b: str) -> str:
     return a if LEVELS.index(a) >= LEVELS.index(b) else b
 
 
-def cross_validated(rows, x: np.ndarray, aside: np.ndarray, model: str) -> list[str]:
-    """The classifier's level for every row, each from heads trained without that row's fold."""
+def cross_validated(rows, x: np.ndarray, aside: np.ndarray, model: str, parts=None) -> list[str]:
+    """The classifier's level for every row, each from heads trained without that row's fold
+    (with `parts`, each line's clause vectors, scored as the app scores: the highest of line and clauses)."""
     levels = [level for level, _, _ in rows]
     got = [""] * len(rows)
     for held in folds(levels):
         keep = np.setdiff1d(np.arange(len(rows)), held)
-        heads = train(x[keep], [levels[i] for i in keep], model, aside[keep])
+        heads = train(x[keep], [levels[i] for i in keep], model, aside[keep],
+                      None if parts is None else [parts[i] for i in keep])
         for i in held:
-            got[i] = heads.level(*heads.scores(x[i]))
+            vectors = [x[i]] + ([] if parts is None or parts[i] is None else list(parts[i]))
+            scored = [heads.scores(v) for v in vectors]
+            got[i] = heads.level(max(f for f, _ in scored), max(a for _, a in scored))
     return got
 
 
@@ -132,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--misses", action="store_true", help="list every utterance whose combined level was wrong")
     parser.add_argument("--heldout", type=Path, help="measure the shipped weights once on this labelled TSV instead")
+    parser.add_argument("--whole-lines", action="store_true", help="score whole lines only, no clauses (for comparison)")
     parser.add_argument("--embedder", choices=("minilm", "e5"), default="minilm", help="embedding model (CV only)")
     args = parser.parse_args()
     out = ROOT / "bench" / "out"
@@ -151,10 +156,17 @@ def main() -> None:
     model, embed = embedder_for(args.embedder)
     started = time.perf_counter()
     texts, aside = semantic_inputs([text for _, _, text in rows])
-    x = embed_all(texts, embed)
-    print(f"Embedded {len(rows)} development lines with {model} in {time.perf_counter() - started:.1f} s.")
-    figures = report(f"Development set, 5-fold cross-validation ({model})", rows,
-                     layer_levels(rows, cross_validated(rows, x, aside, model)), args.misses)
+    clauses = CLAUSES and not args.whole_lines and args.embedder == "minilm"
+    if clauses:
+        from dialogue.embedding import default_embedder
+
+        x, parts = embed_lines(texts, default_embedder())
+    else:
+        x, parts = embed_all(texts, embed), None
+    print(f"Embedded {len(rows)} development lines with {model} in {time.perf_counter() - started:.1f} s "
+          f"({'line and clauses' if clauses else 'whole lines only'}).")
+    figures = report(f"Development set, 5-fold cross-validation ({model}, {'clause max' if clauses else 'whole lines'})",
+                     rows, layer_levels(rows, cross_validated(rows, x, aside, model, parts)), args.misses)
     (out / f"safety_eval_{args.embedder}.json").write_text(json.dumps(figures, indent=1))
 
 

@@ -71,14 +71,32 @@ class SentenceEmbedder:
 
     def embed(self, text: str) -> np.ndarray:
         """One utterance → a unit-norm float32 vector of length `dim` (cosine similarity is a dot product)."""
+        return self.embed_spans(text, [])[0]
+
+    def embed_spans(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        """The whole utterance and each (start, end) character span of it, from ONE pass of the
+        model: row 0 pools every token, row k+1 pools only the tokens inside span k (read in the
+        context of the whole line). Scoring the parts of a long run-on line this way costs one
+        model call, not one per part. A span with no tokens (cut off past MAX_TOKENS) falls back
+        to the whole line's vector."""
         encoding = self._tokenizer.encode(text or " ")
         ids = np.asarray([encoding.ids], dtype=np.int64)
         mask = np.asarray([encoding.attention_mask], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0][0]
-        weights = mask[0].astype(np.float32)[:, None]
-        pooled = (hidden * weights).sum(axis=0) / max(float(weights.sum()), 1.0)
-        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+        weights = mask[0].astype(np.float32)
+        rows = [weights]
+        offsets = encoding.offsets
+        special = encoding.special_tokens_mask
+        for start, end in spans:
+            rows.append(np.asarray([float(not sp and s < end and e > start) for (s, e), sp in zip(offsets, special)],
+                                   dtype=np.float32))
+        out = np.empty((len(rows), hidden.shape[-1]), dtype=np.float32)
+        for i, w in enumerate(rows):
+            w = w if w.sum() > 0 else weights
+            pooled = (hidden * w[:, None]).sum(axis=0) / max(float(w.sum()), 1.0)
+            out[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return out
 
 
 _lock = threading.Lock()
