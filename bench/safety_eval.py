@@ -137,6 +137,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list every utterance whose combined level was wrong")
     parser.add_argument("--heldout", type=Path, help="measure the shipped weights once on this labelled TSV instead")
     parser.add_argument("--whole-lines", action="store_true", help="score whole lines only, no clauses (for comparison)")
+    parser.add_argument("--clauses", action="store_true", help="score each clause too and keep the highest (for comparison)")
     parser.add_argument("--embedder", choices=("minilm", "e5"), default="minilm", help="embedding model (CV only)")
     args = parser.parse_args()
     out = ROOT / "bench" / "out"
@@ -156,7 +157,7 @@ def main() -> None:
     model, embed = embedder_for(args.embedder)
     started = time.perf_counter()
     texts, aside = semantic_inputs([text for _, _, text in rows])
-    clauses = CLAUSES and not args.whole_lines and args.embedder == "minilm"
+    clauses = (CLAUSES or args.clauses) and not args.whole_lines and args.embedder == "minilm"
     if clauses:
         from dialogue.embedding import default_embedder
 

@@ -31,7 +31,11 @@ FALSE_ALARM_TARGET = 0.02  # of ordinary lines, out of fold (the rules add their
 OVER_ESCALATION_TARGET = 0.15  # of concern lines rated acute, out of fold
 PENALTY = 1.0  # L2 strength on the weights (the embeddings are unit vectors); chosen by 5-fold CV over 0.03-3
 SEED = 11
-CLAUSES = True  # score each clause as well as the whole line (see safety_classifier.clause_spans)
+# Score each clause as well as the whole line (see safety_classifier.clause_spans)? Off: it added two points of
+# recall in cross-validation, but on two blind rounds (r7, r8: 260 lines) short ordinary clauses ("Nobody has rung me in
+# weeks", "pharmacist said just carry on as normal tomorrow") scored as statements of intent and false alarms went from
+# 4.2% (whole lines) to 10% for 3 points of recall; `--whole-lines` in bench/safety_eval.py is now the other way round.
+CLAUSES = False
 
 
 def load(path: Path = SET) -> list[tuple[str, str, str]]:

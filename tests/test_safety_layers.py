@@ -161,10 +161,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 3000
-    assert figures["acute_recall"] >= 0.741  # one acute line is 0.0015
-    assert figures["acute_or_concern_recall"] >= 0.731
-    assert figures["exact_level_accuracy"] >= 0.899
-    assert figures["false_alarm_rate_on_none"] <= 0.004
+    assert figures["acute_recall"] >= 0.712  # one acute line is 0.0014
+    assert figures["acute_or_concern_recall"] >= 0.709
+    assert figures["exact_level_accuracy"] >= 0.885
+    assert figures["false_alarm_rate_on_none"] <= 0.0051
 
 
 def test_combined_layers_on_the_development_set():
@@ -177,8 +177,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.935 and combined["acute_or_concern_recall"] >= 0.926
-    assert combined["false_alarm_rate_on_none"] <= 0.0215
+    assert combined["acute_flagged"] >= 0.912 and combined["acute_or_concern_recall"] >= 0.909
+    assert combined["false_alarm_rate_on_none"] <= 0.0194
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
@@ -204,8 +204,7 @@ ORDINARY_CASES = [
     "My migraine is back and I've been in a dark room all afternoon.",
     "I slept badly again and I'm dragging myself through the day.",
     "I took my usual dose of sertraline with breakfast.",
-    pytest.param("My therapist says I'm too hard on myself and I should rest more.", marks=pytest.mark.xfail(
-        strict=True, reason="known false alarm of issue 11's weights (flag 0.83-0.85, threshold 0.83): left in view, not tuned away")),
+    "My therapist says I'm too hard on myself and I should rest more.",  # a false alarm of the clause-scored weights
     "My manager is piling work on me and I'm exhausted.",
     "It's been a year since my grandad died and I still miss him.",
     "If the printer jams once more I'm throwing it out the window.",
@@ -364,6 +363,7 @@ def test_spoken_answer_to_the_direct_question_through_the_real_loop(tmp_path, tr
 
 # Long turns where one clause carries the crisis and the rest is an ordinary day (written for this
 # test, in no data set): the whole line's embedding averages the crisis away; its clause does not.
+# Clause scoring is kept as an option (Heads.clauses) but not shipped; the rules hear these lines.
 DILUTED = [
     "The kids were good today and dinner was nice, but honestly I don't want to be here anymore.",
     "So the meeting ran late and my boss was annoying and I missed the bus and I keep thinking everyone would be better off without me.",
@@ -377,11 +377,13 @@ def test_clause_scoring_hears_a_crisis_clause_in_a_long_ordinary_turn(text):
     from dialogue.safety_classifier import SafetyClassifier
 
     shipped = default_classifier()
-    assert shipped.heads.clauses  # the shipped thresholds were set on clause-max scores
-    whole_line_only = SafetyClassifier(dataclasses.replace(shipped.heads, clauses=False), shipped.embedder)
-    assert whole_line_only.opinion(text).level == "none"  # diluted: the whole line reads as ordinary
-    opinion = shipped.opinion(text)
-    assert opinion.level != "none" and '"' in opinion.reason  # the reason quotes the clause that scored
+    # whole lines ship: on two blind rounds clause scoring raised false alarms from 4% to 10% (bench/safety_train.py)
+    assert not shipped.heads.clauses
+    assert shipped.opinion(text).level == "none"  # diluted: the whole line reads as ordinary...
+    assert assess_layers(text).final.level != "none"  # ...and the rules carry it
+    with_clauses = SafetyClassifier(dataclasses.replace(shipped.heads, clauses=True), shipped.embedder)
+    opinion = with_clauses.opinion(text)
+    assert opinion.level != "none" and '"' in opinion.reason  # switched on, it hears the clause and quotes it
 
 
 def test_clause_spans_and_one_pass_pooling():
