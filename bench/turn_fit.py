@@ -43,27 +43,34 @@ def vector(r, names, **use) -> np.ndarray | None:
     return np.array([f[n] for n in names]) if set(names) <= set(f) else None
 
 
-def fit_signed(x: np.ndarray, y: np.ndarray, names) -> tuple[np.ndarray, float]:
-    """`fit_logistic`, leaving out (weight 0) any signal whose weight comes out with the wrong sign."""
-    keep = list(range(len(names)))
+def fit_signed(x: np.ndarray, y: np.ndarray, names, trusted: tuple[str, ...] = ()) -> tuple[np.ndarray, float]:
+    """`fit_logistic`, leaving out (weight 0) any signal whose weight comes out with the wrong sign.
+    A `trusted` signal is not fitted: its log-odds are added as they are (weight 1), as a model that
+    gives calibrated probabilities of its own should be read."""
+    fixed = [k for k, n in enumerate(names) if n in trusted]
+    offset = x[:, fixed].sum(axis=1) if fixed else np.zeros(len(x))
+    keep = [k for k in range(len(names)) if k not in fixed]
     while True:
-        w, b = fit_logistic(x[:, keep], y)
+        w, b = fit_logistic(x[:, keep], y, offset=offset)
         wrong = [k for k, v in zip(keep, w) if v * SIGNS[names[k]] < 0]
         if not wrong:
             full = np.zeros(len(names))
             full[keep] = w
+            full[fixed] = 1.0
             return full, b
         keep = [k for k in keep if k not in wrong]
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50,
+                 offset: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Weights and bias by Newton's method with an L2 penalty on the weights (not the bias)."""
     n, d = x.shape
     a = np.hstack([x, np.ones((n, 1))])
     w = np.zeros(d + 1)
+    offset = np.zeros(n) if offset is None else offset
     penalty = np.diag([l2] * d + [0.0])
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-np.clip(a @ w, -30, 30)))
+        p = 1 / (1 + np.exp(-np.clip(a @ w + offset, -30, 30)))
         grad = a.T @ (p - y) + penalty @ w
         hess = a.T @ (a * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(d + 1)
         step = np.linalg.solve(hess, grad)
@@ -92,7 +99,7 @@ def training_rows(results, stage: str):
     return rows
 
 
-def fit_stage(results, stage: str, folds: int = 5):
+def fit_stage(results, stage: str, folds: int = 5, trusted: tuple[str, ...] = ()):
     """(weights, bias) on all rows, and each reading's out-of-fold probability."""
     rows = training_rows(results, stage)
     texts = sorted({t for t, *_ in rows})
@@ -102,10 +109,10 @@ def fit_stage(results, stage: str, folds: int = 5):
     oof = {}
     for k in range(folds):
         train = np.array([fold_of[t] != k for t, *_ in rows])
-        w, b = fit_signed(x[train], y[train], STAGES[stage])
+        w, b = fit_signed(x[train], y[train], STAGES[stage], trusted)
         for (t, v, _, r) in (row for row, keep in zip(rows, train) if not keep):
             oof[id(r)] = float(1 / (1 + np.exp(-(v @ w + b))))
-    w, b = fit_signed(x, y, STAGES[stage])
+    w, b = fit_signed(x, y, STAGES[stage], trusted)
     return w, b, oof
 
 
@@ -235,11 +242,12 @@ def choose_schedule(results, probs, rules, margin_ms: float, budget: float):
     return (int(cuts[s, b]), float(score[s, b])), {"sound": pairs_s[s], "both": pairs_b[b]}, float(p50[s, b]), float(p95[s, b])
 
 
-def calibrate(results, margin_ms: float = 300.0, budget: float = 0.04, write: Path | None = None) -> dict:
+def calibrate(results, margin_ms: float = 300.0, budget: float = 0.04, write: Path | None = None,
+              trusted: tuple[str, ...] = ()) -> dict:
     rules = TurnEndRules()
     fitted, probs = {}, {}
     for stage in STAGES:
-        w, b, oof = fit_stage(results, stage)
+        w, b, oof = fit_stage(results, stage, trusted=trusted)
         fitted[stage] = (w, b)
         probs.update({(stage, k): v for k, v in oof.items()})
         print(f"{stage}: weights {dict(zip(STAGES[stage], np.round(w, 3)))} bias {b:.3f}")
@@ -248,16 +256,30 @@ def calibrate(results, margin_ms: float = 300.0, budget: float = 0.04, write: Pa
     print(f"thresholds {schedule} (words alone: as both): out-of-fold on {len(results)} calibration items "
           f"({n_unf} unfinished): cut {cuts} with a {margin_ms:.0f} ms margin, known p50 {p50:.0f} p95 {p95:.0f} ms")
     schedule["words"] = schedule["both"]
+    allowed = max(cuts, int(budget * len(results)))
     models = {stage: dict(names=STAGES[stage], weights=tuple(round(float(v), 4) for v in fitted[stage][0]),
                           bias=round(fitted[stage][1], 4), first=schedule[stage][0], last=schedule[stage][1])
               for stage in STAGES}
     if write is not None:
-        write.write_text(render(models, len(results), n_unf, margin_ms, budget))
+        write.write_text(render(models, len(results), n_unf, margin_ms, budget, trusted))
         print(f"written to {write}")
-    return models
+    return models, (max(0, cuts - int(budget * len(results))), score)
 
 
-def render(models: dict, n: int, n_unf: int, margin_ms: float, budget: float) -> str:
+def calibrate_best(results, margin_ms: float = 300.0, budget: float = 0.04, write: Path | None = None) -> dict:
+    """Both ways of reading Smart Turn — re-weighted on these voices, or trusted as the calibrated
+    probability it was trained (on real speech) to give — and the one that does better on the
+    calibration items (within the budget, then sooner) is kept."""
+    print("Smart Turn re-weighted:")
+    fitted, fitted_key = calibrate(results, margin_ms, budget)
+    print("Smart Turn trusted (its own log-odds, weight 1):")
+    trusting, trusting_key = calibrate(results, margin_ms, budget, trusted=("sound",))
+    trusted = ("sound",) if trusting_key <= fitted_key else ()
+    print("kept:", "trusted" if trusted else "re-weighted")
+    return calibrate(results, margin_ms, budget, write=write, trusted=trusted)[0]
+
+
+def render(models: dict, n: int, n_unf: int, margin_ms: float, budget: float, trusted: tuple[str, ...]) -> str:
     lines = [
         '"""The fitted turn-end models: GENERATED by `bench/turns.py --calibrate`, do not edit by hand.',
         "",
@@ -265,6 +287,8 @@ def render(models: dict, n: int, n_unf: int, margin_ms: float, budget: float) ->
         "never the measured set). Thresholds chosen on out-of-fold probabilities: the soonest finished",
         f"thoughts among the schedules that cut off at most {budget:.0%} of the items, counting a cut-off",
         f"whenever a turn would have ended before its pause was {margin_ms:.0f} ms longer than it was.",
+        *([f"Not fitted, read as their own calibrated log-odds (weight 1): {', '.join(trusted)} — this did",
+           "better on the calibration items than re-weighting it on the bench's synthetic voices."] if trusted else []),
         '"""',
         "",
         "MODELS = {",

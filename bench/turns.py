@@ -272,10 +272,14 @@ def previous_decide(e: TurnEvidence, rules: TurnEndRules) -> bool:
     return e.silence_ms >= rules.unsure_ms
 
 
-def policies(rules: TurnEndRules):
+def policies(rules: TurnEndRules, other: tuple[str, TurnEndRules] | None = None):
     only = lambda *names: replace(rules, models={n: m for n, m in rules.models.items() if n in names})  # noqa: E731
+    extra = {}
+    if other is not None:
+        extra[other[0]] = lambda r, lim: ends_at(r, other[1], lim)
     return {
         "sound + words + trailing-off (fitted, default)": lambda r, lim: ends_at(r, rules, lim),
+        **extra,
         "previous hand-set rules (session 1)": lambda r, lim: ends_at(r, rules, lim, decider=previous_decide),
         "sound alone (Smart Turn, fitted)": lambda r, lim: ends_at(r, only("sound"), lim, use_words=False),
         "words alone (SmolLM2 + trailing-off, fitted)": lambda r, lim: ends_at(r, only("words"), lim, use_sound=False),
@@ -283,10 +287,10 @@ def policies(rules: TurnEndRules):
     }
 
 
-def report(results, rules, split: str):
+def report(results, rules, split: str, other=None):
     rows = []
     chosen = [(item, readings) for item, readings in results if item.split == split]
-    for name, policy in policies(rules).items():
+    for name, policy in policies(rules, other).items():
         unfinished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "unfinished"]
         finished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "finished"]
         known = [k for cut, k in finished if not cut and k is not None]
@@ -341,15 +345,25 @@ def main() -> None:
             print(f"\r{n}/{len(all_items)} items read ({time.perf_counter() - started:.0f} s)", end="", flush=True)
         print()
     if args.calibrate:
-        from turn_fit import calibrate
+        from turn_fit import calibrate_best
 
-        calibrate([(it, rd) for it, rd in results if it.split == "calibration"], margin_ms=args.margin,
+        calibrate_best([(it, rd) for it, rd in results if it.split == "calibration"], margin_ms=args.margin,
                   budget=args.budget, write=ROOT / "stillpoint" / "turn_end_fit.py")
         return
     costs = {k: [r.cost_ms[k] for _, rd in results for r in rd if k in r.cost_ms] for k in ("sound", "transcript", "words")}
     decision = [sum(r.cost_ms.get(k, 0) for k in ("sound", "words")) for _, rd in results for r in rd]
     headers = ["rule", "unfinished", "cut off", "finished", "cut at an inner pause", "known p50 ms", "known p95 ms"]
-    rows = report(results, TurnEndRules(), args.split)
+    # the other way of reading Smart Turn than the default's (see turn_fit.calibrate_best), side by side
+    from stillpoint.turn_end import EndModel
+    from turn_fit import calibrate
+
+    default_trusts = TurnEndRules().models["sound"].weights == (1.0,)
+    alt, _ = calibrate([(it, rd) for it, rd in results if it.split == "calibration"], margin_ms=args.margin,
+                       budget=args.budget, trusted=() if default_trusts else ("sound",))
+    other = replace(TurnEndRules(), models={n: EndModel(**spec) for n, spec in alt.items()})
+    other_name = "Smart Turn re-weighted on these voices + words (alternative)" if default_trusts else \
+        "Smart Turn's own odds + fitted words (alternative)"
+    rows = report(results, TurnEndRules(), args.split, (other_name, other))
     n_unf = sum(1 for it, _ in results if it.split == args.split and it.label == "unfinished")
     n_fin = sum(1 for it, _ in results if it.split == args.split and it.label == "finished")
     print(f"{args.split} set: {n_unf} unfinished, {n_fin} finished")
