@@ -253,10 +253,13 @@ def calibrate(results, margin_ms: float = 300.0, budget: float = 0.04, write: Pa
         print(f"{stage}: weights {dict(zip(STAGES[stage], np.round(w, 3)))} bias {b:.3f}")
     (cuts, score), schedule, p50, p95 = choose_schedule(results, probs, rules, margin_ms, budget)
     n_unf = sum(1 for it, _ in results if it.label == "unfinished")
-    print(f"thresholds {schedule} (words alone: as both): out-of-fold on {len(results)} calibration items "
+    print(f"thresholds {schedule}: out-of-fold on {len(results)} calibration items "
           f"({n_unf} unfinished): cut {cuts} with a {margin_ms:.0f} ms margin, known p50 {p50:.0f} p95 {p95:.0f} ms")
-    schedule["words"] = schedule["both"]
-    allowed = max(cuts, int(budget * len(results)))
+    # the words alone (no sound model installed): their own thresholds, chosen the same way
+    words_only = {("both", k): v for (stage, k), v in probs.items() if stage == "words"}
+    print("words alone:")
+    _, alone, _, _ = choose_schedule(results, words_only, rules, margin_ms, budget)
+    schedule["words"] = alone["both"]
     models = {stage: dict(names=STAGES[stage], weights=tuple(round(float(v), 4) for v in fitted[stage][0]),
                           bias=round(fitted[stage][1], 4), first=schedule[stage][0], last=schedule[stage][1])
               for stage in STAGES}

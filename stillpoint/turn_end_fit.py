@@ -14,5 +14,5 @@ MODELS = {
     'sound': dict(names=('sound',), weights=(1.0,), bias=-0.5571,
                 first=0.99, last=0.99),
     'words': dict(names=('words', 'clause', 'comma'), weights=(0.9834, -0.6481, -0.1087), bias=1.2644,
-                first=0.96, last=0.95),
+                first=0.8, last=0.8),
 }
