@@ -192,3 +192,19 @@ def test_settings_say_what_they_do_and_journaling_waits_longer():
     assert segmenter_settings(settings, judged=False).end_of_turn_ms == 800
     silence = Settings.model_validate({"turns": {"end_detection": "silence"}})
     assert not Waits.from_settings(silence).smart
+
+
+def test_the_calibration_items_share_no_sentence_with_the_measured_set():
+    """The decision is fitted on calibration items only; the measured set stays held out."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from turn_set import CALIBRATION, FINISHED, MORE_FINISHED, MORE_UNFINISHED, UNFINISHED
+
+    measured = {t for _, a, b in UNFINISHED[CALIBRATION:] for t in (a, b)} | set(FINISHED[CALIBRATION:])
+    calibration = {t for _, a, b in UNFINISHED[:CALIBRATION] + MORE_UNFINISHED for t in (a, b)}
+    calibration |= set(FINISHED[:CALIBRATION] + MORE_FINISHED)
+    assert len(UNFINISHED[:CALIBRATION] + MORE_UNFINISHED) == len(FINISHED[:CALIBRATION] + MORE_FINISHED) == 50
+    assert not measured & calibration
