@@ -16,8 +16,6 @@ The result is written to stillpoint/turn_end_fit.py (generated; never edited by 
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -127,47 +125,6 @@ def _inverse(p: float, first: float, last: float, rules: TurnEndRules) -> float:
 
 def _on_grid(t: float, begun: float) -> float:
     return begun + np.ceil(max(0.0, t - begun) / STEP_MS) * STEP_MS
-
-
-def ends_at(r, probs: dict, schedule: dict, rules: TurnEndRules) -> float:
-    """When (ms of silence) the fitted decision ends this silence, as `decide` would on the bench's
-    32 ms steps; the longest thinking pause at the latest."""
-    ready = r.ready_ms
-    begun = r.begun_ms
-    limit = _on_grid(rules.max_thinking_ms, begun)
-    words_at = ready.get("words", float("inf")) if r.words is not None else float("inf")
-    hang_at = ready.get("transcript", float("inf")) if hangs(r.transcript) else float("inf")
-    end = limit
-    p_sound = probs.get(("sound", id(r)))
-    if p_sound is not None and "sound" in ready:
-        start = max(begun, rules.earliest_ms, ready["sound"])
-        t = _on_grid(max(start, _inverse(p_sound, *schedule["sound"], rules)), begun)
-        if t < min(words_at, hang_at):
-            end = min(end, t)
-    p_both = probs.get(("both", id(r)))
-    if p_both is not None and hang_at == float("inf") and words_at < float("inf"):
-        t = _on_grid(max(words_at, rules.earliest_ms, _inverse(p_both, *schedule["both"], rules)), begun)
-        end = min(end, t)
-    return end
-
-
-def outcomes(results, probs, schedule, rules, margin_ms: float):
-    """Per item: (label, cut off at an inner pause, ms after the true end the turn was known)."""
-    out = []
-    for item, readings in results:
-        cut, known = False, None
-        for r in readings:
-            t = ends_at(r, probs, schedule, rules)
-            if r.resumed_ms is not None:
-                # a pause longer than the longest thinking wait is cut whatever the thresholds: not counted here
-                if t < _on_grid(rules.max_thinking_ms, r.begun_ms) and t <= r.resumed_ms + margin_ms:
-                    cut = True
-                    break
-            else:
-                known = (r.end_s + t / 1000 - item.true_end) * 1000
-                break
-        out.append((item.label, cut, known))
-    return out
 
 
 FIRSTS = [0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99, 0.995, 1.01]
@@ -301,8 +258,3 @@ def render(models: dict, n: int, n_unf: int, margin_ms: float, budget: float, tr
         lines.append(f"                first={spec['first']!r}, last={spec['last']!r}),")
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def summary(values: Iterable[float]) -> str:
-    v = list(values)
-    return f"p50 {np.percentile(v, 50):.0f} p95 {np.percentile(v, 95):.0f}" if v else "–"
