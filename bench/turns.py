@@ -11,15 +11,18 @@ pink, brown and hum.
 Every silence of every item is judged as the live loop would: Smart Turn on the audio so far,
 the early Whisper transcript, SmolLM2 on the words — each computed for real, its measured cost
 deciding when (on the audio clock) it would have been ready. The same readings are then played
-through the decision rules (`stillpoint.turn_end`): the calibrated rules, sound alone, words
-alone, and the fixed 800 ms wait.
+through the decision (`stillpoint.turn_end`): the fitted combination, sound alone, words alone,
+and the fixed 800 ms wait.
 
 Reported per rule: share of unfinished thoughts cut off (a turn ended inside the pause), share of
 finished thoughts cut off at an inner pause, when a finished thought is known (ms after its speech
 really stopped, p50/p95), and the cost per decision (sound + words; the transcript is the early
-one the reply uses anyway). `--calibrate` sweeps the thresholds on the calibration items only.
+one the reply uses anyway). `--calibrate` fits the decision on the calibration items only
+(bench/turn_fit.py → stillpoint/turn_end_fit.py): the 20 items of the first session and 160 more
+written for it (bench/turn_set.py), disjoint in text from the measured set; `--reuse` replays the
+readings saved by the last run.
 
-    .venv/bin/python bench/turns.py [--limit N] [--calibrate]
+    .venv/bin/python bench/turns.py [--limit N] [--calibrate] [--reuse] [--split calibration]
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from common import ROOT, build, lj, percentile, say, table
-from speechkit import NOISE_KINDS, spoken_casually
-from turn_set import CALIBRATION, FINISHED, UNFINISHED
-from stillpoint.turn_end import CALIBRATED, Thresholds, TurnEndRules, TurnEvidence, decide
+from speechkit import NOISE_KINDS, spoken_casually, trim
+from turn_set import CALIBRATION, FINISHED, MORE_FINISHED, MORE_UNFINISHED, UNFINISHED
+from stillpoint.turn_end import TurnEndRules, TurnEvidence, decide
 from stillpoint.turn_judge import TurnJudge
 from voice.events import AudioFrame, SAMPLE_RATE
 from voice.turns import TurnSegmenter, TurnSettings
@@ -68,6 +71,34 @@ def voice_parts(texts, voice: str, seed: int):
     return [spoken_casually(t, seed + i) for i, t in enumerate(texts)]
 
 
+_STT = None
+
+
+def split_thought(a: str, b: str, voice: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The whole thought spoken in one go, cut where `a` ends (Whisper's word times, halfway between
+    the last word of `a` and the first of `b`). Spoken apart, each half would end the way a voice
+    ends a sentence — falling, lengthened — and the sound model would rightly hear it as finished;
+    a person who stops mid-thought stops mid-melody. The stand-in trails off only at the end."""
+    global _STT
+    if _STT is None:
+        from voice.stt import Transcriber
+
+        _STT = Transcriber()
+    whole = say(f"{a} {b}") if voice == "read" else spoken_casually(f"{a} {b}", seed)
+    heard = _STT.transcribe(whole).words
+    n = len(a.split())
+    if len(heard) == len(f"{a} {b}".split()):
+        cut = (heard[n - 1].end_s + heard[n].start_s) / 2
+    else:  # Whisper split or joined a word: the quietest 20 ms near where `a` ends in proportion
+        cut = len(whole) / SAMPLE_RATE * len(a) / len(f"{a} {b}")
+        frames = whole[: len(whole) // 320 * 320].reshape(-1, 320)
+        energy = np.square(frames).mean(axis=1)
+        lo, hi = max(0, int(cut * 50) - 15), min(len(energy), int(cut * 50) + 15)
+        cut = (lo + int(np.argmin(energy[lo:hi]))) * 320 / SAMPLE_RATE + 0.01
+    at = round(cut * SAMPLE_RATE)
+    return trim(whole[:at]), trim(whole[at:])
+
+
 def items(limit: int | None = None):
     """Calibration items first, then the measured ones, unfinished and finished interleaved (so a
     run cut short still has both)."""
@@ -77,7 +108,7 @@ def items(limit: int | None = None):
         for voice in ("read", "conversational"):
             k = next(n)
             gap = GAPS[k % len(GAPS)]
-            pa, pb = voice_parts([a, b], voice, k)
+            pa, pb = split_thought(a, b, voice, k)
             rec = build([0.6, pa, gap, pb, 1.5], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
             unfinished.append(Item("unfinished", kind, voice, f"{a} [{gap} s] {b}",
                                    "calibration" if i < CALIBRATION else "measured", rec.audio, rec.speech))
@@ -92,6 +123,23 @@ def items(limit: int | None = None):
         k = next(n)
         rec = build([0.6, lj(clip), 3.0], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
         finished.append(Item("finished", "sentence", "LJ Speech", clip, "measured", rec.audio, rec.speech))
+    measured_texts = {t for _, a, b in UNFINISHED[CALIBRATION:] for t in (a, b)} | set(FINISHED[CALIBRATION:])
+    k = itertools.count(10_000)  # own seeds: the items above (and so the measured set) stay exactly as they were
+    for kind, a, b in MORE_UNFINISHED[:limit]:
+        assert a not in measured_texts and b not in measured_texts, (a, b)
+        for voice in ("read", "conversational"):
+            j = next(k)
+            gap = GAPS[j % len(GAPS)]
+            pa, pb = split_thought(a, b, voice, j)
+            rec = build([0.6, pa, gap, pb, 1.5], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
+            unfinished.append(Item("unfinished", kind, voice, f"{a} [{gap} s] {b}", "calibration", rec.audio, rec.speech))
+    for text in MORE_FINISHED[:limit]:
+        assert text not in measured_texts, text
+        for voice in ("read", "conversational"):
+            j = next(k)
+            (part,) = voice_parts([text], voice, j)
+            rec = build([0.6, part, 3.0], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
+            finished.append(Item("finished", "sentence", voice, text, "calibration", rec.audio, rec.speech))
     ordered = [it for it in unfinished + finished if it.split == "calibration"]
     rest_u = [it for it in unfinished if it.split == "measured"]
     rest_f = [it for it in finished if it.split == "measured"]
@@ -112,6 +160,8 @@ class Heard:
     ready_ms: dict
     cost_ms: dict
     resumed_ms: float | None = None  # silence at which the segmenter heard speech again (None: the last)
+    clause: float | None = None  # SmolLM2: P(a clause mark comes next), from the same read as `words`
+    tail_db: float | None = None  # level of the last 150 ms of speech against the 450 ms before it
 
 
 class Recorder(TurnJudge):
@@ -128,7 +178,8 @@ class Recorder(TurnJudge):
         super().begin(offer, heard)
         r = self._reading
         self.heard.append(Heard(offer.end_s, r.begun_ms, r.sound, r.words, r.transcript.text if r.transcript else None,
-                                dict(r.ready_ms), dict(r.cost_ms)))
+                                dict(r.ready_ms), dict(r.cost_ms), clause=r.clause,
+                                tail_db=tail_fall_db(heard, offer.at_s - offer.end_s)))
 
     def should_end(self, silence_ms, now_s):
         self._asked_ms = silence_ms
@@ -138,6 +189,16 @@ class Recorder(TurnJudge):
         if self._reading is not None and self.heard:
             self.heard[-1].resumed_ms = self._asked_ms
         super().cancel()
+
+
+def tail_fall_db(heard: np.ndarray, silence_s: float) -> float:
+    """How far the voice dropped at the end: the last 150 ms of speech against the 450 ms before."""
+    end = len(heard) - round(silence_s * SAMPLE_RATE)
+    last, before = heard[max(0, end - 2400) : end], heard[max(0, end - 9600) : max(0, end - 2400)]
+    if len(last) == 0 or len(before) == 0:
+        return 0.0
+    db = lambda x: 10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-12)  # noqa: E731
+    return float(db(last) - db(before))
 
 
 def read_item(item: Item, judge: Recorder) -> list[Heard]:
@@ -158,14 +219,16 @@ def evidence_at(r: Heard, silence_ms: float, use_sound=True, use_words=True) -> 
         words=r.words if words_used and ready("words") else None,
         transcript=(r.transcript if ready("transcript") else None) if use_words else None,
         words_pending=words_used and not ready("words"),
+        clause=getattr(r, "clause", None) if words_used and ready("words") else None,
     )
 
 
-def ends_at(r: Heard, rules: TurnEndRules, limit_ms: float, **use) -> float | None:
+def ends_at(r: Heard, rules: TurnEndRules, limit_ms: float, decider=None, **use) -> float | None:
     """The silence (ms, from the refined speech end) at which the rules end the turn, if before `limit_ms`."""
+    decider = decider or (lambda e, rules: decide(e, rules).end)
     t = r.begun_ms
     while t < limit_ms:
-        if decide(evidence_at(r, t, **use), rules).end:
+        if decider(evidence_at(r, t, **use), rules):
             return t
         t += STEP_MS
     return None
@@ -184,20 +247,50 @@ def outcome(readings: list[Heard], true_end: float, policy) -> tuple[bool, float
     return False, None
 
 
-def policies(rules: TurnEndRules):
+def previous_decide(e: TurnEvidence, rules: TurnEndRules) -> bool:
+    """The first session's hand-set rules (sound ≥ 0.3 and words ≥ 0.02 agree; sound ≥ 0.99 alone;
+    disagreeing signals wait 2.5 s), kept here only to compare against."""
+    from stillpoint.turn_end import hangs
+
+    if e.silence_ms >= rules.max_thinking_ms:
+        return True
+    if e.silence_ms < rules.earliest_ms or hangs(e.transcript):
+        return False
+    if e.sound is not None and e.words is not None:
+        sound_done, words_done = e.sound >= 0.3, e.words >= 0.02
+        return (sound_done and words_done) or (sound_done != words_done and e.silence_ms >= 2500)
+    if e.sound is not None and e.sound >= 0.99:
+        return True
+    if e.words_pending:
+        return False
+    if e.sound is None and e.words is None:
+        return e.silence_ms >= rules.unsure_ms
+    if e.words is not None and e.words >= 0.15:
+        return True
+    if (e.sound is not None and e.sound < 0.3) or (e.words is not None and e.words < 0.02):
+        return False
+    return e.silence_ms >= rules.unsure_ms
+
+
+def policies(rules: TurnEndRules, other: tuple[str, TurnEndRules] | None = None):
+    only = lambda *names: replace(rules, models={n: m for n, m in rules.models.items() if n in names})  # noqa: E731
+    extra = {}
+    if other is not None:
+        extra[other[0]] = lambda r, lim: ends_at(r, other[1], lim)
     return {
-        "sound + words + trailing-off (calibrated)": lambda r, lim: ends_at(r, rules, lim),
-        f"sound alone (Smart Turn ≥ {rules.thresholds.sound})": lambda r, lim: ends_at(r, replace(rules, thresholds=replace(
-            rules.thresholds, sound_alone=rules.thresholds.sound)), lim, use_words=False),
-        "words alone (SmolLM2 + trailing-off)": lambda r, lim: ends_at(r, rules, lim, use_sound=False),
+        "sound + words + trailing-off (fitted, default)": lambda r, lim: ends_at(r, rules, lim),
+        **extra,
+        "previous hand-set rules (session 1)": lambda r, lim: ends_at(r, rules, lim, decider=previous_decide),
+        "sound alone (Smart Turn, fitted)": lambda r, lim: ends_at(r, only("sound"), lim, use_words=False),
+        "words alone (SmolLM2 + trailing-off, fitted)": lambda r, lim: ends_at(r, only("words"), lim, use_sound=False),
         "fixed 800 ms wait": lambda r, lim: (max(800.0, r.begun_ms) if max(800.0, r.begun_ms) < lim else None),
     }
 
 
-def report(results, rules, split: str):
+def report(results, rules, split: str, other=None):
     rows = []
     chosen = [(item, readings) for item, readings in results if item.split == split]
-    for name, policy in policies(rules).items():
+    for name, policy in policies(rules, other).items():
         unfinished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "unfinished"]
         finished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "finished"]
         known = [k for cut, k in finished if not cut and k is not None]
@@ -207,30 +300,15 @@ def report(results, rules, split: str):
     return rows
 
 
-def calibrate(results):
-    """Threshold sweep on the calibration items: fewest cut-offs first, then the soonest p50."""
-    best = None
-    cal = [(it, rd) for it, rd in results if it.split == "calibration"]
-    for s, w, alone, dis in itertools.product([0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
-                                              [0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2],
-                                              [0.95, 0.97, 0.99, 0.995, 1.01], [1200, 1600, 2000, 2500]):
-        rules = TurnEndRules(thresholds=Thresholds(sound=s, words=w, sound_alone=alone, disagree_ms=dis))
-        policy = policies(rules)["sound + words + trailing-off (calibrated)"]
-        outs = [outcome(rd, it.true_end, policy) for it, rd in cal]
-        cuts = sum(c for c, _ in outs)
-        known = [k for c, k in outs if not c and k is not None]
-        key = (cuts, percentile(known, 50) + 0.25 * percentile(known, 95))
-        if best is None or key < best[0]:
-            best = (key, s, w, alone, dis)
-            print(f"sound {s} words {w} alone {alone} disagree {dis}: cut {cuts}, known p50 "
-                  f"{percentile(known, 50):.0f} p95 {percentile(known, 95):.0f}")
-    print("best:", best)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="only the first N of each list (while developing)")
-    parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--calibrate", action="store_true", help="fit the decision on the calibration items")
+    parser.add_argument("--margin", type=float, default=300.0, help="calibration: count a cut-off when a pause this "
+                        "much longer would have been cut (ms)")
+    parser.add_argument("--budget", type=float, default=0.04, help="calibration: the share of items that may be "
+                        "cut off (with the margin) in exchange for knowing finished thoughts sooner")
+    parser.add_argument("--split", choices=["measured", "calibration"], default="measured")
     parser.add_argument("--reuse", action="store_true", help="use the readings saved by the last run")
     parser.add_argument("--json", type=str, default=str(ROOT / "bench" / "out" / "turns.json"))
     args = parser.parse_args()
@@ -257,7 +335,7 @@ def main() -> None:
         from voice.stt import Transcriber
 
         sound, words, stt = SmartTurn(), CompletionModel(), Transcriber()
-        judge = Recorder(sound=sound.probability, transcribe=stt.transcribe, words=words.probability)
+        judge = Recorder(sound=sound.probability, transcribe=stt.transcribe, words=words.scores)
         results, started = [], time.perf_counter()
         for n, item in enumerate(all_items, 1):
             results.append((item, read_item(item, judge)))
@@ -267,22 +345,35 @@ def main() -> None:
             print(f"\r{n}/{len(all_items)} items read ({time.perf_counter() - started:.0f} s)", end="", flush=True)
         print()
     if args.calibrate:
-        calibrate(results)
+        from turn_fit import calibrate_best
+
+        calibrate_best([(it, rd) for it, rd in results if it.split == "calibration"], margin_ms=args.margin,
+                  budget=args.budget, write=ROOT / "stillpoint" / "turn_end_fit.py")
         return
     costs = {k: [r.cost_ms[k] for _, rd in results for r in rd if k in r.cost_ms] for k in ("sound", "transcript", "words")}
     decision = [sum(r.cost_ms.get(k, 0) for k in ("sound", "words")) for _, rd in results for r in rd]
     headers = ["rule", "unfinished", "cut off", "finished", "cut at an inner pause", "known p50 ms", "known p95 ms"]
-    rows = report(results, TurnEndRules(), "measured")
-    n_unf = sum(1 for it, _ in results if it.split == "measured" and it.label == "unfinished")
-    n_fin = sum(1 for it, _ in results if it.split == "measured" and it.label == "finished")
-    print(f"Measured set: {n_unf} unfinished, {n_fin} finished; thresholds {CALIBRATED}")
+    # the other way of reading Smart Turn than the default's (see turn_fit.calibrate_best), side by side
+    from stillpoint.turn_end import EndModel
+    from turn_fit import calibrate
+
+    default_trusts = TurnEndRules().models["sound"].weights == (1.0,)
+    alt, _ = calibrate([(it, rd) for it, rd in results if it.split == "calibration"], margin_ms=args.margin,
+                       budget=args.budget, trusted=() if default_trusts else ("sound",))
+    other = replace(TurnEndRules(), models={n: EndModel(**spec) for n, spec in alt.items()})
+    other_name = "Smart Turn re-weighted on these voices + words (alternative)" if default_trusts else \
+        "Smart Turn's own odds + fitted words (alternative)"
+    rows = report(results, TurnEndRules(), args.split, (other_name, other))
+    n_unf = sum(1 for it, _ in results if it.split == args.split and it.label == "unfinished")
+    n_fin = sum(1 for it, _ in results if it.split == args.split and it.label == "finished")
+    print(f"{args.split} set: {n_unf} unfinished, {n_fin} finished")
     print(table(headers, rows))
     cost_line = (f"cost per decision (Smart Turn + SmolLM2) p50 {percentile(decision, 50):.0f} ms, p95 {percentile(decision, 95):.0f} ms; "
                  + ", ".join(f"{k} p50 {percentile(v, 50):.0f} ms" for k, v in costs.items()))
     print(cost_line)
     misses = [(it.text, it.voice, [(round(r.sound or 0, 2), round(r.words or 0, 2), r.transcript) for r in rd])
-              for it, rd in results if it.split == "measured"
-              and outcome(rd, it.true_end, policies(TurnEndRules())["sound + words + trailing-off (calibrated)"])[0]]
+              for it, rd in results if it.split == args.split
+              and outcome(rd, it.true_end, policies(TurnEndRules())["sound + words + trailing-off (fitted, default)"])[0]]
     for m in misses:
         print("cut:", m)
     out = ROOT / "bench" / "out"

@@ -23,6 +23,7 @@ from .llm.embedded import BUNDLED, resolve_model_path
 
 SYSTEM = "You are a kind listener. The user is speaking aloud; their words are transcribed."
 FINAL_MARKS = (".", "?", "!")
+GOES_ON_MARKS = (",", ";", ":", "-", "—", "...", "…")
 
 
 def strip_final_mark(text: str) -> str:
@@ -44,24 +45,33 @@ class CompletionModel:
                           n_threads=threads, n_threads_batch=threads)
         self._lock = threading.Lock()
         self._prefix = self._tokens(f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n", special=True)
-        self._end_ids = self._token_ids()
+        self._end_ids, self._on_ids = self._token_ids()
         self.max_tokens = n_ctx - len(self._prefix) - 4
 
     def _tokens(self, text: str, special: bool = False) -> list[int]:
         return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
 
-    def _token_ids(self) -> np.ndarray:
-        """Token ids that end a message: the end-of-message token and every token that is just a
-        sentence-final mark (with or without a leading space or a trailing newline)."""
-        ids = set(self._tokens("<|im_end|>", special=True))
+    def _token_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids that end a message (the end-of-message token and every token that is just a
+        sentence-final mark, with or without a leading space or a trailing newline), and those that
+        are just a clause mark (the thought goes on)."""
+        ends, goes_on = set(self._tokens("<|im_end|>", special=True)), set()
         for i in range(self._llm.n_vocab()):
-            piece = self._llm.detokenize([i]).decode("utf-8", errors="ignore")
-            if piece.strip() in FINAL_MARKS and piece.strip():
-                ids.add(i)
-        return np.array(sorted(ids))
+            piece = self._llm.detokenize([i]).decode("utf-8", errors="ignore").strip()
+            if piece in FINAL_MARKS:
+                ends.add(i)
+            elif piece in GOES_ON_MARKS:
+                goes_on.add(i)
+        return np.array(sorted(ends)), np.array(sorted(goes_on))
 
     def probability(self, transcript: str) -> float | None:
         """P(the message ends here), or None when there are no words to judge."""
+        scores = self.scores(transcript)
+        return None if scores is None else scores[0]
+
+    def scores(self, transcript: str) -> tuple[float, float] | None:
+        """(P(the message ends here), P(a clause mark comes next: comma, dash…)) from one read of
+        the words, or None when there are no words to judge."""
         words = strip_final_mark(transcript)
         if not words:
             return None
@@ -70,7 +80,8 @@ class CompletionModel:
             logits = self._eval(tokens)
         logits = logits - logits.max()
         p = np.exp(logits)
-        return float(p[self._end_ids].sum() / p.sum())
+        total = p.sum()
+        return float(p[self._end_ids].sum() / total), float(p[self._on_ids].sum() / total)
 
     def _eval(self, tokens: list[int]) -> np.ndarray:
         """Logits after `tokens`, re-using whatever prefix is already in the model's cache."""

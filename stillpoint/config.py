@@ -32,11 +32,12 @@ class VadSettings(Section):
 
 
 class JournalingTurns(Section):
-    """While journaling the companion mostly listens: it waits longer on every count."""
+    """While journaling (`stillpoint journal`, the page's Journal mode) the companion mostly
+    listens: a turn ends on silence alone, after a long quiet, so pauses of several seconds stay
+    inside the entry; and a long monologue stays one turn."""
 
-    pace_ms: int = Field(1500, ge=0, le=10000)
-    max_thinking_ms: int = Field(6000, ge=500, le=60000)
-    end_of_turn_ms: int = Field(6000, ge=200, le=60000)
+    end_of_turn_ms: int = Field(6500, ge=1000, le=30000)  # quiet this long before a brief acknowledgement
+    max_turn_s: float = Field(180.0, ge=5, le=600)
 
 
 class TurnSettings(Section):
@@ -118,14 +119,6 @@ class SafetySettings(Section):
     second_opinion_model: str = "llama-guard3:1b"
 
 
-class JournalSettings(Section):
-    """Journaling waits longer than talk: pauses of several seconds stay inside the person's turn
-    (a clearly named override of `turns`, used only by `stillpoint journal`)."""
-
-    end_of_turn_ms: int = Field(6500, ge=1000, le=30000)  # quiet this long before a brief acknowledgement
-    max_turn_s: float = Field(180.0, ge=5, le=600)  # a long monologue stays one turn
-
-
 class Settings(Section):
     data_dir: str | None = None
     audio: AudioSettings = Field(default_factory=AudioSettings)
@@ -137,7 +130,15 @@ class Settings(Section):
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     safety: SafetySettings = Field(default_factory=SafetySettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
-    journal: JournalSettings = Field(default_factory=JournalSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        """The journaling waits used to be a `journal:` section of their own: say where they went."""
+        if isinstance(data, dict) and "journal" in data:
+            raise ValueError("the journal section moved: journal.end_of_turn_ms and journal.max_turn_s are now "
+                             "turns.journaling.end_of_turn_ms and turns.journaling.max_turn_s")
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> "Settings":
@@ -151,6 +152,13 @@ class Settings(Section):
         if t.end_of_turn_ms <= t.pause_min_ms:
             problems.append(f"turns.end_of_turn_ms ({t.end_of_turn_ms}) must be longer than turns.pause_min_ms "
                             f"({t.pause_min_ms}): otherwise every pause ends the turn and no pause is ever noted")
+        j = t.journaling
+        if j.end_of_turn_ms < t.end_of_turn_ms:
+            problems.append(f"turns.journaling.end_of_turn_ms ({j.end_of_turn_ms}) must be at least "
+                            f"turns.end_of_turn_ms ({t.end_of_turn_ms}): journaling waits longer than talk, never less")
+        if j.max_turn_s < t.max_turn_s:
+            problems.append(f"turns.journaling.max_turn_s ({j.max_turn_s:g}) must be at least turns.max_turn_s "
+                            f"({t.max_turn_s:g}): a journal entry lets you speak longer than talk, never less")
         if t.min_turn_speech_ms >= t.max_turn_s * 1000:
             problems.append(f"turns.min_turn_speech_ms ({t.min_turn_speech_ms}) must be shorter than turns.max_turn_s "
                             f"({t.max_turn_s:g} s): otherwise no turn can ever be long enough")

@@ -1,8 +1,8 @@
 """`stillpoint journal`: the conversation engine in journaling mode.
 
 The engine itself is unchanged; journaling changes three things around it:
-- the turn segmenter waits much longer before deciding a turn is over (`journal.end_of_turn_ms`),
-  so pauses of several seconds stay pauses inside the person's turn;
+- the turn segmenter ends a turn on silence alone, after a much longer quiet
+  (`turns.journaling.end_of_turn_ms`), so pauses of several seconds stay pauses inside the entry;
 - the companion is wrapped (`JournalCompanion`): the real companion still assesses every turn
   for safety first and answers a flagged one as always; every other turn gets the journaling
   listener's brief acknowledgement (or, at the close, the mood question and the reflection
@@ -104,11 +104,11 @@ class JournalCompanion:
 
 
 def journal_settings(settings: Settings) -> Settings:
-    """The same settings with the journaling waits, no recall and no soft check-in."""
-    turns = settings.turns.model_copy(update={
-        "end_of_turn_ms": max(settings.turns.end_of_turn_ms, settings.journal.end_of_turn_ms),
-        "max_turn_s": max(settings.turns.max_turn_s, settings.journal.max_turn_s),
-    })
+    """The same settings with the journaling waits (`turns.journaling`: silence alone ends a turn,
+    later), no recall and no soft check-in."""
+    j = settings.turns.journaling
+    turns = settings.turns.model_copy(update={"end_of_turn_ms": j.end_of_turn_ms, "max_turn_s": j.max_turn_s,
+                                              "end_detection": "silence"})
     memory = settings.memory.model_copy(update={"recall": False, "checkin_after_s": 0.0})
     return settings.model_copy(update={"turns": turns, "memory": memory})
 

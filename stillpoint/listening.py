@@ -1,7 +1,7 @@
 """Builds the listening side from settings: the segmenter's waits and the turn-end judge.
 
-One place maps `turns.*` (and `turns.journaling.*` while journaling) to what the segmenter and the
-judge need, so the loops only ask for "a segmenter" and "the judge".
+One place maps `turns.*` to what the segmenter and the judge need, so the loops only ask for "a
+segmenter" and "the judge". (Journaling swaps in `turns.journaling.*` first: stillpoint/journal.py.)
 """
 
 from __future__ import annotations
@@ -30,20 +30,19 @@ class Waits:
     smart: bool
 
     @classmethod
-    def from_settings(cls, settings: Settings, journaling: bool = False) -> "Waits":
+    def from_settings(cls, settings: Settings) -> "Waits":
         t = settings.turns
-        w = t.journaling if journaling else t
-        return cls(w.pace_ms, w.max_thinking_ms, w.end_of_turn_ms, t.end_detection == "smart")
+        return cls(t.pace_ms, t.max_thinking_ms, t.end_of_turn_ms, t.end_detection == "smart")
 
     def rules(self) -> TurnEndRules:
         return TurnEndRules(unsure_ms=self.end_of_turn_ms, max_thinking_ms=self.max_thinking_ms)
 
 
-def segmenter_settings(settings: Settings, *, judged: bool, journaling: bool = False) -> SegmenterSettings:
+def segmenter_settings(settings: Settings, *, judged: bool) -> SegmenterSettings:
     """With a judge the segmenter holds a turn open at most `max_thinking_ms` (the judge ends it
     sooner); without one (silence alone, or no judge built), `end_of_turn_ms` ends every turn."""
     t = settings.turns
-    waits = Waits.from_settings(settings, journaling)
+    waits = Waits.from_settings(settings)
     longest = max(waits.max_thinking_ms, waits.end_of_turn_ms) if judged else waits.end_of_turn_ms
     return SegmenterSettings(
         pause_min_ms=t.pause_min_ms,
@@ -55,10 +54,10 @@ def segmenter_settings(settings: Settings, *, judged: bool, journaling: bool = F
     )
 
 
-def build_turn_judge(settings: Settings, transcriber, *, live: bool, journaling: bool = False) -> TurnJudge | None:
+def build_turn_judge(settings: Settings, transcriber, *, live: bool) -> TurnJudge | None:
     """The judge for `end_detection: smart` (None for silence). A signal whose model is missing is
     left out with one warning; the others (and the silence fallback) still decide."""
-    waits = Waits.from_settings(settings, journaling)
+    waits = Waits.from_settings(settings)
     if not waits.smart:
         return None
     sound = words = None
@@ -71,14 +70,14 @@ def build_turn_judge(settings: Settings, transcriber, *, live: bool, journaling:
     try:
         from dialogue.completion import CompletionModel
 
-        words = CompletionModel().probability
+        words = CompletionModel().scores
     except Exception as error:
         log.warning("turn ends without reading your words: %s", error)
     return TurnJudge(waits.rules(), sound=sound, transcribe=transcriber.transcribe if transcriber else None,
                      words=words, live=live)
 
 
-def make_segmenter(settings: Settings, judge: TurnJudge | None = None, journaling: bool = False) -> TurnSegmenter:
+def make_segmenter(settings: Settings, judge: TurnJudge | None = None) -> TurnSegmenter:
     v = settings.vad
     vad = make_vad(v.engine, webrtc_aggressiveness=v.webrtc_aggressiveness, silero_threshold=v.silero_threshold)
-    return TurnSegmenter(vad, segmenter_settings(settings, judged=judge is not None, journaling=journaling), judge=judge)
+    return TurnSegmenter(vad, segmenter_settings(settings, judged=judge is not None), judge=judge)

@@ -4,21 +4,31 @@ A fixed silence cannot tell "…and then my sister called, [1 s] and I just…" 
 thought, and a companion that answers the fragment has interrupted. So the decision reads:
 
 - the *sound* (Smart Turn: does the voice's intonation and pace sound finished?),
-- the *words* (SmolLM2: would the message end here?),
+- the *words* (SmolLM2: would the message end here, or would a comma come next? did Whisper end
+  the words so far with a comma?),
 - *trailing-off* (the last word is one that leads somewhere — "and", "because", "my", "um" —
   so the thought is open whatever the models say),
 - and the *silence* so far.
 
+The signals are weighed by a small logistic regression (one per set of signals available: both,
+the sound alone while the words are still being read, the words alone when the sound model is
+missing) into P(the thought is finished). The turn ends when that probability clears a threshold
+that falls as the silence grows (a hazard): a clearly finished thought is answered as soon as it
+is read, a doubtful one after a longer silence, an open one only after `max_thinking_ms`.
+Weights and thresholds are fitted by `bench/turns.py --calibrate` on its calibration items only
+(stillpoint/turn_end_fit.py), never by hand and never on the measured set.
+
 Pure and stateless: the loop gathers the evidence as it becomes available (the sound at once,
 the words when the early transcript is ready) and asks again; `decide` says end now, or wait.
-The thresholds were calibrated on bench/turns.py's labelled set (see `CALIBRATED`), not on
-figures from elsewhere.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from . import turn_end_fit
 
 # Words after which a thought is not finished, whatever else is heard.
 HANGING_WORDS = frozenset(
@@ -29,33 +39,39 @@ HANGING_WORDS = frozenset(
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Where each signal's probability means "finished".
+class EndModel:
+    """A logistic regression over some of the signals, and the threshold its probability must
+    clear: `first` at the earliest moment a turn may end, falling linearly to `last` at the
+    longest thinking pause."""
 
-    Calibrated with `bench/turns.py --calibrate` on its calibration items only (20 unfinished
-    thoughts, 20 finished, never the measured set): the sweep that cut the fewest thoughts
-    short, then the soonest. Two choices tied for fewest cut-offs (1 of 20 vs 2 of 20): the one
-    that cut one fewer waited out the full 2.5 s on nearly every finished thought (p50 2.47 s),
-    so the one that knows a finished thought in ~0.95 s (p50) was taken."""
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    first: float
+    last: float
 
-    sound: float = 0.3  # Smart Turn, together with the words
-    words: float = 0.02  # SmolLM2, together with the sound
-    sound_alone: float = 0.99  # Smart Turn this sure ends the turn before the words are read
-    words_alone: float = 0.15  # only when the sound model is missing (not calibrated)
-    disagree_ms: int = 2500  # one says finished, the other not: wait this long (or the fallback, if longer)
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(w * features[n] for n, w in zip(self.names, self.weights))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def threshold(self, silence_ms: float, rules: "TurnEndRules") -> float:
+        span = max(1.0, rules.max_thinking_ms - rules.earliest_ms)
+        x = min(1.0, max(0.0, (silence_ms - rules.earliest_ms) / span))
+        return self.first + (self.last - self.first) * x
 
 
-CALIBRATED = Thresholds()
+def fitted_models() -> dict[str, EndModel]:
+    return {name: EndModel(**spec) for name, spec in turn_end_fit.MODELS.items()}
 
 
 @dataclass(frozen=True)
 class TurnEndRules:
-    """The waits, from settings (`turns.*`)."""
+    """The waits, from settings (`turns.*`), and the fitted models."""
 
     earliest_ms: int = 200  # a turn is never taken as over sooner than this
-    unsure_ms: int = 800  # the pure-silence fallback: the wait when the signals are off, missing or disagree
+    unsure_ms: int = 800  # the pure-silence fallback: the wait when no signal is available
     max_thinking_ms: int = 2500  # the longest an unfinished-sounding thought is waited for
-    thresholds: Thresholds = CALIBRATED
+    models: dict[str, EndModel] = field(default_factory=fitted_models, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -67,12 +83,14 @@ class TurnEvidence:
     words: float | None = None
     transcript: str | None = None
     words_pending: bool = False  # the transcript is being made; the words will come
+    clause: float | None = None  # SmolLM2: P(a clause mark comes next), read with `words`
 
 
 @dataclass(frozen=True)
 class TurnEndDecision:
     end: bool
     reason: str
+    probability: float | None = None
 
 
 def hangs(transcript: str | None) -> bool:
@@ -83,36 +101,51 @@ def hangs(transcript: str | None) -> bool:
     return bool(words) and words[-1] in HANGING_WORDS
 
 
+def _logit(p: float) -> float:
+    p = min(1 - 1e-4, max(1e-4, p))
+    return math.log(p / (1 - p))
+
+
+def features(e: TurnEvidence) -> dict[str, float]:
+    """The signals known so far, as the models read them (log-odds for probabilities)."""
+    f: dict[str, float] = {}
+    if e.sound is not None:
+        f["sound"] = _logit(e.sound)
+    if e.words is not None:
+        f["words"] = _logit(e.words)
+        if e.clause is not None:
+            f["clause"] = _logit(e.clause)
+        text = (e.transcript or "").rstrip()
+        f["comma"] = float(text.endswith((",", ";", ":", "-", "—", "…", "...")))
+    return f
+
+
+def stage(e: TurnEvidence) -> str | None:
+    """Which model reads this evidence: the most informed one whose signals are all known."""
+    if e.words is not None:
+        return "both" if e.sound is not None else "words"
+    if e.sound is not None:
+        return "sound"
+    return None
+
+
 def decide(e: TurnEvidence, rules: TurnEndRules = TurnEndRules()) -> TurnEndDecision:
-    t = rules.thresholds
     if e.silence_ms >= rules.max_thinking_ms:
         return TurnEndDecision(True, "silence: the longest thinking pause waited")
     if e.silence_ms < rules.earliest_ms:
         return TurnEndDecision(False, "too soon")
     if hangs(e.transcript):
         return TurnEndDecision(False, "the words lead on")
-    sound_done = e.sound is not None and e.sound >= t.sound
-    words_done = e.words is not None and e.words >= t.words
-    if e.sound is not None and e.words is not None:
-        if sound_done and words_done:
-            return TurnEndDecision(True, "sound and words finished")
-        if not sound_done and not words_done:
-            return TurnEndDecision(False, "sound and words unfinished")
-        if e.silence_ms >= max(rules.unsure_ms, t.disagree_ms):
-            return TurnEndDecision(True, "signals disagree: waited")
-        return TurnEndDecision(False, "signals disagree")
-    if e.sound is not None and e.sound >= t.sound_alone:
-        return TurnEndDecision(True, "sound clearly finished")
-    if e.words_pending:
-        return TurnEndDecision(False, "reading the words")
-    one = e.sound if e.sound is not None else e.words
-    if one is None:
+    name = stage(e)
+    model = rules.models.get(name) if name else None
+    if model is None or not set(model.names) <= set(f := features(e)):
+        if e.words_pending:
+            return TurnEndDecision(False, "reading the words")
         return TurnEndDecision(e.silence_ms >= rules.unsure_ms, "silence only")
-    if e.words is not None and e.words >= t.words_alone:
-        return TurnEndDecision(True, "words clearly finished")
-    if (e.sound is not None and not sound_done) or (e.words is not None and not words_done):
-        return TurnEndDecision(False, "unfinished")
-    return TurnEndDecision(e.silence_ms >= rules.unsure_ms, "one signal only")
+    p = model.probability(f)
+    if p >= model.threshold(e.silence_ms, rules):
+        return TurnEndDecision(True, f"finished ({name}: p {p:.2f})", p)
+    return TurnEndDecision(False, f"not yet ({name}: p {p:.2f})", p)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 The segmenter (voice.turns) calls `begin` 200 ms into a silence; from then on one worker, in
 order, scores the sound (Smart Turn, ~30 ms), transcribes the turn so far (Whisper, the early
-transcript the reply will use), and scores the words (SmolLM2). Each result is used as soon as
+transcript the reply will use), and scores the words (SmolLM2: P(end) and P(a clause mark next),
+from one read). Each result is used as soon as
 it is ready; until then the decision waits on what is known.
 
 On a recording nothing runs in the background: each signal is computed at once and its measured
@@ -37,6 +38,7 @@ class Reading:
     sound: float | None = None
     transcript: Transcript | None = None
     words: float | None = None
+    clause: float | None = None
     ready_ms: dict[str, float] = field(default_factory=dict)
     cost_ms: dict[str, float] = field(default_factory=dict)
     done: threading.Event = field(default_factory=threading.Event)
@@ -44,7 +46,10 @@ class Reading:
 
 
 class TurnJudge:
-    """`voice.turns.EndOfTurnJudge` from Smart Turn, SmolLM2 and trailing-off words."""
+    """`voice.turns.EndOfTurnJudge` from Smart Turn, SmolLM2 and trailing-off words.
+
+    `words` reads a transcript: (P(end), P(clause mark next)) as `CompletionModel.scores` gives,
+    or P(end) alone."""
 
     def __init__(
         self,
@@ -52,7 +57,7 @@ class TurnJudge:
         *,
         sound: Callable[[np.ndarray], float] | None = None,
         transcribe: Callable[[np.ndarray], Transcript] | None = None,
-        words: Callable[[str], float | None] | None = None,
+        words: Callable[[str], tuple[float, float] | float | None] | None = None,
         live: bool = True,
         clock: Callable[[], float] = time.perf_counter,
     ):
@@ -121,8 +126,10 @@ class TurnJudge:
         sound = r.sound if ready("sound") else None
         transcript = r.transcript.text if ready("transcript") and r.transcript is not None else None
         words = r.words if ready("words") else None
+        clause = r.clause if ready("words") else None
         pending = self.words is not None and not ready("words")
-        return TurnEvidence(silence_ms, sound=sound, words=words, transcript=transcript, words_pending=pending)
+        return TurnEvidence(silence_ms, sound=sound, words=words, transcript=transcript, words_pending=pending,
+                            clause=clause)
 
     def _read(self, r: Reading, heard: np.ndarray) -> None:
         elapsed = r.begun_ms
@@ -136,7 +143,7 @@ class TurnJudge:
                 r.transcript_future.set_result(r.transcript)
                 if self.words is not None:
                     text = r.transcript.text if r.transcript is not None else ""
-                    elapsed += self._time(r, "words", lambda: setattr(r, "words", self.words(text) if text else None))
+                    elapsed += self._time(r, "words", lambda: self._read_words(r, text))
                     r.ready_ms["words"] = elapsed
         except Exception as error:
             log.exception("a turn-end signal failed; falling back to silence")
@@ -145,6 +152,13 @@ class TurnJudge:
                 r.transcript_future.set_exception(error)
         finally:
             r.done.set()
+
+    def _read_words(self, r: Reading, text: str) -> None:
+        read = self.words(text) if text else None
+        if isinstance(read, tuple):
+            r.words, r.clause = read
+        else:
+            r.words = read
 
     def _time(self, r: Reading, name: str, work: Callable[[], None]) -> float:
         clock = self.clock

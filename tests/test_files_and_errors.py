@@ -111,6 +111,8 @@ def test_config_file_that_is_not_utf8_is_one_clear_line(tmp_path):
     ("turns:\n  max_turn_s: 5\n  min_turn_speech_ms: 5000\n", "turns.min_turn_speech_ms"),
     ("memory:\n  cue_min_pause_s: 2\n", "memory.cue_min_pause_s"),
     ("llm:\n  history_tokens: 2048\n", "llm.embedded.n_ctx"),
+    ("turns:\n  end_of_turn_ms: 3000\n  journaling:\n    end_of_turn_ms: 2000\n", "turns.journaling.end_of_turn_ms"),
+    ("turns:\n  max_turn_s: 300\n", "turns.journaling.max_turn_s"),
 ])
 def test_settings_that_contradict_each_other_are_refused_with_the_reason(tmp_path, yaml_text, named):
     from stillpoint.config import ConfigError, load_settings
@@ -122,6 +124,19 @@ def test_settings_that_contradict_each_other_are_refused_with_the_reason(tmp_pat
     assert named in str(error.value) and "must" in str(error.value)
     result = run_cli("--config", str(config), "sessions")
     assert result.returncode == 2 and named in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_old_journal_section_is_refused_with_where_its_keys_went(tmp_path):
+    from stillpoint.config import ConfigError, load_settings
+
+    config = tmp_path / "c.yaml"
+    config.write_text("journal:\n  end_of_turn_ms: 8000\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    assert "turns.journaling.end_of_turn_ms" in str(error.value)
+    moved = tmp_path / "moved.yaml"
+    moved.write_text("turns:\n  journaling:\n    end_of_turn_ms: 8000\n")
+    assert load_settings(moved).turns.journaling.end_of_turn_ms == 8000
 
 
 def test_sensible_settings_still_load(tmp_path):
