@@ -172,7 +172,7 @@ _IDIOMS = re.compile(
     # session 3: dark humour about things ("my basil is staging a mass suicide"), anger said as "i could kill him"
     r"|\b(plants?|houseplants?|basil|herbs?|succulents?|cact(us|i)|orchids?|seedlings|tomatoes|ferns?|phone|battery|laptop|printer|router|"
     r"sourdough( starter)?|toaster|kettle|hoover|car|bike|lemmings|goldfish|fish|sims?|character|team|career|diet|bank account|wallet)"
-    r"( is| are| was| were| has been| have been| keeps?| seems? to be| look like they are| are all|'s) (\w+ ){0,3}?(suicide|suicidal)( tendencies)?\b"
+    r"( is| are| was| were| has been| have been| keeps?| seems? to be| look like they are| are all|'s) ((?!(i|am|me|feel|feeling|and|so|but)\b)\w+ ){0,3}?(suicide|suicidal)( tendencies)?\b"
     r"|\b(plants?|houseplants?|basil|succulents?|phone|battery|laptop|printer|goldfish) (is |are |keeps? )?(trying to|tried to|want to) (kill|off|end) (itself|themselves)\b"
     r"|\bi (could|would|will) ((actually|honestly|literally|really|just|so) )?(kill|murder|strangle|throttle) (him|her|them|my (\w+ )?(brother|sister|mum|mom|dad|husband|wife|partner|boyfriend|girlfriend|flatmate|roommate|boss|kids?|son|daughter))\b"
     r"(?!.*\b(knife|gun|weapon|bat|hammer|plan|planned|exactly how|know where|bringing|waiting for|tonight i|tomorrow i|mean it|not joking|for real|seriously)\b)",

@@ -452,6 +452,14 @@ def test_safety_check_shows_both_layers():
     assert json.loads(rules_only.stdout.splitlines()[0])["classifier"] is None
 
 
+def test_safety_check_says_who_is_at_risk():
+    result = run_cli("safety-check", "--json", "--rules-only", input="My sister says she's going to jump.\nI took an overdose.\n")
+    assert result.returncode == 0, result.stderr
+    sister, me = (json.loads(l) for l in result.stdout.splitlines())
+    assert (sister["level"], sister["someone_else"]) == ("acute", True)
+    assert (me["level"], me["someone_else"]) == ("acute", False)
+
+
 def test_spoken_answer_to_the_direct_question_through_the_real_loop(tmp_path, transcriber):
     """Piper speech through Whisper, the turn detector, the companion and the store: a burden
     statement gets the direct question aloud; "Sometimes." gets the acute response."""
