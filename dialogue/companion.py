@@ -22,7 +22,7 @@ from typing import Literal
 
 from .chunker import sentences
 from .guard import ReplyGuard
-from .crisis import AFTER_NO, CrisisResources, acute_response, medication_response
+from .crisis import AFTER_NO, CrisisResources, acute_response, medication_response, third_party_acute_response
 from .honesty import OPENING_DISCLOSURE
 from .safety import SafetyAssessment, SecondOpinion, assess_with
 from .llm.base import BackendUnavailable, ChatBackend, ChatMessage
@@ -253,9 +253,13 @@ class Companion:
 
         offered = self._breath_offered
         if level == "acute":  # the acute response itself says it is an AI
-            pending.offers_breath = True
-            for line in acute_response(self.resources):
-                yield say(line, "safety", discloses="I'm an AI" in line, why="acute: the fixed safety response")
+            # safety #11: when the rules read the person at risk now as someone else, the response is worded for them
+            third_party = assessment.level == "acute" and assessment.someone_else
+            pending.offers_breath = not third_party  # only the response to the user offers a breath together
+            lines = third_party_acute_response(self.resources) if third_party else acute_response(self.resources)
+            why = "acute, someone else at risk now: the fixed third-party response" if third_party else "acute: the fixed safety response"
+            for line in lines:
+                yield say(line, "safety", discloses="I'm an AI" in line, why=why)
             return
         if level == "concern":
             for line in preface:

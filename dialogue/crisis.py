@@ -27,6 +27,10 @@ DEFAULT_RESOURCES: dict[str, str] = {
     "OTHER": "You can find a free helpline for your country at find a helpline dot com. If you are in danger right now, call your local emergency number.",
 }
 
+# The emergency number alone, for the third-party response ("call 999 for them now"); a region
+# not listed here (or one given only as overridden text) gets "your local emergency number".
+EMERGENCY_NUMBERS: dict[str, str] = {"US": "911", "CA": "911", "UK": "999", "IE": "112 or 999", "AU": "000", "NZ": "111"}
+
 _COUNTRY_TO_REGION = {"US": "US", "CA": "CA", "GB": "UK", "UK": "UK", "IE": "IE", "AU": "AU", "NZ": "NZ"}
 
 
@@ -75,6 +79,22 @@ def acute_response(resources: CrisisResources) -> list[str]:
         resources.text,
         "I'm an AI, so I can't keep you safe, but I can stay here with you while you reach out.",
         "If it helps, we can take one slow breath together first.",
+    ]
+
+
+def third_party_acute_response(resources: CrisisResources) -> list[str]:
+    """When the person in danger right now is someone else ("my friend just took an overdose"): the
+    same calm shape as `acute_response`, worded for the one who is worried. Emergency services first,
+    because the person at risk needs someone who can reach them; staying with them only if it is safe;
+    and the crisis lines, which also help people worried about someone else."""
+    number = EMERGENCY_NUMBERS.get(resources.region.upper())
+    call = f"call {number}" if number else "call your local emergency number"
+    return [
+        "Thank you for telling me. It sounds like they could be in danger right now.",
+        f"Please {call} for them now, and tell them where the person is and what has happened.",
+        "If it is safe for you, stay with them, or keep them talking on the phone, until help arrives.",
+        "Crisis lines help people who are worried about someone else, too. " + resources.text,
+        "I'm an AI, so I can't reach them, but I can stay here with you while you get help.",
     ]
 
 

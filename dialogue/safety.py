@@ -38,6 +38,7 @@ class SafetyAssessment:
     reason: str = ""
     evidence: str = ""  # the words that triggered it
     set_aside: str = ""  # when `none`: a crisis phrase was heard but read as negated, reported or an idiom
+    someone_else: bool = False  # acute, and the person at risk right now is a third party ("my friend just took an overdose")
 
     @property
     def flagged(self) -> bool:
@@ -129,6 +130,16 @@ _SPELLING = [
     (r"\bto deep\b", "too deep"),
     (r"\bjump of the\b", "jump off the"),
     (r"\bburdan\b", "burden"),
+    # session 3: an overdose told with misspellings ("i tooke like 30 of my anti depresents")
+    (r"\b(tooke|tuk|tok|tookd)\b", "took"),
+    (r"\banti[- ]?dep+res+\w*", "antidepressants"),
+    (r"\bparac[ei]t[ae]m[oa]ll?\b", "paracetamol"),
+    (r"\bhole (packet|box|bottle|strip|pack|lot|month)\b", r"whole \1"),
+    (r"\b(swalowed|swallowd|swollowed)\b", "swallowed"),
+    (r"\b(tabs|tablits|tablettes)\b", "tablets"),
+    (r"\bhart\b", "heart"),
+    (r"\b(platfrom|platfom)\b", "platform"),
+    (r"\btmrw\b", "tomorrow"),
 ]
 
 
@@ -157,7 +168,14 @@ _IDIOMS = re.compile(
     r"|\bcould (kill|murder) (a|an|for) \w+\b|\bmurder (a|an) \w+ (right now|tonight)\b"
     r"|\bdrop dead (gorgeous|handsome)\b|\bmy (phone|battery|laptop|car|plant|plants) (is|are|was) (dead|dying)\b"
     r"|\b(not )?the end of the world\b|\b('ll|will|would|is going to) be the (death|end) of me\b|\b(kill|murder|strangle) (him|her|them|my \w+) (if|when) (he|she|they) (\w+ )?(gets home|borrows?|eats?|ate|takes?|touches?|forgets?|does that|is late|wakes?|uses?)\b|\bshoot (me|you|him|her) (a|an) (message|text|email|line)\b"
-    r"|\bplanning my murder\b|\b(rather|sooner) die than\b|\b(fake|faking) my (own )?death\b",
+    r"|\bplanning my murder\b|\b(rather|sooner) die than\b|\b(fake|faking) my (own )?death\b"
+    # session 3: dark humour about things ("my basil is staging a mass suicide"), anger said as "i could kill him"
+    r"|\b(plants?|houseplants?|basil|herbs?|succulents?|cact(us|i)|orchids?|seedlings|tomatoes|ferns?|phone|battery|laptop|printer|router|"
+    r"sourdough( starter)?|toaster|kettle|hoover|car|bike|lemmings|goldfish|fish|sims?|character|team|career|diet|bank account|wallet)"
+    r"( is| are| was| were| has been| have been| keeps?| seems? to be| look like they are| are all|'s) ((?!(i|am|me|feel|feeling|and|so|but)\b)\w+ ){0,3}?(suicide|suicidal)( tendencies)?\b"
+    r"|\b(plants?|houseplants?|basil|succulents?|phone|battery|laptop|printer|goldfish) (is |are |keeps? )?(trying to|tried to|want to) (kill|off|end) (itself|themselves)\b"
+    r"|\bi (could|would|will) ((actually|honestly|literally|really|just|so) )?(kill|murder|strangle|throttle) (him|her|them|my (\w+ )?(brother|sister|mum|mom|dad|husband|wife|partner|boyfriend|girlfriend|flatmate|roommate|boss|kids?|son|daughter))\b"
+    r"(?!.*\b(knife|gun|weapon|bat|hammer|plan|planned|exactly how|know where|bringing|waiting for|tonight i|tomorrow i|mean it|not joking|for real|seriously)\b)",
 )
 # An explicit denial ("i'm not suicidal", "i would never hurt myself"): when no rule fires, the
 # semantic layer is not asked either, since sentence embeddings barely tell a statement from its negation.
@@ -172,6 +190,19 @@ _REPORTED = re.compile(
     r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode)\b"
 )
 _REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named|asked (me )?(if|whether))\b")
+# A clinician's risk questions, answered no ("did the usual check whether i had had thoughts of hurting myself and i
+# could say no"): the crisis words in the asking clause are the question, not the person's state. An answer of yes
+# (or "sometimes") keeps them: that is a disclosure.
+_SCREENING = re.compile(
+    r"\b(asked|asks|ask|asking|check(ed|s|ing)?|screen(ed|s|ing)?|question(s|ed|naire)?|assessment|form|went through|goes through|"
+    r"go through|ticks? through|ran through|runs through|the usual)\b( me)?( (about|on|for))?( (if|whether|about))?"
+)
+_SCREENED_NO = re.compile(
+    r"\b(i (said|answered|could say|can say|told (her|him|them)|was able to say)( (honestly|truthfully))? no|all (of it )?no|"
+    r"no to (all|everything|each|both|every one)|said no to|none of (that|those|them|it)( applies| apply)?|(answered|ticked) no|"
+    r"all no|no on (all|every|each))\b"
+)
+_ANSWERED_YES = re.compile(r"\b(i (said|answered|admitted|told (her|him|them))( that)? (yes|yeah|sometimes|maybe|i (have|had|do|did))|had to say yes|ticked yes)\b")
 _NEGATION = re.compile(
     r"\b(not|never|no way|no (thoughts?|intention|plans?|desire|urge|wish)( at all)? (of|to)|nothing like|would never|do not|does not|did not|will not|am not|is not|are not)\b(?! (sure|certain|know if|know whether))"
 )
@@ -192,6 +223,7 @@ class Rule:
     pattern: re.Pattern[str]
     negatable: bool = True  # a negation just before the match cancels it
     past_downgrades: bool = True  # described as past → concern ("past ideation")
+    whole_line: bool = False  # read across the whole turn, not clause by clause ("I'm on the roof. It's windy up here.")
 
 
 def _r(level: Level, reason: str, pattern: str, **kw) -> Rule:
@@ -240,7 +272,7 @@ RULES: list[Rule] = [
     _r("acute", "in danger from someone", r"\bi am (not safe|in danger|scared for my life|afraid for my life)( at home| here| with (him|her|them))?\b", negatable=False),
     # frames: a first-person intent + a way of dying or self-injury, in whatever words
     _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(\w+ ){{0,2}}?{_SELF_HARM_VERBS} myself\b"),
-    _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(overdose|od|end it|end it all|end everything|do it|go through with it)\b(?! (with|for|at|on|by|in|before|after) \w)(?!.*\b(when i have (time|a minute)|later|first thing|after (work|lunch|school|class)|homework|essay|laundry|dishes|washing|chores|shopping)\b)"),
+    _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(overdose|od|end it|end it all|end everything|do it|go through with it)\b(?! (with|for|at|on|by|in|before|after) \w| (there|here)\b)(?!.*\b(when i have (time|a minute)|later|first thing|after (work|lunch|school|class)|homework|essay|laundry|dishes|washing|chores|shopping)\b)"),
     _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(jump|throw myself|step|walk|drive( my car)?)( off| in front of| into| from)? (the |a |my )?(roof|ledge|bridge|building|balcony|window|cliff|train|tracks|traffic|wall|tree|river|sea|lorry|truck|bus)\b"),
     _r("acute", "suicidal intent", r"\b(standing|sitting|up) on (the |a )?(roof|ledge|edge|bridge|railing|balcony|tracks)\b.*\b(jump|end|fall|die|let go)\b|\b(knife|blade|razor|pills|rope|noose|gun) (is )?in my hand\b"),
     _r("acute", "suicide plan or preparation", r"\b(written|wrote|writing|left) (letters?|notes?|messages?) (to|for) (everyone|everybody|all of (you|them)|my (family|kids|children|parents|loved ones))\b(?!.*\b(pen ?pals?|christmas|birthday|thank you cards?|cards)\b)|\bmade (my )?peace\b.*\bready\b|\bi am ready to go\b$|\bput my affairs in order\b"),
@@ -251,7 +283,7 @@ RULES: list[Rule] = [
     _r("acute", "overdose taken", r"\b(swallow|take) (all|every one|the lot) of (them|it)\b"),
     # frames over word classes: a way of self-injury on the body, a quantity of medication, a last time
     _r("acute", "self-harm now", rf"\b(cut|cutting|slit|slitting|slash|slashing|burn|burning|carve|carving) (open )?my (own )?{_BODY}\b(?! (on|with|while|when|chopping|cooking|shaving|opening|in the|at work|by accident))"),
-    _r("acute", "overdose taken", rf"\b(took|taking|have taken|swallowed|swallowing|taken|take|swallow|going to take|going to swallow) (all|every|the whole|the rest of|a whole|most) (of )?(my |the |those |these |a )?(\w+ )?({_MEDS}|bottle|packet|box|cabinet|stash)\b(?! (back|to (the )?(pharmacy|chemist)|in to (the )?(pharmacy|chemist)|for disposal)\b)(?! of (chocolates?|biscuits?|cookies|sweets|cake|doughnuts|crisps|cereal|tissues|water|juice|tea|coffee|books|clothes|toys))"),
+    _r("acute", "overdose taken", rf"\b(took|taking|have taken|swallowed|swallowing|taken|take|swallow|going to take|going to swallow) (all|every|the whole|the rest of|a whole|most) (of )?(my |the |those |these |a )?(\w+ )?({_MEDS}|bottle|packet|box|cabinet|stash)\b(?! (back|to (the )?(pharmacy|chemist)|in to (the )?(pharmacy|chemist)|for disposal)\b)(?! of (chocolates?|biscuits?|cookies|sweets|cake|doughnuts|crisps|cereal|tissues|water|juice|tea|coffee|books|clothes|toys))(?!.*\b(for (the|to)day|this morning is|morning (tablets|pills|meds)|as (prescribed|usual|normal)|like (always|usual)|dosette|on time|checked the box)\b)"),
     _r("acute", "overdose taken", rf"\b(took|have taken|swallowed) (\w+ )?(\d+|twenty|thirty|forty|fifty|a hundred|a lot of|loads of|too many) (\w+ )?{_MEDS}\b"),
     _r("acute", "suicide plan or preparation", r"\b(tonight|today|this) (is|will be) (my|the) last (night|day|time)\b(?!.*\b(lending|lend|paying|buying|cigarette|smoking|drinking|helping|doing (that|this) for|before (the|my) (move|holiday|trip))\b)|\bmy last (night|day) (alive|on earth|here)\b|\b(the )?(note|letter) is (on|in|under|by)\b|\b(got|have) everything ready\b(?! for (the|a|my|our|tomorrow|work|school|christmas)|.*\b(party|trip|holiday|move|wedding|exam|interview|school|work)\b)"),
     _r("acute", "in danger from someone", r"\b(he|she|they|my (\w+ )?(husband|wife|partner|boyfriend|girlfriend|ex|dad|father|mum|mom|mother|stepdad|brother)) (says?|said|is saying|threatens?|threatened) (that )?(he|she|they) (will|would|is going to|are going to) (kill|hurt|hit|shoot|stab) me\b|\b(outside|at my door|in my house|here) with a (knife|gun|weapon)\b", negatable=False),
@@ -266,9 +298,9 @@ RULES: list[Rule] = [
     # -- issue 11 families: the shapes that fresh phrasings took and no rule above heard ------------
     # means at hand: a way of dying held, loaded, rigged or counted out (not a toy, a range or a camping trip)
     _r("acute", "means at hand", r"^(?!.*\b(toy|water pistol|nerf|range|instructor|game|glue gun|camping|climbing|boat|swing|washing)\b).*(\b(gun|pistol|shotgun|rifle)\b.*\b(is |it is )?(loaded|in my (lap|hand|mouth)|to my head)\b|\b(holding|sitting with|picked up|got out|keep picking up) (the|a|my|his|her|\w+ is) (gun|pistol|shotgun|rifle)\b|\b(tied|tying|tested|testing) (the |a )?noose\b|\bpractised tying (the |a )?(knot|noose)\b|\b(rope|noose|belt)\b.*\b(beam|hook|banister|ceiling|around my neck|round my neck|which tree)\b|\b(hook|beam)\b.*\b(strong enough|tested)\b|\bbelt (around|round) my neck\b|\b(gun|pistol|shotgun|rifle)\b.*\b(one|a single|the) (bullet|cartridge|shell|round)\b|\b(cord|cable|rope|belt|scarf) (is )?(around|round) my neck\b)"),
-    _r("acute", "means at hand", rf"\bgarage\b.*\bengine (is )?running\b|\bengine (is )?running\b.*\bgarage\b|\bhose\b.*\b(exhaust|tape)\b|\b(charcoal|barbecue)\b.*\b(tape|tent|sealed)\b.*\b(today|tonight|ready|all)\b|\b(stones|rocks) in my pockets\b|\bpockets with (stones|rocks)\b|\bhairdryer\b.*\bbath\b|^(?!.*\b(shave|shaving|legs)\b).*\bbath\b.*\b(razor|blades)\b|\bbath\b.*\b(tablets|pills)\b.*\b(ready|beside it|next to (it|me))\b|\b(hiding|hidden|kept back|keeping back|saving up) (\w+ ){{0,2}}?(my )?({_MEDS}|prescriptions)\b(?!.*\b(kids|children|toddler|dog|baby|reach|safe place)\b)|\b{_MEDS}\b.*\b(enough now|now (i )?(have|got) enough|finally (have|got) enough|there are enough)\b|\b(counted|lined up|laid out|counted out)\b (\w+ ){{0,3}}?{_MEDS}\b(?!.*\b(holiday|trip|pill box|pillbox|organiser|week ahead|refill)\b)"),
+    _r("acute", "means at hand", rf"\bgarage\b.*\bengine (is )?running\b|\bengine (is )?running\b.*\bgarage\b|\bhose\b.*\b(exhaust|tape)\b|\b(charcoal|barbecue)\b.*\b(tape|tent|sealed)\b.*\b(today|tonight|ready|all)\b|\b(stones|rocks) in my pockets\b|\bpockets with (stones|rocks)\b|\bhairdryer\b.*\bbath\b|^(?!.*\b(shave|shaving|legs)\b).*\bbath\b.*\b(razor|blades)\b|\bbath\b.*\b(tablets|pills)\b.*\b(ready|beside it|next to (it|me))\b|\b(hiding|hidden|kept back|keeping back|saving up) (\w+ ){{0,2}}?(my )?({_MEDS}|prescriptions)\b(?!.*\b(kids|children|toddler|dog|baby|reach|safe place)\b)|\b{_MEDS}\b.*\b(enough now|now (i )?(have|got) enough|finally (have|got) enough|there are enough)\b|\b(counted|lined up|laid out|counted out)\b (\w+ ){{0,3}}?{_MEDS}\b(?!.*\b(holiday|trip|pill box|pillbox|organiser|week ahead|refill|dosette|check|checked|pharmacy|pharmacist|chemist|nurse)\b)"),
     # at a dangerous place now: a height, a bridge or the rails, with a sign that it is not a day out
-    _r("acute", "at a dangerous place now", r"^(?!.*\b(fix|fixing|clean|cleaning|repair|repairing|photos?|pictures?|sunset|view|watering|plants|painting|gutter|chimney|solar|delayed|late again|commute|walk across|party|drinks?|barbecue|terrace|see you|on my way|nearly (home|there))\b)(?=.*\b(edge|over the|drop|looking down|jump|let go|wrong side|legs over|leaning|high enough|(go|come|swim) (back|down)|next train|fast (one|train)|does not stop|express|lorries|traffic|tide|freight|locked)\b).*\bi am (?!not )(\w+ ){0,3}?(on|at|by|up on|out on|in|over) (the |a |my )?(wrong side of the |edge of the |top of the |top floor of the |roof of (the|my|a) )?(\w+ ){0,2}?(bridge|roof|rooftop|ledge|cliffs?|clifftop|cliff road|tracks|railway( line)?|level crossing|platform( edge)?|multistorey|car park|balcony|pier|reservoir|quarry|overpass|parapet|railing|stairwell|window ledge|station|train station)\b", negatable=False),
+    _r("acute", "at a dangerous place now", r"^(?!.*\b(fix|fixing|clean|cleaning|repair|repairing|photos?|pictures?|sunset|view|watering|plants|painting|gutter|chimney|solar|delayed|late again|commute|walk across|party|drinks?|barbecue|terrace|see you|on my way|nearly (home|there)|stuck|minutes late|running late|slow one|getting the|my stop|change at)\b)(?=.*\b(edge|over the|drop|looking down|jump|let go|wrong side|legs over|leaning|high enough|(go|come|swim) (back|down)|next train|fast (one|train)|does not stop|express|lorries|traffic|tide|freight|locked)\b).*\bi am (?!not )(\w+ ){0,3}?(on|at|by|up on|out on|in|over) (the |a |my )?(wrong side of the |edge of the |top of the |top floor of the |roof of (the|my|a) )?(\w+ ){0,2}?(bridge|roof|rooftop|ledge|cliffs?|clifftop|cliff road|tracks|railway( line)?|level crossing|platform( edge)?|multistorey|car park|balcony|pier|reservoir|quarry|overpass|parapet|railing|stairwell|window ledge|station|train station)\b", negatable=False),
     _r("acute", "at a dangerous place now", r"\bi am (?!not )(standing|sitting|sat|stood|up|out) (\w+ ){0,2}?(on|at) (the |a )?(edge of (the |a )?)?(\w+ )?(bridge|roof|rooftop|ledge|cliff|cliffs|clifftop|parapet|railing|overpass|tracks|railway line)\b(?!.*\b(fix|fixing|clean|cleaning|repair|photos?|pictures?|sunset|view|watering|painting|gutter|chimney|solar|party|drinks?|terrace|waiting for (my|a|her|him|them|the bus|you)|meet|meeting|nearly|on my way)\b)(?=.*\b(right now|now|alone|nobody|no one|quiet|edge|tonight)\b)", negatable=False),
     _r("acute", "at a dangerous place now", r"\b(walk|walking|walked|going) (out )?(into|in to) the (sea|river|lake|water|waves)\b(?!.*\b(joking|ha|haha|lol|kidding)\b)|\bwalk out to the middle\b|\b(do not want to|not going to|will not) swim back\b|\b(step|throw myself|jump|walk|lie down) (in front of|under) (a|the|the next) (bus|train|lorry|truck|car|tube)\b|\b(swerve|drive|crash|steer) (my car |the car )?into (a|the) (lorry|truck|wall|tree|central reservation|river|oncoming \w+|bridge)\b|\bi am (going|about) to jump\b(?! \w)|\b(climbed|climbing) (over|onto) (the )?(barrier|railing|fence|parapet|ledge)\b(?!.*\b(ball|cat|kite|garden|festival|gig|concert)\b)|\b(moved|put) the chair (to|by|against) the (rail|railing|edge|window)\b|\b(window ?sill|windowsill|ledge)\b.*\b(feet|legs) (outside|over|dangling|hanging)\b|\b(sat|sitting|standing) (on|in) (the |my )?(window ?sill|windowsill|open window)\b.*\b(floor|storey|high|up)\b|\bwaiting for (a|the) (lorry|bus|truck|car|train) to come (fast|quick) enough\b|\bwaiting for the (next|fast|express|freight) (train|one)\b.*\b(edge|jump|does not stop|tracks)\b", negatable=False),
     # finality: affairs settled, things and pets handed on, the future cancelled, because the person will not be there
@@ -292,7 +324,7 @@ RULES: list[Rule] = [
     _r("acute", "at a dangerous place now", r"\b(waded|wading|walked|walking|swam|swimming) out (past|beyond|to|into)\b.*\b(can not feel|cold|freezing|not coming back|tide|dark)\b|\bin the (river|sea|lake|water) up to my (waist|chest|neck)\b|\b(slipping|slip) in\b|\btide times\b.*\b(go in|know when)\b|\bdrive (it |my car |the car )?(off|into) (the|a) (quay|cliff|edge|harbour|river|sea|lake|reservoir|bridge)\b|\b(hit|crash into|drive into) (a|the) (wall|tree|bridge|lorry)\b.*\b(full speed|on purpose|as fast)\b|\b(wall|tree) to hit\b|\bcrash my car\b.*\b(tonight|on purpose|accident)\b|\bi am (?!not )(on|at the top of|in the middle of|at the edge of) (the|a) (\w+ )?(bridge|roof|ledge|cliff|viaduct|multistorey( car park)?|car park roof)\b(?!.*\b(fix|fixing|clean|cleaning|repair|photos?|pictures?|sunset|view|watering|painting|gutter|chimney|solar|party|drinks?|terrace|signal|lunch|waiting for|meet|meeting|nearly|on my way|traffic is)\b)(?=.*\b(right now|quiet|alone|nobody|no one|edge|lorries|tonight)\b)|\b(walking|going|heading|driving|on my way) (down |back )?(to|towards) the (tracks|railway( line)?|bridge|cliffs?|quarry|viaduct|river|reservoir)\b(?!.*\b(fireworks|festival|party|picnic|swim|swimming|fishing|walk the dog|dog|run|friends|date|meet|see)\b)(?=.*\b(tonight|freight|train comes|jump|not coming back|for good|midnight)\b)", negatable=False),
     _r("acute", "means at hand", rf"^(?!.*\b(tug|game|climb|climbing|camp|camping|swing|washing|boat|tent|skipping|gym|lead|tow|sailing|horse)\b).*(\b(rope|noose)\b.*\b(chair|stool|ready|bag|woods|stairs|tonight|garage|i know (where|when|which))\b|\b(chair|stool|woods)\b.*\b(rope|noose)\b)|^(?!.*\b(shave|shaving|legs|beard)\b).*\b(blade|razor)\b.*\b(ready|clean and ready)\b|\bbath\b.*\bhairdryer\b|\b{_MEDS} (counted|lined up|laid out)( out)?\b|\b(different|three|several|two) (shops|chemists|pharmacies)\b.*\b(so (they|nobody|no one) (would not|will not|does not|did not) ask|big packs)\b|\b(pills|gun|blade)\b.*\bi know (where|when|which)\b|\b(somewhere|place|spot) (quiet |nobody will find me )?to do it\b|\b(made my decision|made up my mind|mind is made up|my decision is made)\b.*\b(tonight|at peace with it|knife|rope|pills|blade)\b|\b(stop breathing|way out)\b.*\bi know how\b"),
     _r("acute", "goodbye", r"\bwhen i am gone\b(?!.*\b(holiday|trip|week|weekend|away|abroad|visiting|work|out)\b)|\bby the time (you|anyone|they|everyone|somebody) \w+ (this|up|it|me)\b.*\b(gone|over|dead|too late)\b|\b(please )?do not (look|come looking) for me\b|\bthis is my last (entry|note|post|recording)\b(?! (for|before|until|of the|this))|\bi am saying goodbye\b(?! to\b)|\bthank(s| you) for trying\b.*\b(not enough|goodbye)\b|\bgoodbye\b.*\bthank(s| you) for trying\b|\b(so )?they will see (the|my) (letter|note)\b|\bnobody has to (sort through|clean up after|deal with) (my|me)\b|\bexplains everything\b|\b(all my|my savings|all the) money\b.*\bwill understand\b|\b(chosen|picked|planned|planning|arranged) (\w+ ){0,3}my (own )?funeral\b|\b(playlist|song|songs|outfit|music|readings?|flowers) for my (own )?funeral\b|\bi am done\b(?! with)(?=.*\b(going to|will) finish it\b)", negatable=False),
-    _r("acute", "someone else in danger now", r"\b(my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|cousin)|she|he|they|a (man|woman|girl|boy|person)) (has |have |just )?(swallowed|taken) (a handful|a bottle|a box|all|loads|a load|the lot)\b|\b(my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|cousin)|he|she|they) (has )?(gone out|left) with (his|her|their|a) (shotgun|gun|rifle|rope|knife)\b|\bblood (under|coming from under) the door\b|\b(a|the) (girl|boy|man|woman|person|someone) (on|at) the edge of\b|\b(he|she|they|my \w+) (is|are) (on|at) the (roof|edge|bridge|cliff)\b.*\b(saying|said|says|threatening) (he|she|they) (will|is going to|are going to|wants? to) jump\b|\b(gun|knife) to (his|her|their) (head|throat|wrist)\b|^(?!.*\b(plane|charity|bungee|pool|trampoline|parachute|skydiv\w*|lake|river for|queue)\b)(?=.*\b(now|right now|tonight|just|roof|bridge|edge|window|ledge|cliffs?|tracks|balcony)\b).*\b(he|she|they|my \w+|someone|a (man|woman|girl|boy))\b.*\b(saying|said|says|shouting|screaming|threatening|texted|messaged)( that)? (he|she|they) (is|are|will|is going to|are going to|wants? to) (jump|kill (himself|herself|themselves)|end it)\b|\b(her|his|their) (wrists?|arms?|throat) (bleeding|cut open|slashed)\b|\b(cut|slashed) (his|her|their) (arms|wrists|throat)\b.*\bblood\b", negatable=False, past_downgrades=False),
+    _r("acute", "someone else in danger now", r"\b(my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|cousin)|she|he|they|a (man|woman|girl|boy|person)) (has |have |just )?(swallowed|taken) (a handful|a bottle|a box|all|loads|a load|the lot)\b(?!.*\b(for (the|to)day|as (prescribed|usual|normal)|like (always|usual)|dosette|checked the box|back to)\b)|\b(my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|cousin)|he|she|they) (has )?(gone out|left) with (his|her|their|a) (shotgun|gun|rifle|rope|knife)\b|\bblood (under|coming from under) the door\b|\b(a|the) (girl|boy|man|woman|person|someone) (on|at) the edge of\b|\b(he|she|they|my \w+) (is|are) (on|at) the (roof|edge|bridge|cliff)\b.*\b(saying|said|says|threatening) (he|she|they) (will|is going to|are going to|wants? to) jump\b|\b(gun|knife) to (his|her|their) (head|throat|wrist)\b|^(?!.*\b(plane|charity|bungee|pool|trampoline|parachute|skydiv\w*|lake|river for|queue)\b)(?=.*\b(now|right now|tonight|just|roof|bridge|edge|window|ledge|cliffs?|tracks|balcony)\b).*\b(he|she|they|my \w+|someone|a (man|woman|girl|boy))\b.*\b(saying|said|says|shouting|screaming|threatening|texted|messaged)( that)? (he|she|they) (is|are|will|is going to|are going to|wants? to) (jump|kill (himself|herself|themselves)|end it)\b|\b(her|his|their) (wrists?|arms?|throat) (bleeding|cut open|slashed)\b|\b(cut|slashed) (his|her|their) (arms|wrists|throat)\b.*\bblood\b", negatable=False, past_downgrades=False),
     _r("acute", "intent to harm someone", r"\bi am going to push (him|her|them) (down|off|under|in front of)\b|\bi am going to (stab|kill|hurt|shoot) (the man|the guy|the woman|the boys?|the girls?|the people|the kids) who\b", negatable=False),
     _r("acute", "in danger from someone", r"\b(someone|a man|a woman|he|she|they) (is |are )?(following|chasing) me\b.*\b(knife|gun|weapon|bat)\b|\b(knife|gun) to my (throat|head)\b|\b(he|she|they|my \w+) (is |are )?(outside|here|downstairs|at the door|at my door) with (a|the) (\w+ )?(bat|knife|gun|hammer|weapon|machete)\b(?=.*\b(kill|hurt|smash|get me|threat\w*|scared|saying|said)\b)|\b(kicking|breaking|smashing) the door (in|down)\b.*\b(kill|hurt|get) me\b|\bthreatened to kill me\b.*\b(coming|here|stairs|outside|home)\b", negatable=False),
     # concern: self-harm told as small ("not deep", "only scratches"): still self-harm, asked about gently
@@ -335,6 +367,29 @@ RULES: list[Rule] = [
     _r("concern", "someone else in crisis", r"\bmy (\w+ )?(friend|sister|brother|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|cousin|roommate|colleague|coworker) (is|has been|was|seems|sounds|said (he|she|they) (is|was|feels?)) (suicidal|talking about (suicide|killing (himself|herself|themselves)|ending it|dying)|(going|planning|wanting) to (kill|hurt) (himself|herself|themselves)|self harming|cutting)\b|\b(he|she|they) (wants?|is going|said (he|she|they) wants?|threatened) to (kill|hurt) (himself|herself|themselves)\b|\bworried (he|she|they|my \w+) (might|will|is going to) (hurt|kill) (himself|herself|themselves)\b", negatable=False, past_downgrades=False),
 ]
 
+# Session 3 (#11): calm, practical talk with no crisis word, and a third person at risk now. Kept as
+# their own list so that each is pinned by its own test (tests/test_safety_layers.py).
+CALM_AND_THIRD_PARTY_RULES: list[Rule] = [
+    # preparation and finality: things settled "for after", letters left for when they are found, a pet handed on for good
+    _r("acute", "finality", r"\b(in order|sorted|ready|arranged|organised|organized|taken care of|tidied|squared away|set up|labelled|written down)\b (\w+ ){0,3}?for (after|afterwards|when i am (gone|not here|not around)|when it is (over|done)|whoever finds me)\b(?! (the|my|a|an|work|school|lunch|dinner|christmas|that|this|we|you|\w+ (move|trip|holiday|wedding|surgery|operation|baby|exam))\b)", negatable=False),
+    _r("acute", "finality", r"\b(letters?|notes?|envelopes?|cards?|voice notes?|videos?)\b.*\bfor when (they|someone|somebody|people|my \w+|she|he|the \w+|you|everyone) (find|finds|found|come looking|get in|break in)\b(?!.*\b(easter|treasure|hunt|birthday|surprise|present|gift|clue)\b)", negatable=False),
+    _r("acute", "finality", r"^(?!.*\b(allerg\w*|because|since|baby|moving|move|landlord|farm|bigger garden|space|new job|for good measure|for good behaviour)\b).*\b(gave|given|giving|handed|rehomed|rehoming|left|took)\b (\w+ ){0,3}?(dog|cat|pets?|rabbits?|hamster|budgie|parrot|fish|tortoise|horse|puppy|kitten|guinea pigs?)\b.*\b(for good|forever|for keeps|permanently)\b", negatable=False),
+    _r("acute", "finality", r"^(?!.*\b(holiday|trip|abroad|travel\w*|fly|flying|flight|sitter|going away|be away|away (for|on|with)|sabbatical|retir\w*|new (job|place|flat|house)|moving|move|wedding|baby|switch\w*|cheaper|better deal)\b)(?!.*\b(debt|debt free|feels great|proud|budget|saving|savings|mortgage|cheaper)\b)(?=(.*\b(cancell?ed|cancelling|paid off|closed (my|the|all)|deleted (my|all)|left instructions|rehomed|gave away|made (a|my) will|updated my will|handed in my notice|returned (everything|all)|wrote (letters|notes))\b){2})", negatable=False),
+    _r("acute", "finality", r"\b(wanted|want|needed|need) (someone|somebody|anyone|one person|you) to know where i (was|am|will be)\b(?!.*\b(hik\w*|walk\w*|lost|run|running|trip|in case i (get|got) lost|location|app|phone dies|late)\b)|\b(when|if) (they|someone|anyone) (come|comes) looking\b.*\b(tell|know|find)\b", negatable=False),
+    # somewhere high or on the rails now, said calmly: the place and a feeling of being up there, in any sentence of the turn
+    _r("acute", "at a dangerous place now", r"^(?!.*\b(fix\w*|clean\w*|repair\w*|photos?|pictures?|sunset|sunrise|view|stars|telescope|watering|plants|painting|gutter|chimney|aerial|satellite|solar|tiles|roofer|builder|scaffold\w*|party|drinks?|barbecue|bbq|terrace|garden|lunch|smok\w*|signal|fireworks|gig|we are|our|with (my|friends|the)|sunbath\w*|selfie)\b)(?=.*\b(up here|down there|long way down|windy|so quiet|quiet up|alone|nobody (is )?(around|here|knows)|no one (is )?(around|here|knows)|where i (am|was)|cold up|edge|railing|parapet|last)\b).*\bi am (?!not )(\w+ ){0,2}?(on|at the top of|up on|on top of|at the edge of) (the |a |my )?(roof|rooftop|top floor|top of (the|my) (building|flats|car park|multistorey|tower|cliff)|bridge|ledge|cliff|clifftop|multistorey|car park roof|viaduct)\b", negatable=False, whole_line=True),
+    _r("acute", "at a dangerous place now", r"^(?!.*\b(delayed|late|cancell?ed|commute|to work|home|meet\w*|missed|my train|the (8|9|7|6)|every day|usual|drunk|tube strike|announce\w*|announcement|spotting|photos?|heading|on my way)\b).*\b(standing|stood|sat|sitting|waiting|am)\b (\w+ ){0,2}?(on|at|by) (the )?(platform|tracks|level crossing|railway line)( edge)?\b.*\b(fast (one|train)|next (fast )?train|through in|does not stop|not stopping|express|freight|yellow line|edge|step (off|forward|out))\b", negatable=False, whole_line=True),
+    # an overdose just taken, told plainly or misspelled: a count of tablets taken, a whole supply finished, a dose "way more" than meant
+    _r("acute", "just done", rf"\b(took|taken|swallowed|had|necked|downed|popped|chucked back|done) (about |nearly |almost |over |around |maybe )?(1\d|[2-9]\d|\d{{3}}|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|a hundred)( or so)? (of )?(my |the |those |these |his |her |my \w+ is |my \w+s )?(\w+ ){{0,2}}?{_MEDS}\b(?!.*\b(over (a|the) (week|month|year)|a (day|week|month)|since|last (year|month)|in total|prescribed|holiday|trip|with (him|her|me|them|us)|enough for)\b)|\b(emptied|finished|done) (the|my|a) (whole )?(bottle|packet|box|strip|pack|tub) of (my |the )?(\w+ )?{_MEDS}\b(?=.*\b(ago|just|now|tonight|feel|heart|sick|dizzy|sleepy|numb|going to)\b)|\b(took|taken|swallowed|necked|downed) (a |the |my )?(whole |full |entire )?(strip|packet|pack|box|bottle|tub|blister pack) of (my |the |his |her )?(\w+'s )?(\w+ )?{_MEDS}\b(?!.*\b(to work|with me|in my bag|back|to the|on holiday|for the trip|in case|over (a|the)|a (day|week|month))\b)|\b(taken|took|swallowed) (way|far|loads|a lot) more (\w+ )?than (i should|i was supposed|the box|it says|you are meant)\b(?=.*\b(ago|just|now|tonight|feel|heart|sick|dizzy|sleepy|numb)\b)", negatable=False, past_downgrades=False),
+    # a plan with a time: an act named with a day or an hour, or the how and the when worked out
+    _r("acute", "suicide plan or preparation", r"\b(tomorrow|tonight|this weekend|on (my|her|his|the) (birthday|anniversary)|at (midnight|dawn|sunrise)|next (week|weekend)|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b.*\b(to|and|i will|i am going to|going to|when i) (jump|throw myself (off|in)|end it|end my life|kill myself|step off|step in front|let go)\b(?! (the queue|start|in|into|out of|on|at|over|around|ship|rope|up|with|of|there|here)\b)(?!.*\b(plane|bungee|parachute|skydiv\w*|charity|pool|trampoline|queue|lake swim)\b)|^(?!.*\b(plane|bungee|parachute|skydiv\w*|charity|pool|trampoline|queue|call|start|lake|sea swim)\b).*\b(jump|end it|end my life|kill myself)\b(?! (with|in|into|out|on|at|up|there|here|for (today|now|the (day|night|week))|off work)\b).*\b(tomorrow|tonight|this weekend|on my birthday)\b|\b(worked out|figured out|planned|know|decided|chosen) (exactly )?(how and when|when and how|how and where|where and when|where and how|the when and the how)\b(?! to (tell|ask|say|quit|leave|propose|break|move|do (the|my|our)))|\b(decision|decided|mind is made up|made up my mind) (about|on) (dying|death|ending it|ending my life|my death|my life)\b|\b(it is|it will be|this is) happening (this weekend|tonight|tomorrow|on (my|the) \w+|soon|at \w+)\b(?=.*\b(die|dying|death|end|calm|ready|decided|decision|goodbye)\b)|\b(nerve|courage|guts) to (finally )?(go through with|do) (ending|killing|it for real)\b|\bgo(ing)? through with ending (it|things|my life)\b|\bi am ending it (this|tonight|tomorrow|on|at|soon)\b|\bi am done\b.*\bending it\b(?! with)", negatable=False),
+    # harm to others with a plan: a weapon taken along, a time, or the how worked out
+    _r("acute", "intent to harm someone", r"\b(bringing|taking|carrying|bring|take|carry) (something|a knife|a blade|a weapon|a bat|a hammer|my gun|the gun|a gun|my knife) (in|into work|to work|to school|to college|with me|round (there|to his|to hers))\b(?=.*\b(hurt\w*|stab\w*|kill\w*|make (him|her|them) pay|get (him|her|them)|sort (him|her|them) out|teach (him|her|them))\b)|\b(hurting|stabbing|killing|shooting|hitting|hurt|stab|kill|shoot) (him|her|them|my (\w+ )?(boss|manager|ex|dad|stepdad|brother|neighbou?r|husband|wife|partner|teacher|landlord))\b.*\b(thought about|worked out|planned|know) (exactly )?(how|where (he|she|they) (lives?|parks?|works?|drinks?))\b|\b(know|worked out|found out) (exactly )?(where|when) (he|she|they) (lives?|parks?|walks?|works?|drinks?|is alone|leaves?)\b.*\b(going to|will|tonight|tomorrow) (hurt|stab|kill|shoot|get|make \w+ pay|do (him|her|them) in)\b", negatable=False),
+    # a third person at risk right now, told by the user: someone announcing they will jump, or just taken an overdose
+    _r("acute", "someone else in danger now", r"\b(my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|housemate|cousin|colleague|neighbou?r|aunt|uncle|nan|gran|grandad|kid)|she|he|they) (says|said|is saying|has said|just said|texted|has texted|messaged|rang|called|told me|is threatening|threatened|posted)( me)?( that)? (he|she|they) (is|are|has|have|was|were)? ?(going to|about to|gonna|will|has|have|had)? ?(jump|kill (himself|herself|themselves)|end it(?! with)|end (his|her|their) life|take (all )?(his|her|their) (\w+ )?pills|overdose(?! on)|taken (an overdose|all|everything|the lot|a load|loads)|swallowed|cut (his|her|their) (wrists|arms|throat))\b(?! (out of|from) (a|the) (plane|helicopter)| (in|into) (the|a) (pool|lake|sea|shower)| on (a|the) (call|train|bus)| the queue| start)(?!.*\b(charity|bungee|parachute|skydiv\w*|plane|pool|trampoline|game|film|book|joke|joking|kidding)\b)", negatable=False),
+]
+RULES.extend(CALM_AND_THIRD_PARTY_RULES)
+
 _CLAUSE_SPLIT = re.compile(r"[.!?;]+|\bbut\b|,\s*(?:and|so)\b|\band then\b|\bhowever\b")
 
 
@@ -365,18 +420,26 @@ def assess(text: str) -> SafetyAssessment:
         return SafetyAssessment("none")
     best = SafetyAssessment("none")
     set_aside = ""
-    for clause in _CLAUSE_SPLIT.split(norm):
-        if _IDIOMS.search(clause):
+    answered_yes = bool(_ANSWERED_YES.search(norm))
+    screened_no = bool(_SCREENED_NO.search(norm)) and not answered_yes
+    whole = _IDIOMS.sub(" ", norm).strip()
+    by_clause = [r for r in RULES if not r.whole_line]
+    for clause, rules in [(c, by_clause) for c in _CLAUSE_SPLIT.split(norm)] + [(whole, [r for r in RULES if r.whole_line])]:
+        if rules is by_clause and _IDIOMS.search(clause):
             set_aside = set_aside or "idiom"
         clause = _IDIOMS.sub(" ", clause).strip()
         if not clause:
             continue
-        for rule in RULES:
+        for rule in rules:
             for match in rule.pattern.finditer(clause):
                 if rule.negatable and _is_negated(clause, match):
                     set_aside = "negated"
                     continue
-                if _is_reported(clause, match.start(), match.end()) and rule.reason != "someone else in crisis":
+                if screened_no and _SCREENING.search(clause[: match.start()]):
+                    set_aside = "screened"  # a clinician's question about it, answered no
+                    continue
+                asked_and_yes = answered_yes and _SCREENING.search(clause[: match.start()])  # a disclosure, not a quote
+                if _is_reported(clause, match.start(), match.end()) and rule.reason != "someone else in crisis" and not asked_and_yes:
                     set_aside = "reported"
                     continue
                 level, reason = rule.level, rule.reason
@@ -384,13 +447,46 @@ def assess(text: str) -> SafetyAssessment:
                 if level == "acute" and (rule.past_downgrades or _PAST_TIME.search(clause)) and past:
                     level, reason = "concern", "past ideation"
                 if LEVELS.index(level) > LEVELS.index(best.level):
-                    best = SafetyAssessment(level, reason, match.group(0))
+                    other = level == "acute" and _about_someone_else(clause, match, reason)
+                    best = SafetyAssessment(level, reason, match.group(0), someone_else=other)
                 break
     if best.level == "none" and _past_context_only(norm):
         return SafetyAssessment("concern", "past ideation", "")
     if not best.flagged and not set_aside and _DENIAL.search(norm):
         set_aside = "denied"
+    if not best.flagged and not set_aside and screened_no and _SCREENING.search(norm):
+        set_aside = "screened"  # risk questions answered no: the semantic layer is not asked either
     return best if best.flagged else SafetyAssessment("none", set_aside=set_aside)
+
+
+_THIRD_PERSON = re.compile(
+    r"\b(he|she|they|him|her|them|someone|somebody|a (man|woman|girl|boy|person|lad|kid)|my (\w+ ){0,2}(friend|mate|brother|sister|son|"
+    r"daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|housemate|cousin|colleague|"
+    r"neighbou?r|aunt|uncle|nan|gran|grandad|grandma|kid|child|teenager))\b"
+)
+_FIRST_PERSON = re.compile(r"\b(i|me|myself)\b")
+# Reasons where the person at risk is the speaker even though a third person is named (danger *from* someone) or
+# where the speaker's own intent is the matter (harm to someone): these keep the response worded for the user.
+_SPEAKER_REASONS = ("in danger from someone", "intent to harm someone")
+
+
+def _about_someone_else(clause: str, match: re.Match[str], reason: str) -> bool:
+    """Whether the person at risk in this acute match is a third party: the rule says so, or the
+    nearest subject before the words (or inside them) is someone else, not 'i'."""
+    if reason == "someone else in danger now":
+        return True
+    if reason in _SPEAKER_REASONS:
+        return False
+    words = match.group(0)
+    if _FIRST_PERSON.match(words) or re.search(r"\bmyself\b", words):
+        return False
+    inside = _THIRD_PERSON.match(words)
+    if inside:
+        return True
+    before = clause[: match.start()]
+    last_third = max((m.end() for m in _THIRD_PERSON.finditer(before)), default=-1)
+    last_first = max((m.end() for m in _FIRST_PERSON.finditer(before)), default=-1)
+    return last_third > last_first
 
 
 def _past_context_only(norm: str) -> bool:

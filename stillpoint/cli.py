@@ -442,6 +442,7 @@ def safety_check(as_json: bool, rules_only: bool) -> None:
         if as_json:
             click.echo(json.dumps({
                 "text": text, "level": final.level, "reason": final.reason, "evidence": final.evidence,
+                "someone_else": final.someone_else,  # acute, and the person at risk now is a third party
                 "rules": {"level": rules.level, "reason": rules.reason, "evidence": rules.evidence,
                           "set_aside": rules.set_aside},
                 "classifier": None if semantic is None else {
