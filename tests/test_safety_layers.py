@@ -266,10 +266,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 3500
-    assert figures["acute_recall"] >= 0.746  # one acute line is 0.0012
-    assert figures["acute_or_concern_recall"] >= 0.724
-    assert figures["exact_level_accuracy"] >= 0.890
-    assert figures["false_alarm_rate_on_none"] <= 0.0040
+    assert figures["acute_recall"] >= 0.734  # one acute line is 0.0012
+    assert figures["acute_or_concern_recall"] >= 0.711
+    assert figures["exact_level_accuracy"] >= 0.884
+    assert figures["false_alarm_rate_on_none"] <= 0.0039
 
 
 def test_combined_layers_on_the_development_set():
@@ -282,8 +282,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.927 and combined["acute_or_concern_recall"] >= 0.912
-    assert combined["false_alarm_rate_on_none"] <= 0.0192
+    assert combined["acute_flagged"] >= 0.919 and combined["acute_or_concern_recall"] >= 0.904
+    assert combined["false_alarm_rate_on_none"] <= 0.0204
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
