@@ -303,6 +303,9 @@ _DETERMINER_NOUN = re.compile(
 _VERBISH = re.compile(r"(ing|ed|ly)$")
 _ADJECTIVES = set("""new old best first last little big whole own younger older younger final big small late dear
     ex close elderly baby twin other""".split())
+# an adjective not in the list above, known by its ending ("the immediate predecessors", "my financial worries"):
+# keep the noun after it, or recall would say "when we were talking about the immediate"
+_ADJECTIVE_ENDING = re.compile(r"(ate|ive|ous|ful|less|ical|ial|able|ible|ary|ish)$")
 _PHRASE_STARTS = set("""you your you're you've you'd you'll he she they it it's that there everyone nobody people the his
     her their things everything work we someone my""".split())
 
@@ -372,9 +375,11 @@ def content_phrase(text: str) -> str | None:
     for match in _DETERMINER_NOUN.finditer(text):
         det, rest = match.group(1).lower(), match.group(2).lower()
         words = re.split(r"[- ]", rest)
-        if words[0] not in _ADJECTIVES:
+        if words[0] not in _ADJECTIVES and not _ADJECTIVE_ENDING.search(words[0]):
             words = words[:1]
         if words[-1] in STOP_WORDS or words[-1] in _NOT_NOUNS or _VERBISH.search(words[-1]) or len(words[-1]) < 3:
+            if len(words) == 2 and words[0] in _ADJECTIVES:
+                continue  # "the last …", "the big …": an adjective without its noun is not a thing they named
             words = words[:1]
         if not words or words[0] in STOP_WORDS or words[0] in _NOT_NOUNS or len(words[0]) < 3:
             continue

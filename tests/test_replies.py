@@ -81,6 +81,18 @@ def test_a_content_phrase_is_never_a_bare_verb_or_filler(text):
     assert content_phrase(text) is None
 
 
+@pytest.mark.parametrize("text, phrase", [
+    # the demo's second run recalled "when we were talking about the immediate"
+    ("which were the immediate predecessors of the true printed book", "the immediate predecessors"),
+    ("my financial worries keep me up", "your financial worries"),
+    ("the big day", None),  # an adjective with no noun after it is not a thing anyone named
+    ("my mate said so", "your mate"),
+    ("my new job", "your new job"),
+])
+def test_a_content_phrase_keeps_the_noun_after_an_adjective(text, phrase):
+    assert content_phrase(text) == phrase
+
+
 def test_grief_needs_a_named_loss(understanding):
     assert understanding.read("My dad died in March.").intent == "grief"
     assert understanding.read("And then my sister called.").intent != "grief"
