@@ -12,6 +12,13 @@ import re
 
 DEFAULT_PATTERN = "coherent"  # slow, even breaths: the gentlest to follow with eyes closed
 BREATHING_INVITE = "Let's breathe together."
+# Typed chat cannot keep a rhythm for you, so the exercise is given in words, with where to find the guided one.
+TYPED_BREATHING = (
+    "Let's breathe together, here in words. Breathe in gently through your nose for a count of four, "
+    "then let it go slowly through your mouth for a count of six. Let's do that five more times, at your own pace; "
+    "I'll be here when you're done. (For a guided exercise with sound and a steady rhythm, run stillpoint breathe, "
+    "or press Breathe on the page.)"
+)
 
 _ASKS_TO_BREATHE = re.compile(
     r"\b(breathe|breathing|breath|calm me down|help me calm|calm down|panic(king)? attack|grounding)\b", re.I

@@ -246,6 +246,16 @@ def test_chat_script_json_sessions_closing_and_store(tmp_path):
     assert [s for s, _ in stored].count("user") == 6 and "This is never answered." not in [t for _, t in stored]
 
 
+def test_breathing_asked_for_in_typed_chat_is_given_in_words(tmp_path):
+    """Typed chat has no sound to keep a rhythm: the exercise comes as words, with where the guided one is."""
+    from dialogue.practices import TYPED_BREATHING
+
+    result = run_cli("chat", "--json", input="can we do some breathing?\n")
+    assert result.returncode == 0, result.stderr
+    said = [json.loads(l) for l in result.stdout.splitlines() if json.loads(l)["speaker"] == "companion"]
+    assert said[-1]["text"].endswith(TYPED_BREATHING) and "stillpoint breathe" in said[-1]["text"]
+
+
 def test_chat_reads_typed_lines_from_stdin(tmp_path):
     result = run_cli("chat", input="I feel so lonely tonight.\ngood night\n")
     assert result.returncode == 0, result.stderr

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from dialogue.companion import Companion, ReplySentence, ReplyTrace, SafetyAssessed, SessionEnds
 from dialogue.store import Store
 from voice.events import Pause, SpeechAudio, Transcript, TurnEnded, TurnMayEnd
@@ -239,8 +241,12 @@ class Exchanger:
 
     def practice_audio(self, sentence: ReplySentence) -> list[SpeechAudio]:
         """A guided breathing exercise takes over the reply's audio for its length (issue 12)."""
-        if not sentence.practice or not getattr(self.synthesizer, "voiced", True):
-            return []  # typed chat shows the invitation; the exercise itself is for the ear
+        if not sentence.practice:
+            return []
+        if not getattr(self.synthesizer, "voiced", True):  # typed chat: the exercise in words (no rhythm to keep)
+            from dialogue.practices import TYPED_BREATHING
+
+            return [SpeechAudio(TYPED_BREATHING, np.zeros(0, np.float32), self.synthesizer.sample_rate)]
         from ..breathe_runner import prepare_practice
 
         # breathing (issue 12): the conversation takes the exercise itself when it starts playing, to steer it
