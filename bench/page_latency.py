@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from common import ROOT, build, lj, percentile, table
 
-from page_harness import page_server
+from page_harness import CHROMIUM, launch_chromium, page_server
 
 CLIPS = ["LJ001-0002", "LJ001-0004", "LJ001-0006", "LJ001-0008", "LJ001-0013"]
 GAP_S = 14.0  # room for the reply to finish before the next turn
@@ -42,14 +41,11 @@ def page_figures(clip: Path, db: Path, turns: int) -> list[float]:
     from stillpoint.config import Settings
     from stillpoint.page.shared import SharedModels
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if CHROMIUM is None:
         sys.exit("bench/page_latency.py needs Debian's chromium (apt-get install chromium)")
     models = SharedModels(Settings())
     with page_server(models, db) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=[
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-audio-capture={clip}", "--no-sandbox"])
+        browser = launch_chromium(playwright, clip)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(base + "/")

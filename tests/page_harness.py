@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import socket
 import threading
 import time
@@ -12,6 +13,23 @@ from pathlib import Path
 
 import numpy as np
 import uvicorn
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")  # Debian's, driven by Playwright
+
+
+def launch_chromium(playwright, clip: Path | None = None):
+    """Headless Chromium; with `clip`, its fake microphone plays that WAV into getUserMedia."""
+    args = ["--no-sandbox"]
+    if clip is not None:
+        args = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-audio-capture={clip}", *args]
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+
+
+def ws_url(base: str) -> str:
+    """The page's WebSocket address for an http(s) base address."""
+    return base.replace("http", "ws", 1) + "/ws"
 
 
 def free_port() -> int:

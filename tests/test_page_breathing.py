@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -19,14 +18,10 @@ import pytest
 import websockets
 
 from onsets import match, onsets
-from page_harness import page_server, pcm16, shared_models  # noqa: F401 (fixture)
+from page_harness import CHROMIUM, launch_chromium, page_server, pcm16, shared_models, ws_url  # noqa: F401 (fixture)
 from speechkit import build, say
 
 BLOCK_S = 0.5  # the largest audio message the server takes
-
-
-def ws_url(base: str) -> str:
-    return base.replace("http", "ws", 1) + "/ws"
 
 
 async def _next(ws, kind: str, events: list, audio: dict, timeout: float = 120.0) -> dict:
@@ -111,7 +106,6 @@ def test_the_chosen_exercise_is_steered_by_words_spoken_to_the_page(shared_model
     assert [s.split(":")[0] for s in steering] == ["slower"], steering
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
@@ -123,9 +117,7 @@ def test_the_page_offers_the_patterns_and_plays_the_one_chosen(shared_models, tm
 
     clip = build([60.0], seed=32).write(tmp_path / "room.wav")  # a quiet room: nobody speaks
     with page_server(shared_models, tmp_path / "data" / "stillpoint.db") as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-audio-capture={clip}", "--no-sandbox"])
+        browser = launch_chromium(playwright, clip)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(base + "/")

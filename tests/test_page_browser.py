@@ -7,16 +7,14 @@ over the WebSocket, the real models answer, and the page plays the reply. Screen
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from page_harness import page_server, shared_models  # noqa: F401 (fixture)
+from page_harness import CHROMIUM, launch_chromium, page_server, shared_models  # noqa: F401 (fixture)
 from speechkit import build, lj
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
 
@@ -24,18 +22,6 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromiu
 def browser_clip(path: Path) -> Path:
     """Room noise while the opening line plays, then two sentences of LJ Speech with a 0.6 s pause."""
     return build([6.0, lj("LJ001-0006"), 0.6, lj("LJ001-0008"), 45.0]).write(path)
-
-
-def launch(playwright, clip: Path):
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=[
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-audio-capture={clip}",
-            "--no-sandbox",
-        ],
-    )
 
 
 def test_page_hears_a_recording_and_plays_the_reply(shared_models, tmp_path):
@@ -47,7 +33,7 @@ def test_page_hears_a_recording_and_plays_the_reply(shared_models, tmp_path):
     clip = browser_clip(tmp_path / "clip.wav")
     db = tmp_path / "data" / "stillpoint.db"
     with page_server(shared_models, db) as base, sync_playwright() as playwright:
-        browser = launch(playwright, clip)
+        browser = launch_chromium(playwright, clip)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.goto(base + "/")
@@ -93,7 +79,7 @@ def test_page_is_calm_and_usable_by_thumb_keyboard_and_screen_reader(tmp_path):
     from playwright.sync_api import sync_playwright
 
     with page_server(None, tmp_path / "db.sqlite") as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             page.add_init_script("""

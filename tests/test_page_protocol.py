@@ -17,12 +17,8 @@ import numpy as np
 import pytest
 import websockets
 
-from page_harness import page_server, pcm16, shared_models, talk_over_socket  # noqa: F401 (fixture)
+from page_harness import page_server, pcm16, shared_models, talk_over_socket, ws_url  # noqa: F401 (fixture)
 from speechkit import build, say
-
-
-def ws_url(base: str) -> str:
-    return base.replace("http", "ws", 1) + "/ws"
 
 
 def origin(base: str) -> dict:
