@@ -28,6 +28,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from dialogue.completion import GOES_ON_MARKS
+
 from . import turn_end_fit
 
 # Words after which a thought is not finished, whatever else is heard.
@@ -116,7 +118,7 @@ def features(e: TurnEvidence) -> dict[str, float]:
         if e.clause is not None:
             f["clause"] = _logit(e.clause)
         text = (e.transcript or "").rstrip()
-        f["comma"] = float(text.endswith((",", ";", ":", "-", "—", "…", "...")))
+        f["comma"] = float(text.endswith(GOES_ON_MARKS))  # Whisper heard the thought go on
     return f
 
 
