@@ -82,8 +82,7 @@ def run_exercise(settings: Settings, plan: BreathingPlan, *, night: bool, input_
         from voice.clocked_output import ClockedSpeaker
 
         # the cues are rendered at the card's own rate, so nothing is converted while it plays
-        speaker = ClockedSpeaker(None, settings.audio.output_device,
-                                 extra_latency_s=settings.audio.output_latency_ms / 1000)
+        speaker = ClockedSpeaker(settings.audio.output_device, extra_latency_s=settings.audio.output_latency_ms / 1000)
     play_rate = speaker.rate if speaker is not None else None
     session, intro = progress.step("Preparing the voice",
                                    lambda: build_session(plan, cue_words(settings, night, play_rate), night=night))

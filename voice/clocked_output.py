@@ -21,7 +21,6 @@ from collections import deque
 from collections.abc import Callable
 
 import numpy as np
-import soxr
 
 from .errors import NoSpeakerError
 
@@ -32,11 +31,10 @@ OUTPUT_LATENCY_S = 0.2  # a deep device buffer: a busy machine cannot starve it,
 
 
 class ClockedSpeaker:
-    def __init__(self, rate: int | None, device: int | str | None = None, block_ms: int = 10,
-                 extra_latency_s: float = 0.0):
-        """`rate`: the timeline's sample rate; None plays the timeline at the card's own rate (best:
-        nothing is converted while playing — a stream resampler here made the card fall ~10% behind
-        the clock on the test card, which the timeline then had to skip silence to make up).
+    def __init__(self, device: int | str | None = None, block_ms: int = 10, extra_latency_s: float = 0.0):
+        """The timeline plays at the card's own rate (`rate`, chosen here): whoever renders it renders
+        at that rate, so nothing is converted while playing — a stream resampler here once made the
+        card fall ~10% behind the clock, which the timeline then had to skip silence to make up.
         `extra_latency_s`: delay after the sound card that it cannot report (Bluetooth headphones,
         a sound server, a pipe), added to the card's own buffer."""
         try:
@@ -49,20 +47,19 @@ class ClockedSpeaker:
             ) from None
         self.device_name = info["name"]
         self._stream = None
-        # 48 kHz first: every card plays it natively, and resampling here (soxr) is cheaper and
-        # more predictable than a driver's plug converter (ALSA's can fall behind real time)
-        for device_rate in dict.fromkeys((48_000, int(info.get("default_samplerate") or 48_000), rate or 48_000)):
+        # 48 kHz first: every card plays it natively, where a driver's plug converter can fall behind
+        # real time (ALSA's does)
+        for rate in dict.fromkeys((48_000, int(info.get("default_samplerate") or 48_000))):
             try:
-                self._stream = sounddevice.OutputStream(samplerate=device_rate, channels=1, dtype="float32",
+                self._stream = sounddevice.OutputStream(samplerate=rate, channels=1, dtype="float32",
                                                         device=device, latency=OUTPUT_LATENCY_S)
-                self.device_rate = device_rate
+                self.rate = rate
                 break
             except Exception as error:
-                log.debug("speaker refused %d Hz: %s", device_rate, error)
+                log.debug("speaker refused %d Hz: %s", rate, error)
         if self._stream is None:
             raise NoSpeakerError(f"The speaker '{self.device_name}' could not be opened; try --output FILE.wav.")
-        rate = self.rate = rate or self.device_rate
-        self.block = int(rate * block_ms / 1000)
+        self.block = int(self.rate * block_ms / 1000)
         self.extra_latency_s = extra_latency_s
         self.latency_s = float(self._stream.latency) + extra_latency_s
         self.t0: float | None = None
@@ -90,17 +87,16 @@ class ClockedSpeaker:
             os.sched_setscheduler(threading.get_native_id(), os.SCHED_FIFO, os.sched_param(10))
         except (PermissionError, AttributeError, OSError) as error:
             log.debug("no real-time priority for the speaker thread (%s)", error)
-        resampler = soxr.ResampleStream(self.rate, self.device_rate, 1, dtype="float32") if self.device_rate != self.rate else None
         gaps: deque[float] = deque(maxlen=10)
         silence = np.zeros(self.block, np.float32)
         self._stream.start()
         try:
             # after a blocking write the device buffer is full, so its size is the wait until the next
             # block is heard (PortAudio's `latency` is what was asked for, not always what was given)
-            self.latency_s = self._stream.write_available / self.device_rate + self.extra_latency_s
+            self.latency_s = self._stream.write_available / self.rate + self.extra_latency_s
         except Exception as error:
             log.debug("buffer size unknown (%s); using the reported latency", error)
-        log.info("breathing speaker '%s' at %d Hz, %.0f ms to the ear", self.device_name, self.device_rate,
+        log.info("breathing speaker '%s' at %d Hz, %.0f ms to the ear", self.device_name, self.rate,
                  self.latency_s * 1000)
         try:
             while not self._stop.is_set():
@@ -126,11 +122,11 @@ class ClockedSpeaker:
                             else:
                                 # ahead of the clock: play that much extra silence (the write waits it out)
                                 for _ in range(ahead_by_blocks):
-                                    self._write(silence, resampler)
+                                    self._write(silence)
                                 continue
                     block = render(self.position, self.block)
                     self.position += self.block
-                self._write(block, resampler)
+                self._write(block)
         except Exception as error:
             log.warning("breathing speaker stopped: %s", error)
         finally:
@@ -139,11 +135,8 @@ class ClockedSpeaker:
             except Exception:
                 pass
 
-    def _write(self, block: np.ndarray, resampler) -> None:
-        if resampler is not None:
-            block = resampler.resample_chunk(block, last=False)
-        if len(block):
-            self._stream.write(np.ascontiguousarray(block, dtype=np.float32).reshape(-1, 1))
+    def _write(self, block: np.ndarray) -> None:
+        self._stream.write(np.ascontiguousarray(block, dtype=np.float32).reshape(-1, 1))
 
     def close(self) -> None:
         self._stop.set()
