@@ -34,6 +34,8 @@ REPERTOIRE_PATH = Path(__file__).parent / "data" / "repertoire.toml"
 KINDS = ("reflection", "question", "affirmation", "encourager", "summary")
 RECENT_SESSIONS_LINES = 150  # lines remembered across sessions, to be avoided (not forbidden)
 _SLOT = re.compile(r"\{(\w+)\}")
+_CONDITION = re.compile(r"\{\?(\w+)\}\s*")
+HEARD_TABLE = "heard"  # not a group: the word families a line can ask for with {?family}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class Line:
     group: str
     kind: str
     template: str
+    needs_heard: frozenset[str] = frozenset()  # word families the person must have used ({?body} in the file)
+
+    @classmethod
+    def parse(cls, group: str, kind: str, raw: str) -> "Line":
+        return cls(group, kind, _CONDITION.sub("", raw), frozenset(_CONDITION.findall(raw)))
 
     @property
     def slots(self) -> frozenset[str]:
@@ -50,18 +57,27 @@ class Line:
 class Repertoire:
     """The reviewed lines, by group (intent) and kind."""
 
-    def __init__(self, groups: dict[str, dict[str, list[Line]]]):
+    def __init__(self, groups: dict[str, dict[str, list[Line]]], heard: dict[str, re.Pattern] | None = None):
         self.groups = groups
+        self.heard = heard or {}
+        unknown = {f for line in self.all_lines() for f in line.needs_heard} - set(self.heard)
+        if unknown:
+            raise ValueError(f"repertoire lines ask for word families that [{HEARD_TABLE}] does not define: {sorted(unknown)}")
 
     @classmethod
     def load(cls, path: Path = REPERTOIRE_PATH) -> "Repertoire":
         with open(path, "rb") as f:
             data = tomllib.load(f)
+        heard = {name: re.compile(rf"\b({words})", re.I) for name, words in data.pop(HEARD_TABLE, {}).items()}
         groups = {
-            group: {kind: [Line(group, kind, t) for t in lines] for kind, lines in kinds.items()}
+            group: {kind: [Line.parse(group, kind, t) for t in lines] for kind, lines in kinds.items()}
             for group, kinds in data.items()
         }
-        return cls(groups)
+        return cls(groups, heard)
+
+    def heard_in(self, line: Line, text: str) -> bool:
+        """A line written for one kind of telling ("not knowing", a tight chest) only where it was told."""
+        return all(self.heard[family].search(text) for family in line.needs_heard)
 
     def lines(self, group: str, kind: str) -> list[Line]:
         return self.groups.get(group, {}).get(kind, [])
@@ -107,6 +123,7 @@ _THANKS = re.compile(r"\b(thank|thanks|cheers|ta|appreciate (it|you|this|that|th
 _FEELING_GROUPS = {"sadness", "anxiety", "anger", "loneliness", "grief", "shame", "conflict"}
 _GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|evening|good (evening|morning|afternoon)|morning)\b( (again|there|stillpoint|you))*\W*$", re.I)
 # Lines carrying the person's words are preferred; a whole clause echoed back less so (it can sound mechanical).
+_HEARD_WEIGHT = 1.5  # a line written for what they just described fits better than a general one
 _SLOT_WEIGHT = {"person": 1.5, "topic": 1.2, "feeling": 1.5, "phrase": 0.4, "topics": 1.0}
 
 
@@ -275,7 +292,7 @@ class Replier:
             "phrase": reading.phrase,
             "topics": _join(self.session.topics[-3:]) if len(self.session.topics) >= 2 else None,
         }
-        if any(not values.get(slot) for slot in line.slots):
+        if any(not values.get(slot) for slot in line.slots) or not self.repertoire.heard_in(line, reading.text):
             return None
         text = line.template
         for slot, value in values.items():
@@ -302,7 +319,8 @@ class Replier:
                     continue
                 if guard is not None and not guard.check(text, reviewed=True).ok:
                     continue
-                score = sum(_SLOT_WEIGHT.get(slot, 1.0) for slot in line.slots) - (3.0 if norm in recent else 0.0) + self.rng.random()
+                score = (sum(_SLOT_WEIGHT.get(slot, 1.0) for slot in line.slots) + _HEARD_WEIGHT * len(line.needs_heard)
+                         - (3.0 if norm in recent else 0.0) + self.rng.random())
                 if line.slots & avoid_slots:
                     score -= 5.0
                 candidates.append((score, text, line.slots))
