@@ -28,6 +28,15 @@ def asks_what_i_am(user_text: str) -> bool:
     return bool(_ASKS_IF_REAL.search(user_text))
 
 
+# "What's wrong with me?", "is it a panic attack or my heart?": never a diagnosis; who can look at it properly.
+DIAGNOSIS_LINE = (
+    "I can't tell you what's going on: I'm an AI, and I can't diagnose anything. "
+    "A doctor, or your therapist, could look at it with you properly."
+)
+# Said with it when the body is named: chest pain or a racing heart can be more than worry.
+DIAGNOSIS_BODY_LINE = "If it's your chest or your heart and it feels severe or new, please get urgent medical help now."
+DIAGNOSIS_BODY = re.compile(r"\b(chest|heart|breath|breathing|faint|numb(ness)?|tingling|arm)\b", re.I)
+
 OPENING_DISCLOSURE = "Just so you know, I'm an AI, not a person and not a therapist."
 
 REDISCLOSE_AFTER_IDLE = timedelta(days=7)

@@ -20,8 +20,15 @@ TYPED_BREATHING = (
     "or press Breathe on the page.)"
 )
 
+# Asked for, not merely mentioned: "I've been holding my breath all day" or "do you think it's a panic attack or my
+# heart?" is something to answer, not a cue to start an exercise. A panic happening now is an ask.
 _ASKS_TO_BREATHE = re.compile(
-    r"\b(breathe|breathing|breath|calm me down|help me calm|calm down|panic(king)? attack|grounding)\b", re.I
+    r"\b(let'?s|let us|can we|could we|shall we|should we|help me|i need to|i want to|i'?d like to|i wanna|want to|"
+    r"guide me|walk me through|take me through|some)\b[^.?!]{0,25}\b(breathe|breathing|breaths?|calm down|grounding)\b"
+    r"|\b(breathing|breath|grounding) (exercise|practice|thing)s?\b|\bbreathe with me\b|\b(calm me down|help me calm)\b"
+    r"|^\W*((slow |deep |box |some )?(breathe|breathing|breaths?))\W*(please|now|again)?\W*$"
+    r"|\bi'?m (having|in the middle of|in) an? panic attack\b|\bi'?m panicking\b|\bi think i'?m having a panic attack\b(?![^?]*\?)",
+    re.I,
 )
 _YES = re.compile(r"^\W*(yes|yeah|yep|ok|okay|sure|please|alright|all right|let'?s|let us|i'?d like that|that would help)\b", re.I)
 _NAMED = [
@@ -33,8 +40,12 @@ _NAMED = [
 
 
 def wants_breathing(user_text: str, just_offered: bool) -> bool:
-    """Asked for a breathing exercise, or said yes right after one was offered."""
-    if _ASKS_TO_BREATHE.search(user_text) and not re.search(r"\b(can'?t|cannot) breathe\b", user_text, re.I):
+    """Asked for a breathing exercise (or panicking now), or said yes right after one was offered;
+    a pattern named ("box breathing", "4-7-8") is an ask too."""
+    if re.search(r"\b(can'?t|cannot) breathe\b", user_text, re.I):
+        return False
+    if _ASKS_TO_BREATHE.search(user_text) or any(p.search(user_text) and re.search(r"breath", user_text, re.I)
+                                                 for _, p in _NAMED):
         return True
     return just_offered and bool(_YES.search(user_text))
 

@@ -8,7 +8,9 @@ Fixed policies come first, because they must never depend on a guess:
 - "what are you?" → the plain AI disclosure (a shorter reminder if asked again);
 - medication (dose, more, stopping, mixing) → `crisis.MEDICATION_LINE`, plus the risk sentence when
   the question is about more than prescribed or alcohol; never advice;
-- asking for advice → reflect and ask what they have considered, no instructions.
+- asking for advice → reflect and ask what they have considered, no instructions;
+- "what's wrong with me?", "is it my heart?" → no diagnosis: a doctor or their therapist can look at it (and urgent
+  help if it is the chest or heart and severe), then an open question.
 
 Everything else is motivational interviewing's OARS from `data/repertoire.toml`: a reflection,
 an open question, an affirmation, a minimal encourager or a short summary, in varied shapes and
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from .crisis import MEDICATION_LINE, MEDICATION_RISK
 from .guard import ReplyGuard, normalise_sentence
-from .honesty import DISCLOSURE
+from .honesty import DIAGNOSIS_BODY, DIAGNOSIS_BODY_LINE, DIAGNOSIS_LINE, DISCLOSURE
 from .understanding import MEDICATION_RISK_WORDS, POSITIVE_FEELINGS, Reading, mentions_loss, names_medication
 
 REPERTOIRE_PATH = Path(__file__).parent / "data" / "repertoire.toml"
@@ -206,6 +208,16 @@ class Replier:
                                  policy="identity")
             line = self._pick([("identity_again", "reflection")], reading) or "I'm an AI, not a person."
             return ReplyPlan([PlannedSentence(line, "fixed", f"disclosure again, shorter; {why}")], policy="identity")
+        if reading.intent == "diagnosis":
+            first = (DIAGNOSIS_LINE if normalise_sentence(DIAGNOSIS_LINE) not in s.said  # asked again: said more briefly
+                     else self._pick([("diagnosis_again", "reflection")], reading))
+            body = DIAGNOSIS_BODY.search(reading.text) and normalise_sentence(DIAGNOSIS_BODY_LINE) not in s.said
+            planned = [PlannedSentence(line, "fixed", f"diagnosis asked: none given, a doctor named; {why}")
+                       for line in (first, DIAGNOSIS_BODY_LINE if body else None) if line]
+            question = self._pick([("diagnosis", "question")], reading)
+            if question:
+                planned.append(PlannedSentence(question, "repertoire", f"diagnosis → diagnosis/question; {why}"))
+            return ReplyPlan(planned or [PlannedSentence("I'm here, and I'm listening.", "fixed", why)], policy="diagnosis")
         if reading.intent == "medication":
             risky = bool(MEDICATION_RISK_WORDS.search(reading.text))
             if not s.medication_told and normalise_sentence(MEDICATION_LINE) not in s.said:  # (safety may have said it)

@@ -119,7 +119,9 @@ _CLOSING = re.compile(
 _CLOSING_ANYWHERE = re.compile(
     r"\b(bye|goodbye|good ?night|night night|cheerio)\W*$|\b(i'?m )?off to (bed|sleep)\b|\bbed ?time\b|\bheading to bed\b|"
     r"\b(done for (tonight|today|the night)|call it a night|i'?m going to (bed|sleep) now|going to go to (bed|sleep)|"
-    r"that'?s (it|all) for (tonight|today|me tonight)|i'?ll leave it there|leave it there for (tonight|today))\b",
+    r"that'?s (it|all) for (tonight|today|me tonight)|i'?ll leave it there|leave it there for (tonight|today)|"
+    r"i'?ll stop (here|there|now|for (tonight|today|now))|that'?s enough for (now|tonight|today))\b"
+    r"|(^|[.,;!] ?)(night|nite|night all)\W*$",  # "…I'll stop for tonight. night"
     re.I,
 )
 _MOOD = re.compile(
@@ -141,6 +143,26 @@ _ADVICE = re.compile(
     r"\bhow would you handle\b|\bwhat can i do\b|\bis there anything i can do\b|\bhow am i supposed to\b",
     re.I,
 )
+# "What are you?" always speaks to the companion: without one of these words it was something else
+# ("I don't know. I keep replaying it" once got the whole AI disclosure).
+_ADDRESSES_ME = re.compile(r"\b(you|your|you'?re|yourself|u|ur|stillpoint|bot|ai|robot|machine|computer|program|human|person|real)\b", re.I)
+# Asking what is wrong with them: a companion never diagnoses; it says who can look at it properly.
+_DIAGNOSIS = re.compile(
+    r"\b(what'?s|what is|whats) (wrong|the matter) with me\b|\bwhat do you think (is )?wrong with me\b|"
+    r"\b(is|do you think) (it|this|that|what i have|it'?s|this is)? ?(normal|a panic attack|an? (anxiety|panic) attack|depression|"
+    r"anxiety|adhd|ocd|ptsd|bipolar|burn ?out|my heart|something wrong with my (heart|head|brain|chest))\b.*\?|"
+    r"\b(do|could|might) i (have|be having) (depression|anxiety|adhd|ocd|ptsd|bipolar|a disorder|an? (anxiety|panic) disorder|"
+    r"a heart attack|a breakdown|burn ?out)\b|"
+    r"\bam i (depressed|bipolar|mentally ill|crazy|going crazy|having a (heart attack|breakdown|panic attack))\b.*\?|"
+    r"\bis (it|this) normal (to|that)\b|\b(is|could) (it|this) be (my heart|a heart attack|a panic attack|depression|anxiety)\b",
+    re.I,
+)
+
+
+def asks_for_a_diagnosis(text: str) -> bool:
+    return bool(_DIAGNOSIS.search(text))
+
+
 _IDENTITY_MORE = re.compile(
     r"\b(do you (have|actually have) (feelings|a body|emotions)|can you (feel|think for yourself|really understand)|"
     r"are you (conscious|sentient|alive|even real|just software|one of those|some kind of|trained)|you'?re not real|"
@@ -225,6 +247,8 @@ def rule_intent(text: str, breath_offered: bool = False) -> tuple[str, str] | No
         return "identity", "asks what I am"
     if asks_about_medication(text):
         return "medication", "asks about medication"
+    if asks_for_a_diagnosis(text):
+        return "diagnosis", "asks what is wrong"
     if is_closing(text):
         return "closing", "closing words"
     if wants_breathing(text, breath_offered):
@@ -346,13 +370,18 @@ def feeling_word(text: str) -> str | None:
     return None
 
 
+# A capital after these is somewhere, not someone: "I moved to Leeds" must not become "So Leeds are part of this."
+_A_PLACE = re.compile(r"\b(in|to|from|at|near|around|into|through|outside|visit|visiting|left|leave|leaving|back home in)\s+$", re.I)
+
+
 def people_named(text: str) -> tuple[str, ...]:
     """People the person named, as the companion would say them: 'your sister', 'Sam'."""
     found = []
     for t in topics(text):
         if t.kind == "person":
             found.append(_person_phrase(text, t.word))
-        elif t.kind == "name" and t.word.lower() not in {"stillpoint", "christmas", "easter", "monday"} and len(t.word) > 2:
+        elif t.kind == "name" and t.word.lower() not in {"stillpoint", "christmas", "easter", "monday"} and len(t.word) > 2 \
+                and not _A_PLACE.search(text.split(t.word)[0]):
             found.append(t.word)
     return tuple(dict.fromkeys(found))
 
@@ -538,6 +567,10 @@ class Understanding:
                 why += f"; no conflict named, so read as {intent}"
             elif intent == "telling" and _CONFLICT_WORDS.search(text) and scores.get("conflict", 0) > 0.1:
                 intent, why = "conflict", why + "; conflict words, so conflict"
+            elif intent == "identity" and not _ADDRESSES_ME.search(text):
+                rest = {k: v for k, v in allowed.items() if k != "identity"}
+                intent = max(rest, key=rest.get)
+                why += f"; nothing asked of me, so {intent}"
             elif intent in SURE_ONLY and confidence < SURE_ONLY.get(intent, 0):
                 rest = {k: v for k, v in allowed.items() if k not in SURE_ONLY}
                 intent = max(rest, key=rest.get)

@@ -22,7 +22,8 @@ def understanding():
 
 # -- understanding ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("text", ["Good night.", "I'm done for tonight", "Stop.", "bye", "Okay, I'm off to bed.",
-                                  "Right, bed time. Bye.", "I think that's it for today."])
+                                  "Right, bed time. Bye.", "I think that's it for today.",
+                                  "anyway, I'll stop for tonight. night", "ok. thanks, I think that's enough for now"])
 def test_closings_are_recognised(text):
     assert is_closing(text)
 
@@ -41,9 +42,54 @@ def test_ordinary_lines_are_not_closings(text):
     ("I'd say about a four out of ten.", "mood"),
     ("What should I do about my flatmate?", "advice"),
     ("I don't know.", "filler"),
+    ("What do you think is wrong with me?", "diagnosis"),
+    ("do you think it's a panic attack or something wrong with my heart?", "diagnosis"),
+    ("is it normal to not cry?", "diagnosis"),
+    ("Do I have depression, do you think?", "diagnosis"),
 ])
 def test_rules_decide_what_must_not_be_guessed(text, intent):
     assert rule_intent(text)[0] == intent
+
+
+@pytest.mark.parametrize("text", ["I've been holding my breath all day waiting for the call.", "I keep breathing too fast.",
+                                  "my therapist says breathing helps", "do you think it's a panic attack?",
+                                  "I had a panic attack on the bus last week and it scared me."])
+def test_breathing_mentioned_is_not_breathing_asked_for(text):
+    """Only an ask (or a panic happening now) starts an exercise; a mention is something to answer."""
+    assert rule_intent(text) is None or rule_intent(text)[0] != "breathe"
+
+
+@pytest.mark.parametrize("text", ["Let's breathe.", "Can we do a breathing exercise?", "box breathing please",
+                                  "I need to calm down, help me breathe", "I'm having a panic attack", "breathe with me"])
+def test_breathing_asked_for(text):
+    assert rule_intent(text)[0] == "breathe"
+
+
+def test_a_question_about_what_is_wrong_gets_no_diagnosis_and_names_a_doctor(understanding):
+    replier = Replier(seed=2)
+    said = []
+    for text in ("What's wrong with me?", "do you think it's a panic attack or something wrong with my heart?",
+                 "Is it normal to feel nothing at all?"):
+        reading = understanding.read(text)
+        plan = replier.compose(reading)
+        replier.said(plan.sentences)
+        assert plan.policy == "diagnosis" and "doctor" in plan.text, plan.text
+        assert not re.search(r"\b(it sounds like (a|an) (panic|anxiety)|you (have|might have|probably have))\b", plan.text, re.I)
+        said.append(plan.text)
+    assert "urgent medical help" in said[1] and "urgent" not in said[0] + said[2]  # the body named: urgent help too
+    sentences = [s for text in said for s in re.split(r"(?<=[.?!]) ", text)]
+    assert len(sentences) == len(set(sentences)), said  # asked again: the same never said twice
+
+
+def test_a_vague_line_is_not_read_as_asking_what_i_am(understanding):
+    """The classifier once gave "I don't know. I keep replaying it" the whole AI disclosure (identity 0.61)."""
+    assert understanding.read("I don't know. I keep replaying it").intent != "identity"
+
+
+@pytest.mark.parametrize("text", ["I moved to Leeds three months ago.", "We went to Brighton for the weekend.",
+                                  "I grew up near Galway and miss it."])
+def test_a_place_is_not_a_person(text):
+    assert people_named(text) == ()
 
 
 def test_medication_taken_as_prescribed_is_not_a_medication_question():
