@@ -24,10 +24,11 @@ TYPED_BREATHING = (
 # heart?" is something to answer, not a cue to start an exercise. A panic happening now is an ask.
 _ASKS_TO_BREATHE = re.compile(
     r"\b(let'?s|let us|can we|could we|shall we|should we|help me|i need to|i want to|i'?d like to|i wanna|want to|"
-    r"guide me|walk me through|take me through|some)\b[^.?!]{0,25}\b(breathe|breathing|breaths?|calm down|grounding)\b"
+    r"guide me|guide my|walk me through|take me through|show me|count my|lead me|teach me|help|do the|some)\b[^.?!]{0,25}"
+    r"\b(breathe|breathing|breaths?|calm down|grounding)\b|\bbreath ?work\b|\bbreathing (break|session)\b"
     r"|\b(breathing|breath|grounding) (exercise|practice|thing)s?\b|\bbreathe with me\b|\b(calm me down|help me calm)\b"
     r"|^\W*((slow |deep |box |some )?(breathe|breathing|breaths?))\W*(please|now|again)?\W*$"
-    r"|\bi'?m (having|in the middle of|in) an? panic attack\b|\bi'?m panicking\b|\bi think i'?m having a panic attack\b(?![^?]*\?)",
+    r"|\bi'?m (having|in the middle of|in) an? panic attack\b|\bi'?m panicking\b(?! (about|over|that|because|when|if))|\bi think i'?m having a panic attack\b(?![^?]*\?)",
     re.I,
 )
 _YES = re.compile(r"^\W*(yes|yeah|yep|ok|okay|sure|please|alright|all right|let'?s|let us|i'?d like that|that would help)\b", re.I)

@@ -149,12 +149,12 @@ _ADDRESSES_ME = re.compile(r"\b(you|your|you'?re|yourself|u|ur|stillpoint|bot|ai
 # Asking what is wrong with them: a companion never diagnoses; it says who can look at it properly.
 _DIAGNOSIS = re.compile(
     r"\b(what'?s|what is|whats) (wrong|the matter) with me\b|\bwhat do you think (is )?wrong with me\b|"
-    r"\b(is|do you think) (it|this|that|what i have|it'?s|this is)? ?(normal|a panic attack|an? (anxiety|panic) attack|depression|"
+    r"\b(is|do you think) (it|this|that|what i have|it'?s|this is)? ?(a panic attack|an? (anxiety|panic) attack|depression|"
     r"anxiety|adhd|ocd|ptsd|bipolar|burn ?out|my heart|something wrong with my (heart|head|brain|chest))\b.*\?|"
     r"\b(do|could|might) i (have|be having) (depression|anxiety|adhd|ocd|ptsd|bipolar|a disorder|an? (anxiety|panic) disorder|"
     r"a heart attack|a breakdown|burn ?out)\b|"
     r"\bam i (depressed|bipolar|mentally ill|crazy|going crazy|having a (heart attack|breakdown|panic attack))\b.*\?|"
-    r"\bis (it|this) normal (to|that)\b|\b(is|could) (it|this) be (my heart|a heart attack|a panic attack|depression|anxiety)\b",
+    r"\b(is|could) (it|this) be (my heart|a heart attack|a panic attack|depression|anxiety)\b",
     re.I,
 )
 

@@ -44,7 +44,7 @@ def test_ordinary_lines_are_not_closings(text):
     ("I don't know.", "filler"),
     ("What do you think is wrong with me?", "diagnosis"),
     ("do you think it's a panic attack or something wrong with my heart?", "diagnosis"),
-    ("is it normal to not cry?", "diagnosis"),
+    ("am I depressed?", "diagnosis"),
     ("Do I have depression, do you think?", "diagnosis"),
 ])
 def test_rules_decide_what_must_not_be_guessed(text, intent):
@@ -53,7 +53,8 @@ def test_rules_decide_what_must_not_be_guessed(text, intent):
 
 @pytest.mark.parametrize("text", ["I've been holding my breath all day waiting for the call.", "I keep breathing too fast.",
                                   "my therapist says breathing helps", "do you think it's a panic attack?",
-                                  "I had a panic attack on the bus last week and it scared me."])
+                                  "I had a panic attack on the bus last week and it scared me.",
+                                  "I'm panicking about the mortgage."])
 def test_breathing_mentioned_is_not_breathing_asked_for(text):
     """Only an ask (or a panic happening now) starts an exercise; a mention is something to answer."""
     assert rule_intent(text) is None or rule_intent(text)[0] != "breathe"
@@ -69,7 +70,7 @@ def test_a_question_about_what_is_wrong_gets_no_diagnosis_and_names_a_doctor(und
     replier = Replier(seed=2)
     said = []
     for text in ("What's wrong with me?", "do you think it's a panic attack or something wrong with my heart?",
-                 "Is it normal to feel nothing at all?"):
+                 "Am I depressed, is that what this is?"):
         reading = understanding.read(text)
         plan = replier.compose(reading)
         replier.said(plan.sentences)
