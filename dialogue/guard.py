@@ -182,6 +182,8 @@ class ReplyGuard:
 
             loss_named = mentions_loss(user_text)
         self._loss_named = loss_named
+        # Condolence is offered once: "I'm sorry" again on every later turn about the same loss rings hollow.
+        self._condoled = any(_CONDOLENCE.search(s) for s in said_this_session or ())
         self._chars = 0
         self._questions = 0
 
@@ -206,6 +208,8 @@ class ReplyGuard:
                 return Verdict(False, reason)
         if not self._loss_named and _CONDOLENCE.search(sentence):
             return Verdict(False, "condolence with no loss mentioned")
+        if self._condoled and _CONDOLENCE.search(sentence):
+            return Verdict(False, "condolence already offered this session")
         problem = _garbled(sentence)
         if problem:
             return Verdict(False, problem)
@@ -222,5 +226,6 @@ class ReplyGuard:
 
     def accept(self, sentence: str) -> None:
         self._said.append(sentence)
+        self._condoled = self._condoled or bool(_CONDOLENCE.search(sentence))
         self._chars += len(sentence)
         self._questions += sentence.count("?") > 0

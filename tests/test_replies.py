@@ -217,6 +217,20 @@ def test_condolence_only_where_a_loss_was_named(understanding):
             assert "sorry" not in plan.text.lower(), plan.text
 
 
+def test_condolence_is_offered_once_a_session(understanding):
+    """After "I'm so sorry", later turns about the same grandad are listened to, not condoled again."""
+    for seed in range(30):
+        replier = Replier(seed=seed)
+        condolences = 0
+        for text in ("My grandad died last week.", "He taught me to fish when I was little.",
+                     "The funeral is on Friday and I'm dreading it.", "I keep thinking about his hands.",
+                     "I just miss him so much.", "Mum is taking it really hard.", "I haven't cried yet."):
+            plan = replier.compose(understanding.read(text))
+            replier.said(plan.sentences)
+            condolences += bool(re.search(r"\b(i'?m|i am) (so |really |very )?sorry\b", plan.text, re.I))
+        assert condolences <= 1, seed
+
+
 def test_fixed_policies(understanding):
     replier = Replier(seed=1)
     closing = replier.compose(understanding.read("I'm done for tonight"))
