@@ -38,6 +38,9 @@ RECENT_SESSIONS_LINES = 150  # lines remembered across sessions, to be avoided (
 _SLOT = re.compile(r"\{(\w+)\}")
 _CONDITION = re.compile(r"\{\?(\w+)\}\s*")
 HEARD_TABLE = "heard"  # not a group: the word families a line can ask for with {?family}
+# Conditions on the session rather than the words: {?fresh} nothing told yet this session, {?story} something told,
+# {?returning} the person has talked before ("Hello again" on a first ever session is a small untruth).
+SESSION_STATES = frozenset({"fresh", "story", "returning"})
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class Repertoire:
     def __init__(self, groups: dict[str, dict[str, list[Line]]], heard: dict[str, re.Pattern] | None = None):
         self.groups = groups
         self.heard = heard or {}
-        unknown = {f for line in self.all_lines() for f in line.needs_heard} - set(self.heard)
+        unknown = {f for line in self.all_lines() for f in line.needs_heard} - set(self.heard) - SESSION_STATES
         if unknown:
             raise ValueError(f"repertoire lines ask for word families that [{HEARD_TABLE}] does not define: {sorted(unknown)}")
 
@@ -77,9 +80,11 @@ class Repertoire:
         }
         return cls(groups, heard)
 
-    def heard_in(self, line: Line, text: str) -> bool:
-        """A line written for one kind of telling ("not knowing", a tight chest) only where it was told."""
-        return all(self.heard[family].search(text) for family in line.needs_heard)
+    def heard_in(self, line: Line, text: str, states: frozenset[str] = frozenset()) -> bool:
+        """A line written for one kind of telling ("not knowing", a tight chest) only where it was told,
+        and one written for a moment of the session only then."""
+        return all(family in states if family in SESSION_STATES else bool(self.heard[family].search(text))
+                   for family in line.needs_heard)
 
     def lines(self, group: str, kind: str) -> list[Line]:
         return self.groups.get(group, {}).get(kind, [])
@@ -304,7 +309,8 @@ class Replier:
             "phrase": reading.phrase,
             "topics": _join(self.session.topics[-3:]) if len(self.session.topics) >= 2 else None,
         }
-        if any(not values.get(slot) for slot in line.slots) or not self.repertoire.heard_in(line, reading.text):
+        if any(not values.get(slot) for slot in line.slots) or \
+                not self.repertoire.heard_in(line, reading.text, self._session_states()):
             return None
         text = line.template
         for slot, value in values.items():
@@ -314,6 +320,10 @@ class Replier:
                                   lambda m: m.group(1) + _PLURAL_FORMS[m.group(2)], text)
                 text = text.replace("{" + slot + "}", value).replace("{" + slot.capitalize() + "}", value[0].upper() + value[1:])
         return text
+
+    def _session_states(self) -> frozenset[str]:
+        told = bool(self.session.topics) or self.session.turns > 2
+        return frozenset({"story" if told else "fresh"} | ({"returning"} if self.recent else set()))
 
     def _pick(self, places: list[tuple[str, str]], reading: Reading, guard: ReplyGuard | None = None,
               avoid_slots: set[str] = frozenset()) -> str | None:

@@ -217,6 +217,25 @@ def test_condolence_only_where_a_loss_was_named(understanding):
             assert "sorry" not in plan.text.lower(), plan.text
 
 
+def test_lines_for_a_moment_of_the_session_wait_for_it(understanding):
+    """'What's the feeling, if there's no story yet?' never after a story; 'Hello again' never on a first session."""
+    fresh_only = {"how has today been", "anything you'd like to talk about", "if there's no story yet",
+                  "on your mind most this week", "taking up space in your head"}
+    for seed in range(20):
+        replier = Replier(seed=seed)  # no earlier sessions
+        greeting = replier.compose(understanding.read("Hi."))
+        replier.said(greeting.sentences)
+        assert "again" not in greeting.text, greeting.text
+        for text in ("My partner and I had a huge fight about money last night.", "He slept at his brother's.",
+                     "I don't know.", "I don't know", "dunno"):
+            plan = replier.compose(understanding.read(text))
+            replier.said(plan.sentences)
+            assert not any(f in plan.text for f in fresh_only), (seed, text, plan.text)
+    greetings = [Replier(seed=seed, recent_lines=["It sounds like work has been a lot."]).compose(understanding.read("Hi.")).text
+                 for seed in range(20)]
+    assert any("again" in g for g in greetings), greetings  # someone who has talked before may be welcomed back
+
+
 def test_condolence_is_offered_once_a_session(understanding):
     """After "I'm so sorry", later turns about the same grandad are listened to, not condoled again."""
     for seed in range(30):
@@ -396,7 +415,8 @@ def test_slot_lines_agree_with_a_plural_person(person, verb):
 
     line = Line.parse("telling", "reflection", "So {person} is part of this.")
     replier = Replier.__new__(Replier)
-    replier.session = SimpleNamespace(topics=[])
+    replier.session = SimpleNamespace(topics=[], turns=0)
+    replier.recent = ()
     replier.repertoire = Repertoire({})
     reading = SimpleNamespace(feeling=None, person=person, topic=None, phrase=None, text="")
     assert Replier._fill(replier, line, reading) == f"So {person} {verb} part of this."
