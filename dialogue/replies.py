@@ -40,7 +40,9 @@ _CONDITION = re.compile(r"\{\?(\w+)\}\s*")
 HEARD_TABLE = "heard"  # not a group: the word families a line can ask for with {?family}
 # Conditions on the session rather than the words: {?fresh} nothing told yet this session, {?story} something told,
 # {?returning} the person has talked before ("Hello again" on a first ever session is a small untruth).
-SESSION_STATES = frozenset({"fresh", "story", "returning"})
+# {?lost}: the {person} of this line is the one whose loss was told ("What was your grandad like?", never "What's a
+# memory of your partner" to someone whose partner is alive).
+SESSION_STATES = frozenset({"fresh", "story", "returning", "lost"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,13 @@ class Repertoire:
     def __init__(self, groups: dict[str, dict[str, list[Line]]], heard: dict[str, re.Pattern] | None = None):
         self.groups = groups
         self.heard = heard or {}
+        # Word triples few lines share ("is part of", "on your mind"): two lines built on one frame in a session sound
+        # like a template, so such a triple already said this session counts against a line.
+        counts: dict[tuple[str, ...], int] = {}
+        for line in self.all_lines():
+            for gram in set(_triples(normalise_sentence(_SLOT.sub(" ", line.template)))):
+                counts[gram] = counts.get(gram, 0) + 1
+        self.distinctive = {gram for gram, n in counts.items() if n <= DISTINCTIVE_MAX_LINES}
         unknown = {f for line in self.all_lines() for f in line.needs_heard} - set(self.heard) - SESSION_STATES
         if unknown:
             raise ValueError(f"repertoire lines ask for word families that [{HEARD_TABLE}] does not define: {sorted(unknown)}")
@@ -130,6 +139,8 @@ _THANKS = re.compile(r"\b(thank|thanks|cheers|ta|appreciate (it|you|this|that|th
 _FEELING_GROUPS = {"sadness", "anxiety", "anger", "loneliness", "grief", "shame", "conflict"}
 _GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|evening|good (evening|morning|afternoon)|morning)\b( (again|there|stillpoint|you))*\W*$", re.I)
 # Lines carrying the person's words are preferred; a whole clause echoed back less so (it can sound mechanical).
+DISTINCTIVE_MAX_LINES = 8
+_SAME_FRAME_PENALTY = 2.5
 _HEARD_WEIGHT = 1.5  # a line written for what they just described fits better than a general one
 _SLOT_WEIGHT = {"person": 1.5, "topic": 1.2, "feeling": 1.5, "phrase": 0.4, "topics": 1.0}
 
@@ -145,6 +156,7 @@ class SessionMemory:
     said: set[str] = field(default_factory=set)  # normalised sentences said this session
     topics: list[str] = field(default_factory=list)  # content phrases the person named, in order
     loss_named: bool = False
+    lost: set[str] = field(default_factory=set)  # people named in the words that told of a loss ("my grandad died")
     identity_told: bool = False
     medication_told: bool = False
     medication_named: bool = False  # a medicine came up this session (follow-ups about "it" count)
@@ -181,6 +193,8 @@ class Replier:
         s = self.session
         s.turns += 1
         s.loss_named = s.loss_named or reading.loss
+        if reading.loss:
+            s.lost.update(reading.people)
         s.medication_named = s.medication_named or names_medication(reading.text)
         if reading.topic and reading.topic not in s.topics and reading.intent not in {"closing", "identity", "filler"}:
             s.topics.append(reading.topic)
@@ -223,6 +237,9 @@ class Replier:
             if question:
                 planned.append(PlannedSentence(question, "repertoire", f"diagnosis → diagnosis/question; {why}"))
             return ReplyPlan(planned or [PlannedSentence("I'm here, and I'm listening.", "fixed", why)], policy="diagnosis")
+        if reading.intent == "opinion":  # no verdict either way: what it weighs, and what they make of it
+            return ReplyPlan(self._shape(reading, ("opinion", ("reflection", "question")), "asked to judge: no verdict"),
+                             policy="opinion")
         if reading.intent == "medication":
             risky = bool(MEDICATION_RISK_WORDS.search(reading.text))
             if not s.medication_told and normalise_sentence(MEDICATION_LINE) not in s.said:  # (safety may have said it)
@@ -310,7 +327,7 @@ class Replier:
             "topics": _join(self.session.topics[-3:]) if len(self.session.topics) >= 2 else None,
         }
         if any(not values.get(slot) for slot in line.slots) or \
-                not self.repertoire.heard_in(line, reading.text, self._session_states()):
+                not self.repertoire.heard_in(line, reading.text, self._session_states(reading)):
             return None
         text = line.template
         for slot, value in values.items():
@@ -321,9 +338,10 @@ class Replier:
                 text = text.replace("{" + slot + "}", value).replace("{" + slot.capitalize() + "}", value[0].upper() + value[1:])
         return text
 
-    def _session_states(self) -> frozenset[str]:
+    def _session_states(self, reading: Reading) -> frozenset[str]:
         told = bool(self.session.topics) or self.session.turns > 2
-        return frozenset({"story" if told else "fresh"} | ({"returning"} if self.recent else set()))
+        return frozenset({"story" if told else "fresh"} | ({"returning"} if self.recent else set())
+                         | ({"lost"} if reading.person and reading.person in self.session.lost else set()))
 
     def _pick(self, places: list[tuple[str, str]], reading: Reading, guard: ReplyGuard | None = None,
               avoid_slots: set[str] = frozenset()) -> str | None:
@@ -331,6 +349,7 @@ class Replier:
         and not the same words twice in one reply ("your boss … your boss")."""
         candidates = []
         recent = {normalise_sentence(t) for t in self.recent}
+        frames_said = {g for said in self.session.said for g in _triples(said)} & self.repertoire.distinctive
         for group, kind in places:
             for line in self.repertoire.lines(group, kind):
                 text = self._fill(line, reading)
@@ -345,6 +364,8 @@ class Replier:
                          - (3.0 if norm in recent else 0.0) + self.rng.random())
                 if line.slots & avoid_slots:
                     score -= 5.0
+                if frames_said.intersection(_triples(norm)):
+                    score -= _SAME_FRAME_PENALTY
                 candidates.append((score, text, line.slots))
         if not candidates:
             return None
@@ -357,6 +378,11 @@ _PLURAL_FORMS = {"is": "are", "has": "have", "was": "were", "seems": "seem", "so
                  "means": "mean", "feels": "feel"}
 _SINGULAR_S = {"boss", "class", "news", "stress", "mess", "business", "illness", "address", "glass", "bus", "this", "is",
                "his", "its", "was", "us", "less", "process", "focus", "crisis", "progress", "fitness", "loneliness"}
+
+
+def _triples(normalised: str) -> list[tuple[str, ...]]:
+    words = normalised.split()
+    return [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
 
 
 def _plural(value: str) -> bool:

@@ -30,7 +30,7 @@ import numpy as np
 from .cues import is_dismissal
 from .honesty import asks_what_i_am
 from .practices import wants_breathing
-from .topics import PEOPLE, PLACES, STOP_WORDS, topics
+from .topics import CALENDAR, PEOPLE, PLACES, STOP_WORDS, topics
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ MEDICATION_RISK_WORDS = re.compile(
     re.I,
 )
 _CLOSING = re.compile(
-    r"^(ok(ay)?|right|alright|well|thanks?( you)?|thank you)?[ ,.!]*"
+    r"^((ok(ay)?|right|alright|well|so|anyway|yeah|thanks?( you)?|thank you|cheers)[ ,.!]*)*"
     r"(good ?night|night( night)?|bye( bye| for now)?|goodbye|cheerio|see (you|ya)( (tomorrow|later|soon))?|"
     r"talk (to you )?(tomorrow|later|soon)|catch you later|gotta go|got to (go|run)|i('ve)? (have|got) to (go|run)( now)?|"
     r"stop|please stop|stop (now|here|talking|the session|please)|finish|end (the )?session|"
@@ -112,8 +112,12 @@ _CLOSING = re.compile(
     r"sleep time|i'?ll come back (another time|later|tomorrow)|i'?m wrapping up( now)?|i'?m tired,? i'?m going to (sleep|bed)|"
     r"i'?m going to try to sleep|i need to go\b.*|i'?m going now|okay,? i'?ll talk to you later|"
     r"right,? i'?m going to leave it there( for (today|tonight))?|i'?m done talking( for now)?|we can finish here|"
-    r"that'?s all i wanted to say( tonight| today)?|i'?m going to (stop|go) (here|now)|i'?ll (stop|leave it) there( for (tonight|today))?)"
-    r"([ ,.!]+(thanks?( you)?|good ?night|night|bye|now|for now|then|for tonight|for today|bye for now))*[ ,.!]*$",
+    r"that'?s all i wanted to say( tonight| today)?|i'?m going to (stop|go) (here|now)|i'?ll (stop|leave it) there( for (tonight|today))?|"
+    r"that'?s me( done)?( for (now|today|tonight|the night|the day))?|that'?s all from me( for (now|today|tonight))?|"
+    r"i'?ll let you go|i'?m off( now| to bed| to sleep)?|"
+    r"(i think )?(i'?ll|i'?m going to|i'?m gonna|gonna|going to|think i'?ll) (try (to|and) )?(get some sleep|sleep|go to sleep|"
+    r"head (off|to bed|to sleep)|go to bed|go)( now)?)"
+    r"([ ,.!]+(thanks?( you)?|ta|cheers|good ?night|night|bye|now|for now|then|for tonight|for today|bye for now))*[ ,.!]*$",
     re.I,
 )
 _CLOSING_ANYWHERE = re.compile(
@@ -154,9 +158,25 @@ _DIAGNOSIS = re.compile(
     r"\b(do|could|might) i (have|be having) (depression|anxiety|adhd|ocd|ptsd|bipolar|a disorder|an? (anxiety|panic) disorder|"
     r"a heart attack|a breakdown|burn ?out)\b|"
     r"\bam i (depressed|bipolar|mentally ill|crazy|going crazy|having a (heart attack|breakdown|panic attack))\b.*\?|"
-    r"\b(is|could) (it|this) be (my heart|a heart attack|a panic attack|depression|anxiety)\b",
+    r"\bis (there )?something (wrong|the matter) with me\b|\b(is|could) (it|this) be (my heart|a heart attack|a panic attack|depression|anxiety)\b",
     re.I,
 )
+
+
+# Asking the companion to judge ("am I overreacting?", "what do you think?"): it does not judge, and says so kindly.
+_OPINION = re.compile(
+    r"\bwhat do you (think|reckon|make of (it|that|this))\b(?! i should)|\bwhat'?s your (opinion|take|view)\b|"
+    r"\bam i (just )?(overreacting|being (silly|stupid|unreasonable|dramatic|selfish|petty|ridiculous|oversensitive|too sensitive|"
+    r"paranoid|mean|horrible|awful|a baby|childish))\b|\bam i (a )?(bad|terrible|awful|horrible|selfish|useless) "
+    r"(person|mum|mom|dad|parent|daughter|son|friend|partner|wife|husband|sister|brother)\b|"
+    r"\b(is|was) (that|it|this|i) (wrong|bad|selfish|unreasonable|too much|fair|out of order)( of me)?\b.*\?|"
+    r"\bwas i (wrong|right|out of order|unfair|too harsh)\b|\bdo you think i('?m| am| was) (wrong|right|being|overreacting|mad)\b",
+    re.I,
+)
+
+
+def asks_my_opinion(text: str) -> bool:
+    return bool(_OPINION.search(text))
 
 
 def asks_for_a_diagnosis(text: str) -> bool:
@@ -249,6 +269,8 @@ def rule_intent(text: str, breath_offered: bool = False) -> tuple[str, str] | No
         return "medication", "asks about medication"
     if asks_for_a_diagnosis(text):
         return "diagnosis", "asks what is wrong"
+    if asks_my_opinion(text) and not _ADVICE.search(text):
+        return "opinion", "asks me to judge"
     if is_closing(text):
         return "closing", "closing words"
     if wants_breathing(text, breath_offered):
@@ -283,13 +305,13 @@ _FEELINGS = {
     "humiliated": "humiliated", "mortified": "mortified", "awful": "awful", "terrible": "terrible",
     "horrible": "horrible", "proud": "proud", "happy": "happy", "excited": "excited", "relieved": "relieved",
     "hopeful": "hopeful", "pleased": "pleased", "chuffed": "pleased", "grateful": "grateful",
-    "thankful": "thankful", "calm": "calm", "calmer": "calmer", "lighter": "lighter", "tired": "tired",
+    "thankful": "thankful", "pride": "proud", "calm": "calm", "calmer": "calmer", "lighter": "lighter", "tired": "tired",
     "exhausted": "exhausted", "drained": "drained", "hurt": "hurt", "lost": "lost", "confused": "confused",
     "jealous": "jealous", "disappointed": "disappointed", "upset": "upset", "worn": "worn out",
 }
 _FEELING_INTENT = {}
 for _intent, _words in {
-    "sadness": "sad low down miserable empty numb hopeless heartbroken flat blue gutted crushed defeated deflated hollow heavy",
+    "sadness": "sad low down miserable empty numb hopeless heartbroken flat blue gutted crushed defeated deflated hollow heavy hurt upset",
     "anxiety": "anxious worried nervous scared afraid frightened terrified panicky stressed tense uneasy overwhelmed restless",
     "anger": "angry furious livid annoyed irritated frustrated resentful bitter cross exasperated",
     "loneliness": "lonely isolated invisible forgotten",
@@ -319,7 +341,7 @@ _NOT_NOUNS = set(
     most fact moment minute second time day night week morning evening afternoon year years hour hours month other
     one ones place reason idea truth chance side start top bottom heart head mind chest body eyes hands stomach phone
     breath sleep life""".split()
-)
+) | CALENDAR  # "I shouted at her yesterday" names no "her yesterday"
 _DETERMINER_NOUN = re.compile(
     r"\b(my|our|the|his|her|their)\s+((?:[a-z]+[- ])?[a-z]+)",
     re.I,
@@ -355,7 +377,7 @@ def feeling_word(text: str) -> str | None:
         if word in {"down", "low", "heavy", "flat", "blue", "left", "fed", "lost", "mad", "cross", "worn", "empty",
                     "alone", "hurt", "calm"}:
             before = lowered[: match.start()]
-            if not _FEELING_CONTEXT.search(before):
+            if not _FEELING_CONTEXT.search(before) and len(re.findall(r"[a-z']+", lowered)) > 3:  # "Hurt." alone is one
                 continue
             after = lowered[match.end():].lstrip()
             if word == "fed" and not after.startswith("up"):
@@ -379,18 +401,25 @@ def people_named(text: str) -> tuple[str, ...]:
     found = []
     for t in topics(text):
         if t.kind == "person":
-            found.append(_person_phrase(text, t.word))
+            phrase = _person_phrase(text, t.word)
+            if phrase:
+                found.append(phrase)
         elif t.kind == "name" and t.word.lower() not in {"stillpoint", "christmas", "easter", "monday"} and len(t.word) > 2 \
-                and not _A_PLACE.search(text.split(t.word)[0]):
+                and not t.word.isupper() and not _A_PLACE.search(text.split(t.word)[0]):  # "the MOT" is no one
             found.append(t.word)
     return tuple(dict.fromkeys(found))
 
 
-def _person_phrase(text: str, word: str) -> str:
-    """'my friend' → 'your friend'; 'his mum' → 'his mum'; a bare 'boss' → 'your boss'."""
-    match = re.search(rf"\b(my|our|his|her|their|the)\s+(?:\w+\s+)?{re.escape(word)}s?\b", text, re.I)
-    if match and match.group(1).lower() in {"his", "her", "their"}:
-        return f"{match.group(1).lower()} {word}"
+def _person_phrase(text: str, word: str) -> str | None:
+    """'my friend' → 'your friend'; 'my friends' → 'your friends'; 'his mum' → 'his mum'; a bare 'boss' → 'your boss'.
+
+    None for people in general ("everyone's already made friends"): nobody in particular was named."""
+    match = re.search(rf"\b(my|our|his|her|their|the)\s+(?:\w+\s+)?({re.escape(word)}s?)\b", text, re.I)
+    if match:
+        said = match.group(2).lower()
+        return f"{match.group(1).lower()} {said}" if match.group(1).lower() in {"his", "her", "their"} else f"your {said}"
+    if not re.search(rf"\b{re.escape(word)}\b(?!s)", text, re.I) and word not in {"parents", "kids", "children", "family"}:
+        return None  # only the plural, with nobody's: people in general
     return f"your {word}"
 
 
@@ -567,6 +596,9 @@ class Understanding:
                 why += f"; no conflict named, so read as {intent}"
             elif intent == "telling" and _CONFLICT_WORDS.search(text) and scores.get("conflict", 0) > 0.1:
                 intent, why = "conflict", why + "; conflict words, so conflict"
+            elif intent == "filler" and feeling_word(text):  # "Embarrassed." answers "what's the feeling?"
+                intent = _FEELING_INTENT.get(feeling_word(text), "telling")
+                why += f"; the feeling word '{feeling_word(text)}' is an answer, so {intent}"
             elif intent == "identity" and not _ADDRESSES_ME.search(text):
                 rest = {k: v for k, v in allowed.items() if k != "identity"}
                 intent = max(rest, key=rest.get)
