@@ -149,7 +149,8 @@ _ADVICE = re.compile(
 )
 # "What are you?" always speaks to the companion: without one of these words it was something else
 # ("I don't know. I keep replaying it" once got the whole AI disclosure).
-_ADDRESSES_ME = re.compile(r"\b(you|your|you'?re|yourself|u|ur|stillpoint|bot|ai|robot|machine|computer|program|human|person|real)\b", re.I)
+_ADDRESSES_ME = re.compile(r"\b(you|your|you'?re|yourself|u|ur|stillpoint|bot|ai|robot|machine|computer|program|human|person|real)\b"
+                           r"|\b(any|some)(body|one)\b.*\b(there|listening|reading)\b", re.I)
 # Asking what is wrong with them: a companion never diagnoses; it says who can look at it properly.
 _DIAGNOSIS = re.compile(
     r"\b(what'?s|what is|whats) (wrong|the matter) with me\b|\bwhat do you think (is )?wrong with me\b|"
@@ -186,7 +187,7 @@ def asks_for_a_diagnosis(text: str) -> bool:
 _IDENTITY_MORE = re.compile(
     r"\b(do you (have|actually have) (feelings|a body|emotions)|can you (feel|think for yourself|really understand)|"
     r"are you (conscious|sentient|alive|even real|just software|one of those|some kind of|trained)|you'?re not real|"
-    r"you'?re (a|an|just a) (bot|ai|robot|program|machine)|is (someone|anyone|a human|anybody)( actually)? (reading|listening|there)|"
+    r"you'?re (a|an|just a) (bot|ai|robot|program|machine)|is (there )?(someone|anyone|a human|anybody|somebody)( actually| really| even)? (reading|listening|there)|"
     r"who is (listening|reading)|is this (being )?(a recording|recorded|sent anywhere|ai|chatgpt|a program|thing real|an ai)|"
     r"do you record|who made you|what (am i talking to|kind of thing are you|exactly is stillpoint)|do you (actually )?care|"
     r"do you remember me|do you understand what i'?m saying|is anyone there|is it a person|do you know you'?re)\b",
