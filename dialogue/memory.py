@@ -16,6 +16,31 @@ from .topics import Topic, topics
 
 THEME_INVITATION = "Would you like to start there today, or somewhere else?"
 
+# "Do you remember what I told you?": answered from what is kept, never guessed.
+_ASKS_IF_I_REMEMBER = re.compile(
+    r"\b(do|did|can|will) (you|u) (remember|recall)\b|\bremember (what|when|that) i (told|said|mentioned)\b|"
+    r"\bwhat did i (tell|say to) (you|u)\b|\b(you|u) (don'?t|do not|won'?t) remember\b",
+    re.I,
+)
+NOTHING_BEFORE = "This is the first time we've talked here, so there's nothing from before yet. What's on your mind?"
+MEMORY_INVITATION = "Where would you like to pick it up?"
+
+
+def asks_if_i_remember(text: str) -> bool:
+    return bool(_ASKS_IF_I_REMEMBER.search(text))
+
+
+def remembered_lines(earlier_texts: Sequence[str], phrases: Sequence[str]) -> list[str]:
+    """What to say when asked "do you remember…?": the things named last time, in the person's own words
+    (`phrases`, already turned to "your sister"), or that there is nothing from before. Never invented."""
+    if not earlier_texts:
+        return [NOTHING_BEFORE]
+    named = list(dict.fromkeys(p for p in phrases if p))[:3]
+    if not named:
+        return ["I keep what you tell me here, on this computer, but I don't want to guess at the details.", MEMORY_INVITATION]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return [f"Some of it. Last time you talked about {listed}.", MEMORY_INVITATION]
+
 _WEIGHT = {"person": 3, "name": 3, "feeling": 2, "place": 2, "thing": 1}
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
@@ -348,6 +349,16 @@ _DETERMINER_NOUN = re.compile(
     re.I,
 )
 _VERBISH = re.compile(r"(ing|ed|ly)$")
+# Nouns that only look like a verb or adverb form: "the wedding" is a thing they named, "the going" is not.
+_NOUNS_LIKE_VERBS = set(
+    """wedding meeting building ceiling painting christening sibling training housing parking funding hearing evening
+    morning thing ring king wing spring string bed shed red feed need seed speed breed reed weed steed family belly
+    rally bully jelly supply assembly reply lily holly fly ally""".split()
+)
+
+
+def _verbish(word: str) -> bool:
+    return bool(_VERBISH.search(word)) and word not in _NOUNS_LIKE_VERBS
 _ADJECTIVES = set("""new old best first last little big whole own younger older younger final big small late dear
     ex close elderly baby twin other""".split())
 # an adjective not in the list above, known by its ending ("the immediate predecessors", "my financial worries"):
@@ -431,28 +442,36 @@ def content_phrase(text: str) -> str | None:
     people = people_named(text)
     if people:
         return people[0]
+    return next(_things_named(text), None)
+
+
+def phrases_named(text: str) -> list[str]:
+    """Everyone and everything named, as it would be said back: ['your sister', 'the wedding']."""
+    return list(dict.fromkeys([*people_named(text), *_things_named(text)]))
+
+
+def _things_named(text: str) -> Iterator[str]:
     for match in _DETERMINER_NOUN.finditer(text):
         det, rest = match.group(1).lower(), match.group(2).lower()
         words = re.split(r"[- ]", rest)
         if words[0] not in _ADJECTIVES and not _ADJECTIVE_ENDING.search(words[0]):
             words = words[:1]
-        if words[-1] in STOP_WORDS or words[-1] in _NOT_NOUNS or _VERBISH.search(words[-1]) or len(words[-1]) < 3:
+        if words[-1] in STOP_WORDS or words[-1] in _NOT_NOUNS or _verbish(words[-1]) or len(words[-1]) < 3:
             if len(words) == 2 and words[0] in _ADJECTIVES:
                 continue  # "the last …", "the big …": an adjective without its noun is not a thing they named
             words = words[:1]
         if not words or words[0] in STOP_WORDS or words[0] in _NOT_NOUNS or len(words[0]) < 3:
             continue
-        if len(words) == 2 and (words[1] in STOP_WORDS or words[1] in _NOT_NOUNS or _VERBISH.search(words[1])):
+        if len(words) == 2 and (words[1] in STOP_WORDS or words[1] in _NOT_NOUNS or _verbish(words[1])):
             words = words[:1]
-        if len(words) == 1 and (_VERBISH.search(words[0]) or words[0] in _FEELINGS):
+        if len(words) == 1 and (_verbish(words[0]) or words[0] in _FEELINGS):
             continue
         spoken_det = {"my": "your", "our": "your"}.get(det, det)
-        return f"{spoken_det} {' '.join(words)}"
+        yield f"{spoken_det} {' '.join(words)}"
     lowered = text.lower()
     for place in PLACES:
         if re.search(rf"\b(at|to|from|about|with|after|in|for) {place}\b", lowered):
-            return place
-    return None
+            yield place
 
 
 def key_phrase(text: str, max_words: int = 9) -> str | None:

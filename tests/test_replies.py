@@ -414,6 +414,18 @@ def test_chat_script_json_sessions_closing_and_store(tmp_path):
     assert [s for s, _ in stored].count("user") == 6 and "This is never answered." not in [t for _, t in stored]
 
 
+def test_asked_whether_it_remembers_it_answers_from_what_is_kept(tmp_path):
+    """Nothing before → says so; a session before → the things named then, in the person's words; never guessed."""
+    script = tmp_path / "talk.txt"
+    script.write_text("do you remember what I told you?\n---\nMy sister and I had a fight about the wedding.\nGood night.\n"
+                      "---\nDo you remember what I said yesterday?\n")
+    result = run_cli("chat", "--script", str(script), "--json")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(l)["text"] for l in result.stdout.splitlines() if json.loads(l)["speaker"] == "companion"]
+    assert "nothing from before" in replies[0]
+    assert "your sister" in replies[-1] and "wedding" in replies[-1] and "Last time" in replies[-1], replies[-1]
+
+
 def test_breathing_asked_for_in_typed_chat_is_given_in_words(tmp_path):
     """Typed chat has no sound to keep a rhythm: the exercise comes as words, with where the guided one is."""
     from dialogue.practices import TYPED_BREATHING

@@ -35,8 +35,8 @@ from dialogue.cues import (
     trails_off,
 )
 from dialogue.practices import wants_breathing
-from dialogue.understanding import is_closing
-from dialogue.memory import THEME_INVITATION, recurring_topics, summarise, themes
+from dialogue.understanding import is_closing, phrases_named
+from dialogue.memory import THEME_INVITATION, asks_if_i_remember, recurring_topics, remembered_lines, summarise, themes
 from dialogue.store import Store
 from voice.events import TurnEnded, Word
 
@@ -165,6 +165,11 @@ class Recall:
 
     def before_reply(self, user_text: str) -> None:
         """Called with each user turn, before the companion answers it."""
+        if asks_if_i_remember(user_text):  # answered from what the store keeps of the last session
+            earlier = {k: v for k, v in self.store.user_texts_by_session().items() if k != self.session_id}
+            last = earlier[max(earlier)] if earlier else []
+            self.lines = remembered_lines(last, [p for t in last for p in phrases_named(t)])
+            return
         if self._asked_to_stop:
             self._asked_to_stop = False
             if says_yes(user_text) and not is_dismissal(user_text):
