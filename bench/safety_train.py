@@ -3,11 +3,13 @@
     .venv/bin/python bench/safety_train.py            # train on bench/safety_set.tsv, save the weights
 
 The heads are plain L2-regularised logistic regressions (Newton's method, a few lines of numpy:
-384 features and a thousand lines need nothing bigger), with balanced class weights. The
-thresholds are chosen from *out-of-fold* scores on the training lines, so that on lines the heads
-did not see, at most `FALSE_ALARM_TARGET` of ordinary lines are flagged and at most
-`OVER_ESCALATION_TARGET` of concern lines are called acute. `bench/safety_eval.py` runs this whole
-procedure inside each cross-validation fold, so its figures are for lines never trained on.
+768 features and four thousand lines need nothing bigger), with balanced class weights, each
+score blended half and half with a vote of the 10 most similar development lines (their vectors
+ship in the weights file, never their words). The thresholds are chosen from *out-of-fold*
+scores on the training lines, so that on lines the heads did not see, at most
+`false_alarm_target` of ordinary lines are flagged and at most `over_escalation_target` of concern
+lines are called acute. `bench/safety_eval.py` runs this whole procedure inside each
+cross-validation fold and each left-out round, so its figures are for lines never trained on.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,18 +27,41 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dialogue.embedding import default_embedder  # noqa: E402
-from dialogue.safety_classifier import WEIGHTS, Heads  # noqa: E402
+from dialogue.safety_classifier import WEIGHTS, Heads, Neighbours  # noqa: E402
 
 SET = Path(__file__).with_name("safety_set.tsv")
 FALSE_ALARM_TARGET = 0.02  # of ordinary lines, out of fold (the rules add their own: leave room under 3%)
 OVER_ESCALATION_TARGET = 0.15  # of concern lines rated acute, out of fold
-PENALTY = 1.0  # L2 strength on the weights (the embeddings are unit vectors); chosen by 5-fold CV over 0.03-3
+PENALTY = 1.0  # L2 strength on the weights (the embeddings are unit vectors); RECIPE overrides it
 SEED = 11
 # Score each clause as well as the whole line (see safety_classifier.clause_spans)? Off: it added two points of
 # recall in cross-validation, but on two blind rounds (r7, r8: 260 lines) short ordinary clauses ("Nobody has rung me in
 # weeks", "pharmacist said just carry on as normal tomorrow") scored as statements of intent and false alarms went from
 # 4.2% (whole lines) to 10% for 3 points of recall; `--whole-lines` in bench/safety_eval.py is now the other way round.
 CLAUSES = False
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything the training procedure chooses besides the data: compared by leave-one-round-out
+    evaluation in bench/safety_eval.py (`--loro`), never by random cross-validation, which overstates
+    (lines from one writer or round share templates)."""
+
+    penalty: float = PENALTY
+    false_alarm_target: float = FALSE_ALARM_TARGET
+    over_escalation_target: float = OVER_ESCALATION_TARGET
+    positive_weight: float = 1.0  # extra weight on each head's positive class, on top of balanced weights
+    floor: float = 0.5  # no threshold below this, whatever the out-of-fold scores allow
+    pooling: str = "mean"  # "mean" or "mean+max" (see embedding.embed_spans)
+    neighbour_weight: float = 0.0  # share of each score given to a nearest-neighbour vote (0: heads only)
+    neighbours: int = 10  # how many nearest development lines vote
+
+
+# Chosen by leave-one-round-out evaluation over blind rounds 6-9, the two session-4 writers and the session-3 fresh
+# lines (bench/safety_eval.py --loro; the table of variants is in the README): mean+max pooling, a softer penalty and
+# a nearest-neighbour vote each raised recall on rounds left out *and* lowered false alarms there; a looser false-alarm
+# allowance (2.5-3%), e5-small, CLS pooling, more positive weight and other vote sizes did not beat it.
+RECIPE = Recipe(penalty=0.3, pooling="mean+max", neighbour_weight=0.5, neighbours=10)
 
 
 def load(path: Path = SET) -> list[tuple[str, str, str]]:
@@ -49,13 +75,17 @@ def load(path: Path = SET) -> list[tuple[str, str, str]]:
     return rows
 
 
-def embed_all(texts: Sequence[str], embed: Callable[[str], np.ndarray] | None = None) -> np.ndarray:
-    """One at a time (see embedding.py: batching pads to the longest line and costs memory)."""
-    embed = embed or default_embedder().embed
+def embed_all(texts: Sequence[str], embed: Callable[[str], np.ndarray] | None = None,
+              pooling: str = RECIPE.pooling) -> np.ndarray:
+    """One at a time (see embedding.py: batching pads to the longest line and costs memory);
+    the default embedder pooled as the recipe says."""
+    if embed is None:
+        embedder = default_embedder()
+        embed = lambda text: embedder.embed_spans(text, [], pooling)[0]  # noqa: E731
     return np.stack([embed(t) for t in texts]).astype(np.float32)
 
 
-def embed_lines(texts: Sequence[str], embedder=None) -> tuple[np.ndarray, list[np.ndarray | None]]:
+def embed_lines(texts: Sequence[str], embedder=None, pooling: str = RECIPE.pooling) -> tuple[np.ndarray, list[np.ndarray | None]]:
     """Each line's whole-line vector and its clauses' vectors (None for a one-clause line), from one
     model pass per line, exactly as the app reads it (SafetyClassifier.opinion)."""
     from dialogue.safety_classifier import clause_spans
@@ -63,17 +93,18 @@ def embed_lines(texts: Sequence[str], embedder=None) -> tuple[np.ndarray, list[n
     embedder = embedder or default_embedder()
     whole, parts = [], []
     for text in texts:
-        vectors = embedder.embed_spans(text, clause_spans(text))
+        vectors = embedder.embed_spans(text, clause_spans(text), pooling)
         whole.append(vectors[0])
         parts.append(vectors[1:] if len(vectors) > 1 else None)
     return np.stack(whole).astype(np.float32), parts
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY, steps: int = 25) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY, steps: int = 25,
+                 positive_weight: float = 1.0) -> tuple[np.ndarray, float]:
     """Balanced-weight L2 logistic regression by Newton's method; returns (weights, bias)."""
     n, d = x.shape
     positives = max(int(y.sum()), 1)
-    sample_w = np.where(y == 1, n / (2 * positives), n / (2 * max(n - positives, 1)))
+    sample_w = np.where(y == 1, positive_weight * n / (2 * positives), n / (2 * max(n - positives, 1)))
     design = np.hstack([x, np.ones((n, 1), dtype=x.dtype)]).astype(np.float64)
     beta = np.zeros(d + 1)
     ridge = np.full(d + 1, penalty)
@@ -100,9 +131,10 @@ def folds(levels: Sequence[str], k: int = 5, seed: int = SEED) -> list[np.ndarra
     return [np.flatnonzero(assignment == f) for f in range(k)]
 
 
-def _raw_heads(x: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, float]:
-    flag_w, flag_b = fit_logistic(x, (levels != "none").astype(float))
-    acute_w, acute_b = fit_logistic(x, (levels == "acute").astype(float))
+def _raw_heads(x: np.ndarray, levels: np.ndarray, recipe: Recipe = RECIPE) -> tuple[np.ndarray, float, np.ndarray, float]:
+    fit = lambda y: fit_logistic(x, y, recipe.penalty, positive_weight=recipe.positive_weight)  # noqa: E731
+    flag_w, flag_b = fit((levels != "none").astype(float))
+    acute_w, acute_b = fit((levels == "acute").astype(float))
     return flag_w, flag_b, acute_w, acute_b
 
 
@@ -130,8 +162,16 @@ def max_scores(w: np.ndarray, b: float, x: np.ndarray, parts: Sequence[np.ndarra
                        for s, p in zip(whole, parts)])
 
 
+def neighbours_for(x: np.ndarray, levels: np.ndarray, recipe: Recipe) -> Neighbours | None:
+    """The lines' vectors as the app will hold them (stored as float16) with their levels, or None."""
+    if not recipe.neighbour_weight:
+        return None
+    memory = x.astype(np.float16).astype(np.float32)
+    return Neighbours(memory, levels != "none", levels == "acute", recipe.neighbours, recipe.neighbour_weight)
+
+
 def train(x: np.ndarray, levels: Sequence[str], model: str, set_aside: np.ndarray | None = None,
-          parts: Sequence[np.ndarray | None] | None = None) -> Heads:
+          parts: Sequence[np.ndarray | None] | None = None, recipe: Recipe = RECIPE) -> Heads:
     """Heads on (x, levels) less the set-aside lines; thresholds from 5-fold out-of-fold scores.
 
     The heads learn from whole lines (clauses carry no labels of their own); with `parts` (each
@@ -141,25 +181,32 @@ def train(x: np.ndarray, levels: Sequence[str], model: str, set_aside: np.ndarra
     none_total = int((levels == "none").sum())
     x, levels = x[usable], levels[usable]
     if parts is not None:
+        if recipe.neighbour_weight:
+            raise ValueError("clause scoring and the neighbour vote are not combined")
         parts = [p for p, keep in zip(parts, usable) if keep]
     oof_flag = np.zeros(len(levels))
     oof_acute = np.zeros(len(levels))
     for held in folds(list(levels), seed=SEED + 1):
         keep = np.setdiff1d(np.arange(len(levels)), held)
-        fw, fb, aw, ab = _raw_heads(x[keep], levels[keep])
+        fw, fb, aw, ab = _raw_heads(x[keep], levels[keep], recipe)
+        if recipe.neighbour_weight:
+            fold = Heads(fw, fb, aw, ab, 0.5, 0.5, model, neighbours=neighbours_for(x[keep], levels[keep], recipe))
+            oof_flag[held], oof_acute[held] = fold.scores_many(x[held])
+            continue
         held_parts = None if parts is None else [parts[i] for i in held]
         oof_flag[held] = max_scores(fw, fb, x[held], held_parts)
         oof_acute[held] = max_scores(aw, ab, x[held], held_parts)
     none_scores = np.sort(oof_flag[levels == "none"])
-    allowed = int(np.floor(FALSE_ALARM_TARGET * none_total))  # a share of *all* ordinary lines
+    allowed = int(np.floor(recipe.false_alarm_target * none_total))  # a share of *all* ordinary lines
     flag_threshold = float(none_scores[len(none_scores) - allowed - 1]) + 1e-4 if len(none_scores) else 0.5
-    flag_threshold = max(flag_threshold, 0.5)
+    flag_threshold = max(flag_threshold, recipe.floor)
     concern_scores = np.sort(oof_acute[levels == "concern"])
-    allowed = int(np.floor(OVER_ESCALATION_TARGET * len(concern_scores)))
+    allowed = int(np.floor(recipe.over_escalation_target * len(concern_scores)))
     acute_threshold = float(concern_scores[len(concern_scores) - allowed - 1]) + 1e-4 if len(concern_scores) else 0.5
-    acute_threshold = max(acute_threshold, 0.5)
-    fw, fb, aw, ab = _raw_heads(x, levels)
-    return Heads(fw, fb, aw, ab, flag_threshold, acute_threshold, model, clauses=parts is not None)
+    acute_threshold = max(acute_threshold, recipe.floor)
+    fw, fb, aw, ab = _raw_heads(x, levels, recipe)
+    return Heads(fw, fb, aw, ab, flag_threshold, acute_threshold, model, clauses=parts is not None, pooling=recipe.pooling,
+                 neighbours=neighbours_for(x, levels, recipe))
 
 
 def main() -> None:
@@ -170,9 +217,12 @@ def main() -> None:
     embedder = default_embedder()
     started = time.perf_counter()
     texts, set_aside = semantic_inputs([text for _, _, text in rows])
-    x, parts = embed_lines(texts, embedder)
-    print(f"embedded {len(rows)} lines and their clauses in {time.perf_counter() - started:.1f} s with {embedder.name}")
-    heads = train(x, [level for level, _, _ in rows], embedder.name, set_aside, parts if CLAUSES else None)
+    if CLAUSES:
+        x, parts = embed_lines(texts, embedder, RECIPE.pooling)
+    else:
+        x, parts = embed_all(texts, pooling=RECIPE.pooling), None
+    print(f"embedded {len(rows)} lines in {time.perf_counter() - started:.1f} s with {embedder.name} ({RECIPE.pooling} pooling)")
+    heads = train(x, [level for level, _, _ in rows], embedder.name, set_aside, parts, recipe=RECIPE)
     heads.save(args.out)
     print(f"thresholds: flag {heads.flag_threshold:.3f}, acute {heads.acute_threshold:.3f}; wrote {args.out} "
           f"({args.out.stat().st_size} bytes)")

@@ -73,12 +73,18 @@ class SentenceEmbedder:
         """One utterance → a unit-norm float32 vector of length `dim` (cosine similarity is a dot product)."""
         return self.embed_spans(text, [])[0]
 
-    def embed_spans(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+    def embed_spans(self, text: str, spans: list[tuple[int, int]], pooling: str = "mean") -> np.ndarray:
         """The whole utterance and each (start, end) character span of it, from ONE pass of the
         model: row 0 pools every token, row k+1 pools only the tokens inside span k (read in the
         context of the whole line). Scoring the parts of a long run-on line this way costs one
         model call, not one per part. A span with no tokens (cut off past MAX_TOKENS) falls back
-        to the whole line's vector."""
+        to the whole line's vector.
+
+        `pooling="mean+max"` appends, to each row's unit mean vector, the unit vector of the
+        element-wise maximum over the same word tokens (2 x `dim` values): one strong word ("rope",
+        "tonight") is not averaged away in a long line. The safety heads read it; the replies do not."""
+        if pooling not in ("mean", "mean+max"):
+            raise ValueError(f"unknown pooling {pooling!r}")
         encoding = self._tokenizer.encode(text or " ")
         ids = np.asarray([encoding.ids], dtype=np.int64)
         mask = np.asarray([encoding.attention_mask], dtype=np.int64)
@@ -91,11 +97,17 @@ class SentenceEmbedder:
         for start, end in spans:
             rows.append(np.asarray([float(not sp and s < end and e > start) for (s, e), sp in zip(offsets, special)],
                                    dtype=np.float32))
-        out = np.empty((len(rows), hidden.shape[-1]), dtype=np.float32)
+        words = np.asarray([float(not sp) for sp in special], dtype=np.float32)
+        width = hidden.shape[-1]
+        out = np.empty((len(rows), width * (2 if pooling == "mean+max" else 1)), dtype=np.float32)
         for i, w in enumerate(rows):
             w = w if w.sum() > 0 else weights
             pooled = (hidden * w[:, None]).sum(axis=0) / max(float(w.sum()), 1.0)
-            out[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+            out[i, :width] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+            if pooling == "mean+max":
+                inside = (w * words) > 0 if i else words > 0  # the word tokens of the line or of the span
+                peak = hidden[inside].max(axis=0) if inside.any() else hidden.max(axis=0)
+                out[i, width:] = peak / max(float(np.linalg.norm(peak)), 1e-12)
         return out
 
 

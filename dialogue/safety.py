@@ -175,7 +175,12 @@ _IDIOMS = re.compile(
     r"( is| are| was| were| has been| have been| keeps?| seems? to be| look like they are| are all|'s) ((?!(i|am|me|feel|feeling|and|so|but)\b)\w+ ){0,3}?(suicide|suicidal)( tendencies)?\b"
     r"|\b(plants?|houseplants?|basil|succulents?|phone|battery|laptop|printer|goldfish) (is |are |keeps? )?(trying to|tried to|want to) (kill|off|end) (itself|themselves)\b"
     r"|\bi (could|would|will) ((actually|honestly|literally|really|just|so) )?(kill|murder|strangle|throttle) (him|her|them|my (\w+ )?(brother|sister|mum|mom|dad|husband|wife|partner|boyfriend|girlfriend|flatmate|roommate|boss|kids?|son|daughter))\b"
-    r"(?!.*\b(knife|gun|weapon|bat|hammer|plan|planned|exactly how|know where|bringing|waiting for|tonight i|tomorrow i|mean it|not joking|for real|seriously)\b)",
+    r"(?!.*\b(knife|gun|weapon|bat|hammer|plan|planned|exactly how|know where|bringing|waiting for|tonight i|tomorrow i|mean it|not joking|for real|seriously)\b)"
+    # session 4: the exasperated "if i have to sit through one more meeting i am walking into the sea" (one more *thing*,
+    # not one more day or night of this)
+    r"|\bif i (have|had) to (\w+ ){1,4}?one more (?!(day|days|night|nights|week|weeks|month|year|minute|hour|second|time|of this)\b)"
+    r"(\w+ ){1,7}?i am (going to |gonna )?(walk\w* into the (sea|river|lake)|shoot myself|jump\w* (off|out of) (\w+ ){1,3}?|throw myself (\w+ ){1,4}?|kill myself)\b"
+    r"(?!.*\b(mean it|not joking|for real|seriously|tonight)\b)",
 )
 # An explicit denial ("i'm not suicidal", "i would never hurt myself"): when no rule fires, the
 # semantic layer is not asked either, since sentence embeddings barely tell a statement from its negation.
@@ -187,7 +192,7 @@ _DENIAL = re.compile(
 )
 _REPORTED = re.compile(
     r"\b(documentary|film|movie|show|series|book|novel|song|poem|poetry|lyrics?|article|podcast|lecture|class|course|essay|training|"
-    r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode)\b"
+    r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode|news|headlines?)\b"
 )
 _REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named|asked (me )?(if|whether))\b")
 # A clinician's risk questions, answered no ("did the usual check whether i had had thoughts of hurting myself and i
@@ -262,7 +267,7 @@ RULES: list[Rule] = [
     _r("acute", "suicide plan or preparation", r"\b(said|saying) my goodbyes\b|\b(said|saying) goodbye to (everyone|everybody|my family|the world|all of you)\b(?! at (work|school|the (party|office|station|airport))|.*\b(last day|new job|leaving do|moving|holiday|party|term)\b)|\bthis is (my )?goodbye\b(?! for (now|tonight|today|the (day|night|week)))|\bwhere to jump\b|\b(jump|jumping) (off|from|in front of) (a |the )?(bridge|roof|building|train|cliff)\b"),
     # acute: self-harm or overdose happening
     _r("acute", "self-harm now", r"\bi (am|have been|have just|just) (cutting|cut|burning|burnt|burned|hurting|harming|hitting) myself\b|\bi (cut|burned|hurt|harmed) myself\b(?! (cooking|shaving|on|by accident|accidentally|in the kitchen))"),
-    _r("acute", "self-harm now", r"\b(cutting|burning|hurting|harming|starving) myself\b|\b(self ?harm|self-harm|cutting) again\b|\bi (want|need|am going) to (cut|hurt|harm|burn) myself\b|\burge to (cut|hurt|harm)\b"),
+    _r("acute", "self-harm now", r"\b(cutting|burning|hurting|harming|starving) myself\b|\b(self ?harm|self-harm|cutting) again\b|\bi (need|am going) to (cut|hurt|harm|burn) myself\b"),
     _r("acute", "overdose taken", r"^(?!.*\b(back to|to the (pharmacy|chemist)|for disposal)\b).*\b(took|taken|take|swallowed|swallow|have taken) (a lot of|lots of|all (of )?(my|the)|too many|a (whole )?(bottle|box|packet) of|a (whole )?bunch of|every one of my|handfuls? of|(\w+ )?(dozen|twenty|thirty|forty|fifty)) ?\w* ?(pills|tablets|meds|medication|sleeping pills|painkillers|paracetamol|tylenol|ibuprofen)\b|\b(i|just) overdosed\b|\btook an overdose\b|\bi (have |had |just |have just )?(took|taken|had) (a |an )?(massive |huge |big |serious |deliberate )?overdose\b(?!.*\b(years?|months?) ago\b)", past_downgrades=False),
     # acute: harm to others
     _r("acute", "intent to harm someone", r"\bi (am |really )?(going to|want to|will|am about to|plan to|could|might) (kill|hurt|shoot|stab|strangle|murder|beat up) (him|her|them|someone|somebody|everyone|people|my (\w+ ){0,2}(husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|brother|sister|boss|son|daughter|baby|kid|kids|neighbou?r|roommate|coworker|colleague))\b(?! if (she|he|they) (\w+ )?(borrows?|eats?|takes?|touches?|forgets?|does that|is late|wakes?|uses?|moves?|says that|tells)|.*\b(he|she|they) (ate|eats|drank|finished|borrowed|used|nicked|pinched) my\b)"),
@@ -329,6 +334,9 @@ RULES: list[Rule] = [
     _r("acute", "in danger from someone", r"\b(someone|a man|a woman|he|she|they) (is |are )?(following|chasing) me\b.*\b(knife|gun|weapon|bat)\b|\b(knife|gun) to my (throat|head)\b|\b(he|she|they|my \w+) (is |are )?(outside|here|downstairs|at the door|at my door) with (a|the) (\w+ )?(bat|knife|gun|hammer|weapon|machete)\b(?=.*\b(kill|hurt|smash|get me|threat\w*|scared|saying|said)\b)|\b(kicking|breaking|smashing) the door (in|down)\b.*\b(kill|hurt|get) me\b|\bthreatened to kill me\b.*\b(coming|here|stairs|outside|home)\b", negatable=False),
     # concern: self-harm told as small ("not deep", "only scratches"): still self-harm, asked about gently
     _r("concern", "self-harm, minimised", r"\b(scratch|scratching|scratched|scrached|pinch|pinched|pinching|bite|biting|bit|hitting|hit|banging|punching|dug|digging|snapped|snapping|pulling|picked|picking|burn|burning|cut|cutting)\b (at )?(\w+ ){0,2}?(my|into my) (own )?(arms?|wrists?|legs?|thighs?|skin|head|hands?|palms?)\b(?!.*\b(brambles?|thorns?|gardening|cat|dog|accident|accidentally|by mistake|eating|mosquito|bites?|itch|itchy|rash|eczema|bike|fell|door|cupboard)\b)(?=.*\b(again|when (it gets bad|i am (upset|stressed|overwhelmed|angry|low))|until (they|it) (bled|bruised|was raw|bleeds|hurts)|(not|only|just a|nothing) (deep|serious|surface|little|bit|small|much)|leaves marks|on purpose|it helps|helps a bit)\b)|\bpulling (out )?my hair( out)?\b(?! (out )?(over|with|about))(?=.*\b(again|when it gets bad|when i am)\b)|\b(relapsed|relapse)\b.*\b(marks|cuts|self ?harm|cutting|scratches)\b|\bonly (little |small )?(scratches|marks)\b.*\bnot (like i am |really )?(properly )?hurting myself\b|\b(skipping|skip|starving) (meals|food|eating) (on purpose|because i do not deserve)\b", negatable=False, past_downgrades=False),
+    # concern: an urge to self-harm, not an act or a plan (session 4: blind writers and the development set agree)
+    _r("concern", "self-harm urge", r"\bi (really |just |so )?(want|wanted) to (cut|hurt|harm|burn) myself\b|\burges? to (cut|hurt|harm|burn|self ?harm)\b|"
+       r"\bthe urges? (is|are|has been|have been|was|were) (back|so strong|strong|really strong|bad|really bad|loud)\b"),
     # concern: further words for passive wishes, burden, hopelessness, worthlessness, thoughts of death
     _r("concern", "passive wish not to exist", r"\b(hope|hoping|hoped|wish|wishing) (that )?(it|the plane|the illness|the cancer|something|the car) (would|will) (go down|crash|take me|kill me|hit me)\b|\b(being dead|death|not existing) (sounds|seems|would be|feels) (peaceful|nice|like a relief|easier|better)\b|\b(would not|wouldn't) mind if i (did not|do not|never) wake up\b|\bgo to sleep and stay (asleep|there)\b|\bhate being alive\b|\bnot (sure|certain) i want to be (around|here|alive)( anymore)?\b|\bif i got (sick|ill) and died\b|\bthink about not waking up\b", negatable=False),
     _r("concern", "feels a burden", r"\bin everyone is way\b|\ba (drain|weight) on (everyone|everybody|my family|them)\b|\bi am (just )?taking up space\b|\bwaste of (everyone is|everybody is) (time|money|space)\b|\bdisappointment to (everyone|everybody|my family)\b|\b(freer|easier|better off) if i (was|were) not in the picture\b|\bput up with me out of pity\b|\bbetter off with the insurance\b", negatable=False),
@@ -350,7 +358,7 @@ RULES: list[Rule] = [
     _r("concern", "passive wish not to exist", r"\b(do not|does not|no longer) want to (be here|exist|be alive|live|wake up|be around|go on)\b(?! (at|in|for|with|on|to|tomorrow|today|tonight at) )|\bno longer want to live\b|\btired of (living|being alive|existing|life)\b|\b(why|what is the point of) (am i|being) (even )?(alive|here)\b|\bdisappear forever\b", negatable=False),
     _r("concern", "feels a burden", r"\b(everyone|everybody|they|my (family|kids|friends|parents)|the world|people) (would|will) be better off without me\b|\bbetter off (if i was|if i were|without me|dead)\b|\bi (am|feel like) (just |such )?a (burden|waste of space|waste of oxygen)\b|\bno one would (care|notice|miss me) if i (died|was gone|were gone|disappeared)\b", negatable=False),
     _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point( of (anything|living|it all|going on))?\b(?! (of|in) (?!(anything|living|life|it all|going on|trying|me|being|carrying on|any of|anymore|waking))\w)|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b(?! (at|with|when it comes to) (?!(everything|anything|life|living|being)))|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
-    _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b(?! (at|with|when it comes to) (?!(everything|anything|life|living|being)))|\bi hate myself\b|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
+    _r("concern", "worthlessness", r"\bi (am|feel) (completely |totally |so |such a |just )?(worthless|useless|a failure at everything|nothing|unlovable)\b(?! (at|with|when it comes to) (?!(everything|anything|life|living|being)))|\bi hate myself\b(?!( (a (bit|little)|slightly|sometimes))? for (it|that|this|\w+ing (the|my|her|his|their|our|your|a|an|that|this|it|so|to|on|in|with)\b))|\bi do not deserve to (live|be happy|be here)\b", negatable=False),
     _r("concern", "passive wish not to exist", r"\bwish i (would|had|was|were)? ?never (have )?(been born|existed)\b|\b(easier|better|simpler) (for everyone )?if i (just )?(did not|do not|never|would not) (wake up|exist|be here|be around)\b|\b(easier|better|happier|simpler) (for everyone )?if i (was|were|just) (not|no longer) (around|here|alive|in the picture)\b|\b(easier|better|happier|simpler)\b.*\bif i (was|were) (gone|dead|not here|not around)\b", negatable=False),
     _r("concern", "feels a burden", r"\b(better off|happier) with(out)? (me|someone else)\b|\b(such|a real|a huge|a big) burden (on|to|for)\b|\bi (am|feel like|feel) (such |just |a real |a huge )?a burden\b", negatable=False),
     _r("concern", "hopelessness", r"\b(see|have) no (future|point|way out|reason to (live|go on))\b|\bno future for me\b|\bnothing matters( any ?more)?\b|\b(do not|can not) see (any|a|the) (reason|point|future|way out)\b(?! (of|in) (this|that|these|those|the|his|her|their|our|your|it) (?!(life|world|future)))|\b(can not|can't) keep (going|doing this|living)\b|\bno reason to (keep|go on|carry on|be) (living|going|alive|here)\b|\bno reason to live\b", negatable=False),
@@ -389,6 +397,69 @@ CALM_AND_THIRD_PARTY_RULES: list[Rule] = [
     _r("acute", "someone else in danger now", r"\b(my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|housemate|cousin|colleague|neighbou?r|aunt|uncle|nan|gran|grandad|kid)|she|he|they) (says|said|is saying|has said|just said|texted|has texted|messaged|rang|called|told me|is threatening|threatened|posted)( me)?( that)? (he|she|they) (is|are|has|have|was|were)? ?(going to|about to|gonna|will|has|have|had)? ?(jump|kill (himself|herself|themselves)|end it(?! with)|end (his|her|their) life|take (all )?(his|her|their) (\w+ )?pills|overdose(?! on)|taken (an overdose|all|everything|the lot|a load|loads)|swallowed|cut (his|her|their) (wrists|arms|throat))\b(?! (out of|from) (a|the) (plane|helicopter)| (in|into) (the|a) (pool|lake|sea|shower)| on (a|the) (call|train|bus)| the queue| start)(?!.*\b(charity|bungee|parachute|skydiv\w*|plane|pool|trampoline|game|film|book|joke|joking|kidding)\b)", negatable=False),
 ]
 RULES.extend(CALM_AND_THIRD_PARTY_RULES)
+
+# Session 4 (#11): families the two writers of session 4 showed the rules missing, each with few ordinary
+# look-alikes; pinned one by one in tests/test_safety_layers.py (FRESH_WORDING_CASES).
+FRESH_WORDING_RULES: list[Rule] = [
+    # a goodbye said to the companion itself
+    _r("acute", "goodbye", r"\b(this is|this will be|this'll be|it is) (the|my) last time i (talk|speak|chat) to you\b(?! (about|for a|until|till|before))|"
+       r"\byou (will not|are not going to) (be )?hear(ing)? from me (after (tonight|today|this)|again|anymore|any more|ever)\b|"
+       r"\bi (will not|am not going to) be needing you (after|anymore|any more)\b", negatable=False),
+    # who will find them: arranging not to be found by someone, or for "whoever finds me"
+    _r("acute", "finality", r"\b(whoever|the one who|the one to|the first (one|person) to|so (she|he|they) (is|are) not the one who) finds? me"
+       r"(?=\s*($|[.,;!?]|(and|in|first|when|after|here|there|tomorrow|dead|at|with|before|so)\b))(?!.*\b(hide|seek|hiding|game)\b)", negatable=False),
+    # an overdose misspelled or misheard ("i took an over those of my tablets")
+    _r("acute", "overdose taken", r"\b(took|taken|had|done) an? (over ?dose|over those|overdoes|over dose|overdos)\b"),
+    # the whole supply, now or tonight ("swallowed the lot", "tonight i am taking all of it", "having the lot with a bottle")
+    _r("acute", "just done", r"\bswallowed the lot\b(?! of (?!(them|it|my (pills|tablets|meds|medication))\b))|\b(tonight|this evening|later|now) i am (taking|having|swallowing) (all of (it|them)|the lot|them all)\b|"
+       r"\bi am having the lot with\b", negatable=False),
+    # a third person who has just taken a load of something
+    _r("acute", "someone else in danger now", rf"\b(he|she|they|my \w+) (is|has|have|had|is just|has just) (taken|swallowed|had) (a load|loads|a lot|a handful|a bunch|the lot|a (whole )?(bottle|box|packet|strip|pack))"
+       rf"( of)?( (his|her|their|the|my|mum's|dad's))?( \w+)? {_ANY_MED}\b", negatable=False),
+]
+RULES.extend(FRESH_WORDING_RULES)
+
+# Self-harm told as small and already over ("not deep", "a small one", "it is fine, it is covered"), with nothing
+# said of danger now or of intent: concern (asked about gently, issue 11), not the emergency response. Read on the
+# whole (normalised) turn, because the minimising often comes a sentence later ("Did cut Friday night. Not deep.").
+MINIMISED_SELF_HARM = "self-harm, minimised"
+_SELF_HARM_ACT = re.compile(
+    r"\b(cut|cuts|cutting|burn|burned|burnt|burning|scratch\w*|razor|blade|lighter|compass|hurting myself|harming myself|self ?harm\w*)\b"
+)
+_MINIMISED = re.compile(
+    r"\b(is|was|it is|it was|they are|they were) not (that |very |too |really )?(deep|bad|serious)\b|\bnot deep\b|"
+    r"\ba (bit|little|small one|tiny one|scratch)\b|\bonly (a )?(couple|few|bit|little|small|scratch\w*|surface)\b|"
+    r"\bit is (fine|nothing|okay|ok|covered|healing|healed)\b|\bno biggie\b|\bcream on\b|\bsuperficial\b|\bsurface\b|"
+    r"\bcleaned it up\b|\bplasters? on\b|\bnothing serious\b|\bno big deal\b"
+)
+_DANGER_NOW = re.compile(
+    r"\b(will not|can not|cannot|does not|did not|would not) stop bleeding\b|\bblood everywhere\b|\ba lot of blood\b|"
+    r"\bbleeding (a lot|heavily|badly|loads|everywhere|through)\b|\b(throat|neck)\b|"
+    r"\b(dizzy|faint|fainting|passing out|light ?headed)\b|\b(deeper|really deep|too deep|very deep|so deep)\b|\bhospital\b|"
+    r"\bstitches\b|\b(kill|die|dying|dead|end it|end my life|suicid\w*|not wake up)\b|"
+    r"\b(going to|want to|need to|about to|will|gonna) (do it|cut|burn|hurt)\b|\b(tonight|right now)\b"
+)
+
+
+# "I did cut Friday night", "i cut again last night": an act with no object after it (not "I cut my finger chopping")
+_BARE_SELF_HARM = re.compile(
+    r"\bi (did |have |had )?(cut|burned|burnt)( myself)?( again)?(?=( (last|this|on|yesterday|earlier|today|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b)|\s*[.,;!?]|\s*$)"
+)
+
+
+# An urge to self-harm said as wanting ("i really want to hurt myself, the urge is so strong") with no word of dying,
+# of means or of blood: concern, as the urge lines of the development set and two blind writers label it.
+_URGE_WANT = re.compile(r"\b(want|wanted) to (cut|hurt|harm|burn) myself\b")
+_URGE_DANGER = re.compile(
+    r"\b(kill|die|dying|dead|suicid\w*|end it|end my life|blade|razor|knife|pills|tablets|rope|blood|bleeding|going to do it)\b"
+)
+
+
+def minimised_self_harm(norm: str) -> bool:
+    """Whether a normalised turn tells of self-harm as small and over, with no danger or intent now."""
+    return bool(_SELF_HARM_ACT.search(norm) and _MINIMISED.search(norm) and not _DANGER_NOW.search(norm))
+
 
 _CLAUSE_SPLIT = re.compile(r"[.!?;]+|\bbut\b|,\s*(?:and|so)\b|\band then\b|\bhowever\b")
 
@@ -450,6 +521,14 @@ def assess(text: str) -> SafetyAssessment:
                     other = level == "acute" and _about_someone_else(clause, match, reason)
                     best = SafetyAssessment(level, reason, match.group(0), someone_else=other)
                 break
+    if best.level == "acute" and best.reason in ("self-harm now", "just done") and _SELF_HARM_ACT.search(best.evidence) \
+            and minimised_self_harm(norm):
+        best = SafetyAssessment("concern", MINIMISED_SELF_HARM, best.evidence)
+    elif best.level == "acute" and best.reason in ("self-harm now", "suicidal intent") and _URGE_WANT.search(best.evidence) \
+            and re.search(r"\burges?\b", norm) and not _URGE_DANGER.search(norm):
+        best = SafetyAssessment("concern", "self-harm urge", best.evidence)
+    elif best.level == "none" and _BARE_SELF_HARM.search(norm) and minimised_self_harm(norm):
+        best = SafetyAssessment("concern", MINIMISED_SELF_HARM, _BARE_SELF_HARM.search(norm).group(0))
     if best.level == "none" and _past_context_only(norm):
         return SafetyAssessment("concern", "past ideation", "")
     if not best.flagged and not set_aside and _DENIAL.search(norm):
@@ -528,6 +607,14 @@ def semantic_layer() -> "SafetyClassifier | None":
 GRAMMATICAL_READINGS = ("past ideation", "someone else in crisis")
 
 
+def rules_reading_stands(text: str, ruled: SafetyAssessment) -> bool:
+    """Whether the rules' level is final, the semantic layer not applied: crisis words read as
+    negated, quoted or denied; a reading of tense or subject (GRAMMATICAL_READINGS); or self-harm told
+    as small and over with no danger now, which embeddings place beside self-harm now (issue 11)."""
+    return (semantic_input(text, ruled) is None or ruled.reason in GRAMMATICAL_READINGS
+            or (ruled.reason == MINIMISED_SELF_HARM and minimised_self_harm(normalise(text))))
+
+
 def semantic_input(text: str, ruled: SafetyAssessment | None = None) -> str | None:
     """What the semantic layer reads: the utterance, less any idiom ("this traffic is killing me");
     None where the rules set crisis words aside as negated, quoted or denied (see assess_layers)."""
@@ -555,7 +642,7 @@ def assess_layers(text: str, semantic: "SafetyClassifier | bool" = True) -> Laye
     opinion = classifier.opinion(text if read is None else read)
     if read is None:  # the rules heard crisis words and read them as negated, quoted or denied
         return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read the crisis words as {ruled.set_aside}")
-    if ruled.reason in GRAMMATICAL_READINGS:  # the rules placed it in the past or in someone else
+    if rules_reading_stands(text, ruled):  # in the past, in someone else, or self-harm told as small and over
         return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read it as {ruled.reason}")
     note = "read with the idiom cut out" if ruled.set_aside == "idiom" else ""
     if LEVELS.index(opinion.level) > LEVELS.index(ruled.level):

@@ -1,7 +1,7 @@
 """The semantic safety layer: crisis language in words the rules were never written for.
 
 Each utterance is embedded (see `embedding.py`) and scored by two logistic heads trained on the
-project's labelled set (`bench/safety_set.tsv`, trained by `scripts/train_safety_classifier.py`):
+project's labelled set (`bench/safety_set.tsv`, trained by `bench/safety_train.py`):
 `flag` (acute or concern vs ordinary talk) and `acute` (acute vs the rest). The weights are a few
 KB in `safety_classifier.npz`, with the thresholds the training script chose by cross-validation.
 
@@ -56,6 +56,37 @@ class ClassifierOpinion:
     reason: str = ""
 
 
+def neighbour_vote(queries: np.ndarray, memory: np.ndarray, flagged: np.ndarray, acute: np.ndarray,
+                   k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each query vector, the share of its k most similar development lines that are flagged
+    (acute or concern) and that are acute, each neighbour weighted by its cosine similarity to the
+    4th power, so that a near-paraphrase counts for far more than a loose likeness."""
+    sims = np.atleast_2d(queries) @ memory.T
+    k = min(k, memory.shape[0])
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    weights = np.clip(np.take_along_axis(sims, top, axis=1), 0.0, None) ** 4
+    total = weights.sum(axis=1) + 1e-9
+    return (weights * flagged[top]).sum(axis=1) / total, (weights * acute[top]).sum(axis=1) / total
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The development lines' vectors (never their words) and levels, for a nearest-neighbour vote
+    beside the heads. Why: a linear head draws one boundary through the whole space; a crisis said
+    in a way close to a few known lines but far from the average of them ("cleaned the flat so it's
+    nice for whoever finds me") is heard by its neighbours. Leave-one-round-out evaluation chose it."""
+
+    vectors: np.ndarray  # unit rows, float32 in memory (float16 on disk)
+    flagged: np.ndarray  # bool per row: acute or concern
+    acute: np.ndarray  # bool per row
+    k: int
+    weight: float  # the vote's share of each score; the heads' probability has the rest
+
+    def blend(self, vectors: np.ndarray, flag: np.ndarray, acute: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        vote_flag, vote_acute = neighbour_vote(vectors, self.vectors, self.flagged, self.acute, self.k)
+        return ((1 - self.weight) * flag + self.weight * vote_flag, (1 - self.weight) * acute + self.weight * vote_acute)
+
+
 @dataclass(frozen=True)
 class Heads:
     """Two logistic heads over one embedding, with their thresholds."""
@@ -68,11 +99,21 @@ class Heads:
     acute_threshold: float
     model: str
     clauses: bool = False  # score each clause too and take the highest (thresholds were set that way)
+    pooling: str = "mean"  # how the token states become the vector the heads read (embedding.embed_spans)
+    neighbours: Neighbours | None = None  # a nearest-neighbour vote blended into both scores
+
+    def scores_many(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(flag, acute) scores for each row of `vectors`."""
+        vectors = np.atleast_2d(vectors)
+        flag = 1.0 / (1.0 + np.exp(-(vectors @ self.flag_w + self.flag_b)))
+        acute = 1.0 / (1.0 + np.exp(-(vectors @ self.acute_w + self.acute_b)))
+        if self.neighbours is not None:
+            flag, acute = self.neighbours.blend(vectors, flag, acute)
+        return flag, acute
 
     def scores(self, vector: np.ndarray) -> tuple[float, float]:
-        flag = 1.0 / (1.0 + np.exp(-(float(vector @ self.flag_w) + self.flag_b)))
-        acute = 1.0 / (1.0 + np.exp(-(float(vector @ self.acute_w) + self.acute_b)))
-        return float(flag), float(acute)
+        flag, acute = self.scores_many(vector)
+        return float(flag[0]), float(acute[0])
 
     def level(self, flag: float, acute: float) -> Level:
         if acute >= self.acute_threshold and flag >= self.flag_threshold:
@@ -91,17 +132,30 @@ class Heads:
             thresholds=np.asarray([self.flag_threshold, self.acute_threshold], dtype=np.float32),
             model=np.asarray(self.model),
             clauses=np.asarray(self.clauses),
+            pooling=np.asarray(self.pooling),
+            **({} if self.neighbours is None else {
+                "neighbour_vectors": self.neighbours.vectors.astype(np.float16),
+                "neighbour_levels": (self.neighbours.flagged.astype(np.int8) + self.neighbours.acute.astype(np.int8)),
+                "neighbour_blend": np.asarray([self.neighbours.k, self.neighbours.weight], dtype=np.float32),
+            }),
         )
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> "Heads":
         with np.load(path) as data:
             flag_t, acute_t = (float(x) for x in data["thresholds"])
+            neighbours = None
+            if "neighbour_vectors" in data.files:
+                k, weight = (float(x) for x in data["neighbour_blend"])
+                levels = data["neighbour_levels"]  # 0 none, 1 concern, 2 acute
+                neighbours = Neighbours(data["neighbour_vectors"].astype(np.float32), levels >= 1, levels == 2, int(k), weight)
             return cls(
                 data["flag_w"].astype(np.float32), float(data["flag_b"]),
                 data["acute_w"].astype(np.float32), float(data["acute_b"]),
                 flag_t, acute_t, str(data["model"]),
                 bool(data["clauses"]) if "clauses" in data.files else False,
+                str(data["pooling"]) if "pooling" in data.files else "mean",
+                neighbours,
             )
 
 
@@ -118,7 +172,7 @@ class SafetyClassifier:
         if not text.strip():
             return ClassifierOpinion("none", 0.0, 0.0)
         spans = clause_spans(text) if self.heads.clauses else []
-        vectors = self.embedder.embed_spans(text, spans)  # one model pass for the line and its clauses
+        vectors = self.embedder.embed_spans(text, spans, self.heads.pooling)  # one model pass for the line and its clauses
         scored = [self.heads.scores(v) for v in vectors]
         flag = max(f for f, _ in scored)
         acute = max(a for _, a in scored)
