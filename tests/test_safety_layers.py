@@ -370,11 +370,11 @@ def test_rules_development_floors_sit_where_the_figures_are():
     rows = load(SET)
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
-    assert figures["utterances"] >= 4200
-    assert figures["acute_recall"] >= 0.705  # one acute line is 0.0010 (1,005 acute lines since session 4's writers)
-    assert figures["acute_or_concern_recall"] >= 0.673
-    assert figures["exact_level_accuracy"] >= 0.863
-    assert figures["false_alarm_rate_on_none"] <= 0.0031
+    assert figures["utterances"] >= 4370
+    assert figures["acute_recall"] >= 0.699  # one acute line is 0.0010 (1,045 acute lines since round 10 was folded in)
+    assert figures["acute_or_concern_recall"] >= 0.669
+    assert figures["exact_level_accuracy"] >= 0.860
+    assert figures["false_alarm_rate_on_none"] <= 0.0035  # 9 of 2,641 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -388,8 +388,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.948 and combined["acute_or_concern_recall"] >= 0.932
-    assert combined["false_alarm_rate_on_none"] <= 0.0047
+    assert combined["acute_flagged"] >= 0.946 and combined["acute_or_concern_recall"] >= 0.929
+    assert combined["false_alarm_rate_on_none"] <= 0.0046
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
