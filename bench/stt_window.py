@@ -48,11 +48,12 @@ def texts() -> list[str]:
 def clips(limit: int | None):
     lj_clips = sorted(p.stem for p in LJ_DIR.glob("*.wav"))
     sets = {
-        "LJ read (real)": [(lj(c), lj_transcript(c)) for c in lj_clips],
-        "Piper read": [(say(t), t) for t in texts()],
-        "Piper casual": [(spoken_casually(t, i), t) for i, t in enumerate(texts())],
+        "LJ read (real)": lambda: [(lj(c), lj_transcript(c)) for c in lj_clips],
+        "Piper read": lambda: [(say(t), t) for t in texts()],
+        "Piper casual": lambda: [(spoken_casually(t, i), t) for i, t in enumerate(texts())],
     }
-    for name, items in sets.items():
+    for name, make in sets.items():
+        items = make()
         for floor in FLOORS:
             for k, (speech, ref) in enumerate(items[:limit]):
                 rec = build([0.3, speech, 0.3], seed=k, floor_dbfs=floor, kind=NOISE_KINDS[k % len(NOISE_KINDS)])
@@ -62,7 +63,7 @@ def clips(limit: int | None):
 def timing_differences(full, short) -> list[float]:
     """|start| and |end| differences of the words the two readings share, in ms (a difference
     over 150 ms is printed with its word)."""
-    a, b = [words(w.text) for w in full.words], [words(w.text) for w in short.words]
+    a, b = [" ".join(words(w.text)) for w in full.words], [" ".join(words(w.text)) for w in short.words]
     out = []
     for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
         for i in range(block.size):
@@ -76,12 +77,20 @@ def timing_differences(full, short) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="at most N clips per set and floor")
+    parser.add_argument("--margin", type=float, default=None, help="silence after the audio in the sized window (s)")
+    parser.add_argument("--set", default=None, help="only the sets whose name contains this")
     args = parser.parse_args()
+    if args.margin is not None:
+        import voice.stt
+
+        voice.stt.WINDOW_MARGIN_S = args.margin
     stt = Transcriber()
     stt.transcribe(say("Warming up."))
     groups: dict[tuple[str, int], dict] = {}
     reasons: Counter = Counter()
     for name, floor, audio, ref in clips(args.limit):
+        if args.set and args.set not in name:
+            continue
         g = groups.setdefault((name, floor), {"n": 0, "ref": 0, "full": 0, "raw": 0, "final": 0, "doubt": 0,
                                               "differ": 0, "dt": [], "cost_full": [], "cost_final": []})
         window = encoder_window_s(len(audio) / SAMPLE_RATE)
@@ -108,6 +117,9 @@ def main() -> None:
             print(f"  doubtful sized reading ({doubt}): {raw.text!r} → full: {full.text!r}", flush=True)
         elif words(raw.text) != words(full.text):
             print(f"  differs: sized {raw.text!r} / full {full.text!r} / script {ref!r}", flush=True)
+    total = {k: sum(g[k] for g in groups.values()) for k in ("n", "ref", "full", "raw", "final", "doubt", "differ")}
+    total.update({k: [x for g in groups.values() for x in g[k]] for k in ("dt", "cost_full", "cost_final")})
+    groups[("all", "")] = total
     rows = []
     for (name, floor), g in groups.items():
         rows.append([name, floor, g["n"], f"{g['full'] / g['ref']:.1%}", f"{g['raw'] / g['ref']:.1%}",

@@ -57,10 +57,12 @@ def resolve_model(model: str) -> str:
     return model
 
 
-def encoder_window_s(audio_s: float, margin_s: float = WINDOW_MARGIN_S, step_s: float = WINDOW_STEP_S) -> float | None:
-    """The encoder window for `audio_s` seconds of audio: the audio plus at least `margin_s`,
-    rounded up to `step_s`; None (faster-whisper's own 30 s window) when that is 30 s or more."""
-    window = math.ceil((audio_s + margin_s) / step_s) * step_s
+def encoder_window_s(audio_s: float, margin_s: float | None = None) -> float | None:
+    """The encoder window for `audio_s` seconds of audio: the audio plus at least `margin_s`
+    (`WINDOW_MARGIN_S`), rounded up to `WINDOW_STEP_S`; None (faster-whisper's own 30 s window)
+    when that is 30 s or more."""
+    margin_s = WINDOW_MARGIN_S if margin_s is None else margin_s
+    window = math.ceil((audio_s + margin_s) / WINDOW_STEP_S) * WINDOW_STEP_S
     return None if window >= FULL_WINDOW_S else window
 
 
@@ -134,7 +136,6 @@ class Transcriber:
         self.beam_size = beam_size
         self.no_speech_threshold = no_speech_threshold
         self.sized_window = sized_window
-        self.last_window_s: float | None = None  # the window the last transcript came from (None: 30 s)
         try:
             # local_files_only: a name that is not in the cache must fail here, not download.
             self._model = _sized_window_model(
@@ -168,11 +169,16 @@ class Transcriber:
         if window_s is not None:
             transcript, doubt = self._read(audio, prompt, window_s)
             if doubt is None:
-                self.last_window_s = window_s
+                self._model.window.last_s = window_s
                 return transcript
             log.debug("the %.0f s window's reading is doubtful (%s); reading the full window", window_s, doubt)
-        self.last_window_s = None
+        self._model.window.last_s = None
         return self._read(audio, prompt, None)[0]
+
+    @property
+    def last_window_s(self) -> float | None:
+        """The encoder window this thread's last transcript came from (None: the full 30 s)."""
+        return getattr(self._model.window, "last_s", None)
 
     def _read(self, audio: np.ndarray, prompt: str | None, window_s: float | None) -> tuple[Transcript, str | None]:
         """The transcript from one window size, and why it is doubtful (None when it is not)."""
