@@ -10,7 +10,7 @@ Speed: Whisper's encoder is built for 30 s windows, and faster-whisper always pa
 to 30 s, so a 3 s turn cost as much as a 30 s one (~350–530 ms on 2 cores, most of it the
 encoder). CTranslate2 accepts a shorter encoder input, so a turn shorter than 30 s is encoded in
 a window sized to it (the audio plus at least `WINDOW_MARGIN_S` of silence, in whole
-`WINDOW_STEP_S`); a reading there that looks wrong is redone in the full window. Everything else — decoding, the no-speech filter, the prompt, word timings —
+`WINDOW_STEP_S`, at least `MIN_WINDOW_S`); a reading there that looks wrong is redone in the full window. Everything else — decoding, the no-speech filter, the prompt, word timings —
 is faster-whisper's own code, unchanged. `bench/stt_window.py` measures both windows on the
 same clips (word error rate, word timings, cost).
 """
@@ -34,6 +34,9 @@ BUNDLED = "bundled"
 
 FULL_WINDOW_S = 30  # what Whisper was trained on; faster-whisper always pads to it
 WINDOW_MARGIN_S = 3.0  # silence after the audio: with less, tiny.en tends to repeat itself into it
+MIN_WINDOW_S = 8.0  # below this tiny.en repeated short turns even with the margin ("Are you a real person?" ×n in 5 s)
+TOKENS_PER_S = 12  # a sized reading may not be longer than this (speech is ~5 tokens a second): a repeating
+# decoder stops early, and its reading goes to the full window at little cost
 WINDOW_STEP_S = 1.0  # window sizes in whole seconds (fewer shapes; the cost grows ~linearly)
 # faster-whisper's own thresholds for "this decoding went wrong" (it then retries hotter)
 COMPRESSION_RATIO_LIMIT = 2.4
@@ -59,10 +62,10 @@ def resolve_model(model: str) -> str:
 
 def encoder_window_s(audio_s: float, margin_s: float | None = None) -> float | None:
     """The encoder window for `audio_s` seconds of audio: the audio plus at least `margin_s`
-    (`WINDOW_MARGIN_S`), rounded up to `WINDOW_STEP_S`; None (faster-whisper's own 30 s window)
+    (`WINDOW_MARGIN_S`), rounded up to `WINDOW_STEP_S`, at least `MIN_WINDOW_S`; None (faster-whisper's own 30 s window)
     when that is 30 s or more."""
     margin_s = WINDOW_MARGIN_S if margin_s is None else margin_s
-    window = math.ceil((audio_s + margin_s) / WINDOW_STEP_S) * WINDOW_STEP_S
+    window = max(MIN_WINDOW_S, math.ceil((audio_s + margin_s) / WINDOW_STEP_S) * WINDOW_STEP_S)
     return None if window >= FULL_WINDOW_S else window
 
 
@@ -183,6 +186,8 @@ class Transcriber:
     def _read(self, audio: np.ndarray, prompt: str | None, window_s: float | None) -> tuple[Transcript, str | None]:
         """The transcript from one window size, and why it is doubtful (None when it is not)."""
         short = window_s is not None
+        cap = round(TOKENS_PER_S * len(audio) / SAMPLE_RATE) + 16
+        tokens = 0
         self._model.window.frames = round(window_s * SAMPLE_RATE / self._model.feature_extractor.hop_length) if short else None
         try:
             segments, info = self._model.transcribe(
@@ -194,7 +199,7 @@ class Transcriber:
                 word_timestamps=True,  # free here; lets cues quote the words either side of a silence
                 initial_prompt=prompt,
                 # the short window is read once; a doubtful reading goes to the full one, with retries
-                **({"temperature": 0.0} if short else {}),
+                **({"temperature": 0.0, "max_new_tokens": cap} if short else {}),
             )
             kept: list[str] = []
             words: list[Word] = []
@@ -202,6 +207,7 @@ class Transcriber:
             doubt = None
             audio_s = len(audio) / SAMPLE_RATE
             for segment in segments:
+                tokens += len(segment.tokens)
                 worst_no_speech = max(worst_no_speech, segment.no_speech_prob)
                 if segment.no_speech_prob > self.no_speech_threshold and segment.avg_logprob < -0.5:
                     log.debug("dropped a likely-invented segment: %r", segment.text)
@@ -218,6 +224,8 @@ class Transcriber:
             repeated = repetition(" ".join(kept).split())
             if repeated:
                 doubt = doubt or f"repeats {repeated!r}"
+            if short and tokens >= cap:
+                doubt = doubt or f"as long as a sized reading may be ({tokens} tokens)"
         finally:
             self._model.window.frames = None
         text = " ".join(t for t in kept if t).strip()
