@@ -3,7 +3,7 @@
 Three logistic regressions — sound and words, the sound alone (while the words are being read),
 the words alone (no sound model) — give P(the thought is finished) for each silence; then the
 thresholds each must clear (falling linearly from the earliest moment to the longest thinking
-pause) are chosen on out-of-fold probabilities (5 folds, an item's two voices in the same fold),
+pause), and the least silence at which each may end a turn, are chosen on out-of-fold probabilities (5 folds, an item's two voices in the same fold),
 so the thresholds are not tuned on probabilities the model was fitted to. Choice: the soonest
 finished thoughts (p50 + p95 / 4) among the schedules that cut off at most `budget` of the items,
 counting a cut whenever the turn would have ended before the pause was `margin_ms` longer than it
@@ -128,6 +128,7 @@ def _on_grid(t: float, begun: float) -> float:
 
 
 FIRSTS = [0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99, 0.995, 1.01]
+NOT_BEFORE = [0, 300, 400, 500, 600, 700, 850]  # the least silence at which the words may end a turn
 LASTS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
 
 
@@ -135,7 +136,10 @@ def _stage_ends(results, probs, stage, rules):
     """Per reading, per (first, last): when this stage alone would end the silence (inf: never).
     The sound alone gets a flat threshold: it may end a turn before the words are read only when it
     is sure, never because the words are late (a busy machine must not end turns on a timer)."""
-    pairs = [(f, f) for f in FIRSTS] if stage == "sound" else [(f, l) for f in FIRSTS for l in LASTS if l <= f]
+    # strictest first, so that where the choice makes no difference (the words are read before the
+    # sound) the sound alone is held to the highest bar
+    pairs = [(f, f, 0) for f in reversed(FIRSTS)] if stage == "sound" else \
+        [(f, l, h) for f in FIRSTS for l in LASTS if l <= f for h in NOT_BEFORE]
     out = np.full((sum(len(rd) for _, rd in results), len(pairs)), np.inf)
     i = 0
     for _, readings in results:
@@ -145,12 +149,12 @@ def _stage_ends(results, probs, stage, rules):
             words_at = ready.get("words", np.inf) if r.words is not None else np.inf
             hang_at = ready.get("transcript", np.inf) if hangs(r.transcript) else np.inf
             if p is not None:
-                for j, (f, l) in enumerate(pairs):
+                for j, (f, l, h) in enumerate(pairs):
                     if stage == "sound" and "sound" in ready:
                         t = _on_grid(max(begun, rules.earliest_ms, ready["sound"], _inverse(p, f, l, rules)), begun)
                         out[i, j] = t if t < min(words_at, hang_at) else np.inf
                     elif stage == "both" and hang_at == np.inf and words_at < np.inf:
-                        out[i, j] = _on_grid(max(words_at, rules.earliest_ms, _inverse(p, f, l, rules)), begun)
+                        out[i, j] = _on_grid(max(words_at, rules.earliest_ms, h, _inverse(p, f, l, rules)), begun)
             i += 1
     return pairs, out
 
@@ -218,7 +222,8 @@ def calibrate(results, margin_ms: float = 300.0, budget: float = 0.04, write: Pa
     _, alone, _, _ = choose_schedule(results, words_only, rules, margin_ms, budget)
     schedule["words"] = alone["both"]
     models = {stage: dict(names=STAGES[stage], weights=tuple(round(float(v), 4) for v in fitted[stage][0]),
-                          bias=round(fitted[stage][1], 4), first=schedule[stage][0], last=schedule[stage][1])
+                          bias=round(fitted[stage][1], 4), first=schedule[stage][0], last=schedule[stage][1],
+                          not_before_ms=schedule[stage][2])
               for stage in STAGES}
     if write is not None:
         write.write_text(render(models, len(results), n_unf, margin_ms, budget, trusted))
@@ -255,6 +260,6 @@ def render(models: dict, n: int, n_unf: int, margin_ms: float, budget: float, tr
     ]
     for stage, spec in models.items():
         lines.append(f"    {stage!r}: dict(names={spec['names']!r}, weights={spec['weights']!r}, bias={spec['bias']!r},")
-        lines.append(f"                first={spec['first']!r}, last={spec['last']!r}),")
+        lines.append(f"                first={spec['first']!r}, last={spec['last']!r}, not_before_ms={spec['not_before_ms']!r}),")
     lines.append("}")
     return "\n".join(lines) + "\n"

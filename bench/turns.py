@@ -83,7 +83,7 @@ def split_thought(a: str, b: str, voice: str, seed: int) -> tuple[np.ndarray, np
     if _STT is None:
         from voice.stt import Transcriber
 
-        _STT = Transcriber()
+        _STT = Transcriber(sized_window=False)  # the items stay as they were whatever the product's window
     whole = say(f"{a} {b}") if voice == "read" else spoken_casually(f"{a} {b}", seed)
     heard = _STT.transcribe(whole).words
     n = len(a.split())

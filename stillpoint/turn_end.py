@@ -51,6 +51,9 @@ class EndModel:
     bias: float
     first: float
     last: float
+    # the least silence at which this model may end a turn: the words are read ~0.27 s into a
+    # silence, sooner than many pauses inside a thought end; the fit chooses how long to hold them
+    not_before_ms: float = 0.0
 
     def probability(self, features: dict[str, float]) -> float:
         z = self.bias + sum(w * features[n] for n, w in zip(self.names, self.weights))
@@ -145,7 +148,7 @@ def decide(e: TurnEvidence, rules: TurnEndRules = TurnEndRules()) -> TurnEndDeci
             return TurnEndDecision(False, "reading the words")
         return TurnEndDecision(e.silence_ms >= rules.unsure_ms, "silence only")
     p = model.probability(f)
-    if p >= model.threshold(e.silence_ms, rules):
+    if p >= model.threshold(e.silence_ms, rules) and e.silence_ms >= model.not_before_ms:
         return TurnEndDecision(True, f"finished ({name}: p {p:.2f})", p)
     return TurnEndDecision(False, f"not yet ({name}: p {p:.2f})", p)
 

@@ -9,10 +9,10 @@ better on the calibration items than re-weighting it on the bench's synthetic vo
 """
 
 MODELS = {
-    'both': dict(names=('sound', 'words', 'clause', 'comma'), weights=(1.0, 1.7861, -1.3085, 0.0), bias=0.9381,
-                first=0.96, last=0.95),
+    'both': dict(names=('sound', 'words', 'clause', 'comma'), weights=(1.0, 1.9554, -1.6168, 0.0), bias=0.9646,
+                first=0.98, last=0.95, not_before_ms=700),
     'sound': dict(names=('sound',), weights=(1.0,), bias=-0.5571,
-                first=0.99, last=0.99),
-    'words': dict(names=('words', 'clause', 'comma'), weights=(0.9834, -0.6481, -0.1087), bias=1.2644,
-                first=0.8, last=0.8),
+                first=1.01, last=1.01, not_before_ms=0),
+    'words': dict(names=('words', 'clause', 'comma'), weights=(1.0457, -0.8074, 0.0), bias=1.1883,
+                first=0.8, last=0.7, not_before_ms=850),
 }

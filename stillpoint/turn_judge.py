@@ -31,10 +31,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Reading:
-    """The signals for one silence, and (simulated) when each was ready, in ms of silence."""
+    """The signals for one silence, and (simulated) when each was ready, in ms of silence from
+    `end_s` (where the speech stopped: the offer's once offered; the silence onset's before)."""
 
-    offer: TurnMayEnd
+    offer: TurnMayEnd | None
     begun_ms: float
+    end_s: float = 0.0
+    early: bool = False  # the words were begun at the silence's onset (`prepare`), before the offer
     sound: float | None = None
     transcript: Transcript | None = None
     words: float | None = None
@@ -68,6 +71,10 @@ class TurnJudge:
         self.live = live
         self.clock = clock
         self._reading: Reading | None = None
+        self._early: Reading | None = None  # the words being read since the silence began, not yet offered
+        self._early_job: Future | None = None
+        self._busy_until_s = float("-inf")  # on a recording: when (audio clock) the one worker is free again
+        self._now_s = float("-inf")  # on a recording: the latest audio time seen
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self.last: TurnEndDecision | None = None
@@ -79,15 +86,38 @@ class TurnJudge:
                          clock=self.clock)
 
     # -- EndOfTurnJudge ---------------------------------------------------------------------
+    def prepare(self, end_s: float, at_s: float, audio: np.ndarray) -> None:
+        """The speech stopped at `end_s` (heard at `at_s`): start the early transcript of `audio`
+        (the turn so far) and the words' reading, in case this silence ends the turn."""
+        if self.transcribe is None:
+            return
+        reading = Reading(None, (at_s - end_s) * 1000, end_s=end_s, early=True)
+        with self._lock:
+            self._early = reading
+        if self.live:
+            self._early_job = self._worker().submit(self._read_words_of, reading, audio)
+        else:  # the worker may still be busy with an earlier silence's reading, even a stale one
+            self._follow_clock(at_s)
+            self._read_words_of(reading, audio, start_ms=max(reading.begun_ms, (self._busy_until_s - end_s) * 1000))
+            self._busy_until_s = end_s + max(reading.ready_ms.values(), default=reading.begun_ms) / 1000
+
     def begin(self, offer: TurnMayEnd, heard: np.ndarray) -> None:
         begun_ms = (offer.at_s - offer.end_s) * 1000
-        reading = Reading(offer, begun_ms)
+        with self._lock:
+            early, self._early = self._early, None
+        if early is not None and self.transcribe is not None:
+            reading = early
+            reading.offer, reading.begun_ms = offer, begun_ms
+            if not self.live:  # the early reading's times were from where the speech stopped then
+                shift = (early.end_s - offer.end_s) * 1000
+                reading.ready_ms = {k: v + shift for k, v in early.ready_ms.items()}
+            reading.end_s = offer.end_s
+        else:
+            reading = Reading(offer, begun_ms, end_s=offer.end_s)
         with self._lock:
             self._reading = reading
         if self.live:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn-signals")
-            self._pool.submit(self._read, reading, heard)
+            self._worker().submit(self._read, reading, heard)
         else:
             self._read(reading, heard)
 
@@ -107,6 +137,10 @@ class TurnJudge:
     def cancel(self) -> None:
         with self._lock:
             self._reading = None
+            self._early = None
+            job, self._early_job = self._early_job, None
+        if job is not None:
+            job.cancel()  # not started yet: never runs; running: its reading is dropped
 
     # -- the early transcript, for the reply -------------------------------------------------
     def early_transcript(self, offer: TurnMayEnd) -> tuple[Future, float | None] | None:
@@ -118,7 +152,7 @@ class TurnJudge:
             return None
         if self.live:
             return r.transcript_future, None
-        return r.transcript_future, r.offer.end_s + r.ready_ms.get("transcript", r.begun_ms) / 1000
+        return r.transcript_future, r.end_s + r.ready_ms.get("transcript", r.begun_ms) / 1000
 
     # -- internals ---------------------------------------------------------------------------
     def _evidence(self, r: Reading, silence_ms: float) -> TurnEvidence:
@@ -131,27 +165,51 @@ class TurnJudge:
         return TurnEvidence(silence_ms, sound=sound, words=words, transcript=transcript, words_pending=pending,
                             clause=clause)
 
+    def _follow_clock(self, at_s: float) -> None:
+        if at_s < self._now_s:  # the audio clock went back: a new recording, an idle worker
+            self._busy_until_s = float("-inf")
+        self._now_s = at_s
+
+    def _worker(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn-signals")
+        return self._pool
+
     def _read(self, r: Reading, heard: np.ndarray) -> None:
-        elapsed = r.begun_ms
+        """At the offer: the sound, after the words if they were begun at the silence's onset
+        (one worker: on a recording the sound starts when the words are done)."""
+        if not self.live:
+            self._follow_clock(r.offer.at_s)
+        elapsed = max([r.begun_ms, *r.ready_ms.values(), (self._busy_until_s - r.end_s) * 1000])
         try:
             if self.sound is not None:
                 elapsed += self._time(r, "sound", lambda: setattr(r, "sound", self.sound(heard)))
                 r.ready_ms["sound"] = elapsed
-            if self.transcribe is not None:
-                elapsed += self._time(r, "transcript", lambda: setattr(r, "transcript", self.transcribe(r.offer.audio)))
-                r.ready_ms["transcript"] = elapsed
-                r.transcript_future.set_result(r.transcript)
-                if self.words is not None:
-                    text = r.transcript.text if r.transcript is not None else ""
-                    elapsed += self._time(r, "words", lambda: self._read_words(r, text))
-                    r.ready_ms["words"] = elapsed
+            if not r.early and self.transcribe is not None:
+                self._read_words_of(r, r.offer.audio, start_ms=elapsed)
+        except Exception:
+            log.exception("a turn-end signal failed; falling back to silence")
+        finally:
+            if not self.live:
+                self._busy_until_s = r.end_s + max([elapsed, *r.ready_ms.values()]) / 1000
+            r.done.set()
+
+    def _read_words_of(self, r: Reading, audio: np.ndarray, start_ms: float | None = None) -> None:
+        """The early transcript of `audio`, then SmolLM2 on its words."""
+        elapsed = r.begun_ms if start_ms is None else start_ms
+        try:
+            elapsed += self._time(r, "transcript", lambda: setattr(r, "transcript", self.transcribe(audio)))
+            r.ready_ms["transcript"] = elapsed
+            r.transcript_future.set_result(r.transcript)
+            if self.words is not None:
+                text = r.transcript.text if r.transcript is not None else ""
+                elapsed += self._time(r, "words", lambda: self._read_words(r, text))
+                r.ready_ms["words"] = elapsed
         except Exception as error:
             log.exception("a turn-end signal failed; falling back to silence")
             r.ready_ms.setdefault("words", elapsed)
             if not r.transcript_future.done():
                 r.transcript_future.set_exception(error)
-        finally:
-            r.done.set()
 
     def _read_words(self, r: Reading, text: str) -> None:
         read = self.words(text) if text else None

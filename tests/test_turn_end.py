@@ -74,8 +74,20 @@ def test_the_fit_learned_what_each_signal_means():
     assert probability("both", **likely_comma) < probability("both", **FINISHED)
 
 
-def test_a_clearly_finished_thought_ends_as_soon_as_it_is_read():
-    assert ends(silence_ms=RULES.earliest_ms + 100, **FINISHED)
+def test_a_clearly_finished_thought_ends_as_soon_as_the_fit_allows():
+    """As soon as it is read, or, if the fit holds the words back (`not_before_ms`: on the bench
+    the words are ready ~0.27 s in, sooner than many pauses inside a thought end), right then."""
+    hold = RULES.models["both"].not_before_ms
+    assert ends(silence_ms=max(RULES.earliest_ms + 100, hold), **FINISHED)
+    if hold > RULES.earliest_ms:
+        assert not ends(silence_ms=hold - 1, **FINISHED)
+
+
+def test_the_words_may_be_held_back_until_a_least_silence():
+    held = TurnEndRules(models={**TOY.models, "both": EndModel(("sound", "words"), (1.0, 1.0), 0.0, first=0.9,
+                                                                 last=0.5, not_before_ms=600)})
+    both = dict(sound=0.99, words=0.99, transcript="It was fine")
+    assert ends(TOY, silence_ms=300, **both) and not ends(held, silence_ms=599, **both) and ends(held, silence_ms=600, **both)
 
 
 def test_an_unfinished_thought_waits_until_the_longest_thinking_pause():
@@ -160,6 +172,145 @@ def test_the_judge_ends_the_turn_the_moment_its_evidence_allows(judge):
     r = judge.last_reading
     first = next(t for t in range(int(r.begun_ms), 10_000, 5) if decide(judge._evidence(r, t), RULES).end)
     assert first / 1000 - 0.01 <= waited <= first / 1000 + 0.11, (first, waited, judge.last)
+
+
+class ScriptedCosts:
+    """Signals with set costs on a scripted clock (ms): what the judge's timing does, not the models."""
+
+    def __init__(self, transcript_ms=150, words_ms=60, sound_ms=30):
+        self.now = 0.0
+        self.costs = dict(transcript=transcript_ms, words=words_ms, sound=sound_ms)
+        self.calls: list[str] = []
+
+    def clock(self):
+        return self.now / 1000
+
+    def _spend(self, name):
+        self.calls.append(name)
+        self.now += self.costs[name]
+
+    def transcribe(self, audio):
+        from voice.events import Transcript
+
+        self._spend("transcript")
+        return Transcript(text="I think I'm just tired.")
+
+    def words(self, text):
+        self._spend("words")
+        return 0.6, 0.01
+
+    def sound(self, audio):
+        self._spend("sound")
+        return 0.97
+
+
+def scripted_judge(costs, live=False):
+    from stillpoint.turn_judge import TurnJudge
+
+    return TurnJudge(RULES, sound=costs.sound, transcribe=costs.transcribe, words=costs.words, live=live,
+                     clock=costs.clock)
+
+
+def test_the_words_are_read_from_the_moment_the_silence_begins():
+    """The transcript and SmolLM2 start at the silence's onset (`prepare`), so by the time the
+    sound is read (200 ms in) the words are nearly ready: the sound waits for the one worker."""
+    from voice.events import TurnMayEnd
+
+    costs = ScriptedCosts()
+    judge = scripted_judge(costs)
+    audio = np.zeros(SAMPLE_RATE, np.float32)
+    judge.prepare(1.0, 1.032, audio)  # heard 32 ms into the silence
+    offer = TurnMayEnd(0.0, 0.98, 1.2, audio)  # the speech end re-placed 20 ms earlier by then
+    judge.begin(offer, audio)
+    r = judge._reading
+    assert costs.calls == ["transcript", "words", "sound"]  # one transcript per silence, not two
+    assert r.ready_ms["transcript"] == pytest.approx(20 + 32 + 150)
+    assert r.ready_ms["words"] == pytest.approx(20 + 32 + 150 + 60)
+    assert r.ready_ms["sound"] == pytest.approx(20 + 32 + 150 + 60 + 30)
+    future, ready_s = judge.early_transcript(offer)
+    assert future.result().text == "I think I'm just tired." and ready_s == pytest.approx(0.98 + 0.202)
+    # with nothing held back, a clear finish is taken once both are in, ~290 ms after the speech
+    # stopped (the transcript used to start at 200 ms: ~900)
+    first = next(t for t in range(200, 3000, 2) if decide(judge._evidence(r, t), TOY).end)
+    assert r.ready_ms["sound"] <= first <= r.ready_ms["sound"] + 2, (first, r.ready_ms)
+
+
+def test_a_silence_that_ends_in_speech_drops_its_early_reading():
+    """Speculative: the person goes on, the segmenter cancels, and the next silence is read
+    afresh (on a recording the worker is still charged for the stale work)."""
+    from voice.events import TurnMayEnd
+
+    costs = ScriptedCosts()
+    judge = scripted_judge(costs)
+    audio = np.zeros(SAMPLE_RATE, np.float32)
+    judge.prepare(1.0, 1.032, audio)
+    judge.cancel()
+    judge.prepare(1.1, 1.132, audio)  # spoke 70 ms, stopped again: the worker is busy until 1.242
+    judge.begin(TurnMayEnd(0.0, 1.1, 1.3, audio), audio)
+    r = judge._reading
+    assert r.ready_ms["transcript"] == pytest.approx(142 + 150)  # started when the stale job was done
+    assert costs.calls.count("transcript") == 2
+
+
+def test_live_a_stale_early_reading_that_has_not_started_never_runs():
+    import threading
+
+    from voice.events import Transcript, TurnMayEnd
+
+    gate, calls = threading.Event(), []
+
+    def slow_sound(audio):  # holds the worker
+        gate.wait(5)
+        return 0.5
+
+    def transcribe(audio):
+        calls.append(len(audio))
+        return Transcript(text="and")
+
+    from stillpoint.turn_judge import TurnJudge
+
+    judge = TurnJudge(RULES, sound=slow_sound, transcribe=transcribe, words=lambda t: (0.1, 0.1), live=True)
+    audio = np.zeros(SAMPLE_RATE, np.float32)
+    judge.begin(TurnMayEnd(0.0, 0.5, 0.7, audio), audio)  # a reading without prepare: worker busy on the sound
+    judge.cancel()
+    judge.prepare(1.0, 1.03, audio[:100])  # queued behind it...
+    judge.cancel()  # ...and dropped before it ran
+    gate.set()
+    judge.close()
+    judge._pool.shutdown(wait=True)
+    assert 100 not in calls
+
+
+def test_the_segmenter_asks_for_the_words_as_soon_as_the_speech_stops():
+    """On real speech: `prepare` comes within ~100 ms of where the speech really stopped, with
+    the turn's audio up to then, before the offer; more speech cancels it."""
+    calls = []
+
+    class Spy:
+        def prepare(self, end_s, at_s, audio):
+            calls.append(("prepare", end_s, at_s, len(audio) / SAMPLE_RATE))
+
+        def begin(self, offer, heard):
+            calls.append(("begin", offer.end_s, offer.at_s, len(heard) / SAMPLE_RATE))
+
+        def should_end(self, silence_ms, now_s):
+            return False
+
+        def cancel(self):
+            calls.append(("cancel",))
+
+    rec = build([0.6, say("I went for a walk after dinner and"), 1.0, say("it helped a little."), 1.0], seed=3,
+                floor_dbfs=-41, kind="pink")
+    seg = TurnSegmenter(make_vad("silero"), TurnSettings(end_of_turn_ms=10**6), judge=Spy())
+    for i in range(0, len(rec.audio), 1600):
+        seg.process(AudioFrame(rec.audio[i : i + 1600], i / SAMPLE_RATE))
+    (gap_start, _), = rec.gaps()
+    prepares = [c for c in calls if c[0] == "prepare"]
+    first = next(c for c in prepares if c[1] >= gap_start - 0.15)
+    assert first[2] - gap_start <= 0.15, first  # asked within 150 ms of the true end of speech
+    assert first[3] == pytest.approx(first[2] - 0.6 + 0.3, abs=0.15)  # the turn so far (with its pre-roll)
+    after = calls[calls.index(first) + 1 :]
+    assert after[0][0] == "begin" and ("cancel",) in after  # offered at 200 ms; dropped when the speech resumed
 
 
 def test_a_silence_answered_too_soon_is_still_the_persons():

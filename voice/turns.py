@@ -29,10 +29,15 @@ TurnEvent = SpeechStarted | PauseObserved | TurnMayEnd | TurnEnded
 class EndOfTurnJudge(Protocol):
     """Decides when a silence ends the turn, from more than its length (see stillpoint.turn_end).
 
-    The segmenter calls `begin` when a silence is long enough to consider (`speculate_ms`), then
-    `should_end` on every 32 ms step of that silence, and `cancel` if the person speaks again.
+    The segmenter calls `prepare` as soon as a silence begins (`prepare_ms`: the words take the
+    longest to read, so they start first), `begin` when the silence is long enough to consider
+    (`speculate_ms`), then `should_end` on every 32 ms step of that silence, and `cancel` if the
+    person speaks again.
     Without a judge, `end_of_turn_ms` of silence ends every turn; with one, it is the longest
     silence any turn is held open."""
+
+    def prepare(self, end_s: float, at_s: float, audio: np.ndarray) -> None:
+        """The speech stopped at `end_s`, heard at `at_s`; `audio` is the turn up to `at_s`."""
 
     def begin(self, offer: TurnMayEnd, heard: np.ndarray) -> None:
         """`heard`: the turn's audio up to now, the silence so far included."""
@@ -57,6 +62,7 @@ class TurnSettings:
     refine_ms: int = 400  # how far back energy may move a pause's start from where the VAD put it (0: off)
     refine_onset_ms: int = 150  # how far energy may move a pause's end (the VAD hears onsets promptly)
     speculate_ms: int = 200  # after this much silence, offer the turn for early transcription and judging (0: off)
+    prepare_ms: int = 0  # after this much silence (0: at once), the judge starts reading the words
 
 
 class TurnSegmenter:
@@ -89,6 +95,7 @@ class TurnSegmenter:
         self._preroll: deque[tuple[int, np.ndarray]] = deque()
         self._was_speech = False
         self._offered = False  # a TurnMayEnd was emitted for the current silence
+        self._prepared = False  # the judge was asked to start reading the current silence's words
         self._speech_end: int | None = None  # where the current silence really began (refined)
         self._offer_audio: np.ndarray | None = None  # the audio offered in this silence's TurnMayEnd
         if getattr(self, "judge", None) is not None:
@@ -185,9 +192,10 @@ class TurnSegmenter:
             self._silence_start = self._last_speech_end
 
         if confirmed:
-            if self._offered and self.judge is not None:
+            if (self._offered or self._prepared) and self.judge is not None:
                 self.judge.cancel()
             self._offered = False
+            self._prepared = False
             self._speech_end = None
         if not self._speaking and self._silence_start is not None:
             if not self._offered:  # until offered, re-place where the speech really stopped
@@ -198,6 +206,10 @@ class TurnSegmenter:
             ):
                 events.extend(self._end_turn(end, forced=False))
                 return events
+            if (self.judge is not None and s.speculate_ms and not self._prepared and not self._offered
+                    and silent_ms >= s.prepare_ms and self._ms(self._speech_samples) >= s.min_turn_speech_ms):
+                self._prepared = True
+                self.judge.prepare(self._s(self._speech_end), self._s(end), self._turn_slice(until=end))
             if s.speculate_ms and silent_ms >= s.speculate_ms and not self._offered:
                 self._offered = True
                 if self._ms(self._speech_samples) >= s.min_turn_speech_ms:
@@ -279,6 +291,8 @@ class TurnSegmenter:
     def _end_turn(self, decided: int, forced: bool) -> list[TurnEvent]:
         s = self.settings
         audio = self._offer_audio if (self._offered and not forced and self._offer_audio is not None) else self._turn_slice()
+        if self._prepared and not self._offered and self.judge is not None:
+            self.judge.cancel()  # words begun for a silence never offered (an offered one stays the judge's)
         self._offered = False
         ended = self._speech_end if (not forced and self._speech_end is not None) else self._last_speech_end
         event = TurnEnded(
@@ -294,6 +308,7 @@ class TurnSegmenter:
         if self._offered and self.judge is not None:
             self.judge.cancel()
         self._offered = False
+        self._prepared = False
         self._speech_end = None
         self._in_turn = False
         self._speaking = False
