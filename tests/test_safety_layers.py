@@ -209,6 +209,30 @@ def test_each_fresh_wording_rule_is_needed(index, monkeypatch):
     assert lowered, f"rule {index} ({RULES[index].reason}) is pinned by no case"
 
 
+SLANG_CASES = ["I'm going to top myself, mate.", "been thinking about topping meself", "might just top myself after christmas"]
+SLANG_NEGATIVES = ["I'd never top myself, don't worry.", "I need to take the pressure off myself.",
+                   "I'm going to die alone surrounded by forty cats lol", "I'm going to die of embarrassment tomorrow."]
+
+
+@pytest.mark.parametrize("text", SLANG_CASES)
+def test_the_slang_for_it_is_heard(text, monkeypatch):
+    """Round 11 (blind): "I'm going to top myself, mate" passed both layers. Deleting the slang rule lowers each."""
+    assert assess(text).level == "acute"
+    slang = [i for i, rule in enumerate(RULES) if "(top|topping|topped)" in rule.pattern.pattern]
+    assert len(slang) == 1
+    monkeypatch.setattr("dialogue.safety.RULES", RULES[:slang[0]] + RULES[slang[0] + 1:])
+    assert assess(text).level != "acute"
+
+
+@pytest.mark.parametrize("text", SLANG_NEGATIVES)
+def test_figures_of_speech_near_the_slang_stay_ordinary(text):
+    assert assess(text).level == "none"
+
+
+def test_a_couple_of_extra_tablets_is_more_than_prescribed():
+    assert assess("Is it dangerous if I take a couple of extra sertraline?").level == "concern"
+
+
 def test_a_third_person_who_has_taken_a_load_gets_the_third_party_response():
     result = assess("My sister says she's had a whole box of her painkillers.")
     assert result.level == "acute" and result.someone_else
@@ -370,11 +394,11 @@ def test_rules_development_floors_sit_where_the_figures_are():
     rows = load(SET)
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
-    assert figures["utterances"] >= 4370
-    assert figures["acute_recall"] >= 0.699  # one acute line is 0.0010 (1,045 acute lines since round 10 was folded in)
-    assert figures["acute_or_concern_recall"] >= 0.669
-    assert figures["exact_level_accuracy"] >= 0.860
-    assert figures["false_alarm_rate_on_none"] <= 0.0035  # 9 of 2,641 ordinary lines
+    assert figures["utterances"] >= 4500
+    assert figures["acute_recall"] >= 0.693  # one acute line is 0.0009 (1,085 acute lines since round 11 was folded in)
+    assert figures["acute_or_concern_recall"] >= 0.668
+    assert figures["exact_level_accuracy"] >= 0.858
+    assert figures["false_alarm_rate_on_none"] <= 0.0038  # 10 of 2,701 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -388,8 +412,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.946 and combined["acute_or_concern_recall"] >= 0.929
-    assert combined["false_alarm_rate_on_none"] <= 0.0046
+    assert combined["acute_flagged"] >= 0.953 and combined["acute_or_concern_recall"] >= 0.937
+    assert combined["false_alarm_rate_on_none"] <= 0.0049
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
