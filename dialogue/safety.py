@@ -258,6 +258,8 @@ RULES: list[Rule] = [
     _r("acute", "suicidal intent", rf"\bi (am |have been |keep )?{_INTEND} (kill|killing|end|ending|take|taking|off|offing) ?(myself|my (own )?life|it all)\b(?! (back|into|in (my|your) (own )?hands|seriously|more seriously))"),
     _r("acute", "suicidal intent", r"\b(kill|killing|end|ending|take|taking) (myself|my (own )?life)\b(?! (back|into|in (my|your) (own )?hands|seriously|more seriously|off|out))"),
     _r("acute", "suicidal intent", r"\bi (just |really |honestly )?(want|wanted|wish|need) to die\b|\bi am (going|ready) to die\b(?! (alone|old|of (embarrassment|shame|boredom|laughing|cringe)|laughing|happy|on (this|that) hill))|\bi would (rather|sooner) (be dead|die)\b"),
+    # gone somewhere to jump: "i came up here to jump", "drove out to the bridge to do it" (round 12 heard it, blind)
+    _r("acute", "suicidal intent", r"\b(came|come|went|gone|walked|drove|climbed|got) (up |out |down )?(here|there|up|out)?( \w+){0,3} (to|so i can|so i could) (jump|end it|throw myself)\b(?! (on|in|into|around|over|for|up|about|at|off the diving|the queue|ship|with|between))|\b(bridge|roof|edge|cliffs?|tracks|platform|multi-?storey|car park|top floor|viaduct|overpass) (\w+ )?(to|so i can) (do it|end it|jump)\b(?! (on|in|into|for))"),
     # the British and Irish slang for it: "top myself" ("off myself" and "unalive" are heard above / by normalising)
     _r("acute", "suicidal intent", r"\b(top|topping|topped) (myself|meself|me self)\b"),
     _r("acute", "suicidal intent", r"\b(commit|committing|attempt|attempting) suicide\b|\bi am (suicidal|feeling suicidal)\b|\bfeel(ing)? suicidal\b|\bsuicidal (thoughts|feelings)\b(?! (in|among))"),

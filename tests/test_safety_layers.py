@@ -229,6 +229,27 @@ def test_figures_of_speech_near_the_slang_stay_ordinary(text):
     assert assess(text).level == "none"
 
 
+GONE_THERE_CASES = ["im actually up the top of the multistorey and i came up here to jump",
+                    "drove out to the bridge to do it", "I went to the roof to end it"]
+GONE_THERE_NEGATIVES = ["we went to the lake to jump in the water", "I went up to jump on the trampoline with the kids",
+                        "I came here to end it with him properly, face to face", "we went out to jump the queue"]
+
+
+@pytest.mark.parametrize("text", GONE_THERE_CASES)
+def test_gone_somewhere_to_jump_is_acute(text, monkeypatch):
+    """Round 12 (blind): "i came up here to jump" passed both layers. Deleting the rule lowers each."""
+    assert assess(text).level == "acute"
+    rule = [i for i, r in enumerate(RULES) if "so i can) (do it|end it|jump)" in r.pattern.pattern]
+    assert len(rule) == 1
+    monkeypatch.setattr("dialogue.safety.RULES", RULES[:rule[0]] + RULES[rule[0] + 1:])
+    assert assess(text).level != "acute"
+
+
+@pytest.mark.parametrize("text", GONE_THERE_NEGATIVES)
+def test_gone_somewhere_for_something_else_stays_ordinary(text):
+    assert assess(text).level == "none"
+
+
 def test_a_couple_of_extra_tablets_is_more_than_prescribed():
     assert assess("Is it dangerous if I take a couple of extra sertraline?").level == "concern"
 
