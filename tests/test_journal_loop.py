@@ -114,5 +114,6 @@ def test_a_mood_said_in_conversation_is_kept(tmp_path):
     assert result.returncode == 0, result.stderr
     store = Store(Path(os.environ["STILLPOINT_HOME"]) / "stillpoint.db")  # the CLI's data folder
     moods = store.moods()
-    assert [(m.value, m.words, m.source) for m in moods] == [(6, "about a six", "conversation")]
-    assert "about a six" in moods[0].context
+    # Whisper writes the number either way ("about a six", "about a 6"), as in the journal test above
+    assert [(m.value, m.source) for m in moods] == [(6, "conversation")]
+    assert re.fullmatch("about a (six|6)", moods[0].words) and moods[0].words in moods[0].context, moods[0]
