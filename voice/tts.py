@@ -63,6 +63,7 @@ def speakable(text: str) -> str:
 
 
 _INAUDIBLE = 0.001  # -60 dBFS: below this a sample is silence to a listener
+_PREPARED_KEPT = 8  # lines voiced ahead and kept (the disclosure, a recalled silence's lines)
 _LEAD_KEPT_S = 0.05  # what Piper's usual sentence starts with (27-59 ms measured) before its first sound
 
 
@@ -98,11 +99,13 @@ class Synthesizer:
 
         Why: the AI disclosure opens the first reply, and voicing it after the turn ended was most
         of the silence before that reply (about 0.5 s of the ~0.6 s on 2 cores). Only lines asked
-        for are kept (a handful of fixed ones), so memory stays small.
+        for are kept, the last eight, so memory stays small.
         """
         key = (speakable(text.strip()), length_scale)
         if key[0] and key not in self._prepared:
             self._prepared[key] = list(self._render(key[0], length_scale))
+            while len(self._prepared) > _PREPARED_KEPT:  # a long-running server: the oldest go
+                del self._prepared[next(iter(self._prepared))]
 
     def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
         """Yield one `SpeechAudio` per sentence of `text`, each followed by a short breath of silence.

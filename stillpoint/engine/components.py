@@ -154,6 +154,10 @@ def build_companion(settings: Settings, progress: Progress, backend: str | None 
         second_opinion=build_second_opinion(settings),
     )
     progress.step("Loading sentence understanding", lambda: companion.understanding.read("hello"))
+    if companion.semantic:  # else the first turn loads it, ~0.1 s before its reply (issue 10)
+        from dialogue.safety import semantic_layer
+
+        progress.step("Loading the safety check", semantic_layer)
     return companion
 
 
