@@ -3,8 +3,8 @@
 A conversation is built from the LJ Speech clips in tests/data (five user turns, each followed by
 enough silence for the whole reply) and run through the real loop: VAD → turn end → Whisper →
 SmolLM2 → Piper. Reports per-turn p50/p95 of each stage (all measured from the end of the
-user's speech), speech-to-text and text-to-speech real-time factors, model load times and
-peak memory.
+user's speech; `first_sound_ms` is read from the conversation file the listener heard),
+speech-to-text and text-to-speech real-time factors, model load times and peak memory.
 
     .venv/bin/python bench/latency.py [--rounds 2]
 """
@@ -25,6 +25,23 @@ from stillpoint.engine.components import Progress, build_backend, make_segmenter
 from stillpoint.config import Settings
 
 STAGES = ["end_of_turn_ms", "transcript_ms", "first_token_ms", "first_audio_ms", "reply_done_ms"]
+HEARD = "first_sound_ms"  # read from the conversation file, not from the app: what the listener waits through
+
+
+def first_sounds(rec, heard_wav: Path) -> list[float]:
+    """End of each utterance → the first reply sample above -60 dBFS before the next one, in ms.
+
+    The app's `first_audio_ms` is when the reply's audio was handed over; silence at the start of
+    that audio is still silence to the listener, so this reads the file the listener heard."""
+    from speaker_signal import reply_span
+
+    out = []
+    for i, (_, end) in enumerate(rec.speech):
+        span = reply_span(heard_wav, rec.audio, after_s=end)
+        following = rec.speech[i + 1][0] if i + 1 < len(rec.speech) else float("inf")
+        if span is not None and span[0] < following:
+            out.append(round((span[0] - end) * 1000, 1))
+    return out
 
 
 def main() -> None:
@@ -79,7 +96,7 @@ def main() -> None:
         chunks = list(synthesizer.synthesize(sentence))
         tts_rtf.append((time.perf_counter() - t) / sum(c.duration_s for c in chunks))
 
-    timings: dict[str, list[float]] = {k: [] for k in STAGES}
+    timings: dict[str, list[float]] = {k: [] for k in [*STAGES, HEARD]}
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db")
         for round_ in range(args.rounds):
@@ -90,6 +107,7 @@ def main() -> None:
             wav = rec.write(Path(tmp) / f"conv{round_}.wav")
             pipeline = Pipeline(segmenter, transcriber, synthesizer, Companion(backend))
             result = run_recording(pipeline, store, wav, Path(tmp) / f"out{round_}.wav")
+            timings[HEARD] += first_sounds(rec, Path(tmp) / f"out{round_}.wav")
             for exchange in result.exchanges:
                 if exchange.user_text:
                     for k in STAGES:

@@ -44,10 +44,6 @@ def test_an_open_thought_with_a_long_pause_is_one_turn_with_one_pause_cue(judged
     assert "sister" in cues[0].before.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10's target is not met: the words are read ~0.3 s into the silence "
-                   "now, but the fit holds them back to 0.7 s (on the calibration items, trusting them sooner cut off "
-                   "more thoughts; bench/turns.py: finished known p50 0.73 s), and the reply takes ~0.6 s more; this "
-                   "sentence's first reply sample comes about 1.4 s after its end (it was 2.0 s)")
 def test_a_finished_thought_is_answered_within_a_second(judged_pipeline, store, tmp_path):
     """End of speech → the first reply sample in the conversation file (read from the file's samples,
     not from what the app reports). Costs run on CPU time, as the judge's do on a recording: the

@@ -45,6 +45,31 @@ def test_piper_speaks_sentence_by_sentence_and_whisper_understands_it(synthesize
     assert {"slow", "breath", "let", "go"} <= set(heard), heard
 
 
+def test_no_sentence_opens_with_dead_air(synthesizer):
+    """Silence before a sentence's first sound is silence the user waits through: Piper opens the AI
+    disclosure with 0.29 s of it (-90 dBFS); at most 50 ms (Piper's usual) is kept, nothing audible cut."""
+    from dialogue.honesty import OPENING_DISCLOSURE
+
+    for line in (OPENING_DISCLOSURE, "That sounds like a long day. What stayed with you?"):
+        for chunk in synthesizer.synthesize(line):
+            first_sound = np.flatnonzero(np.abs(chunk.samples) > 0.001)[0] / chunk.sample_rate
+            assert first_sound <= 0.06, (line, first_sound)
+
+
+def test_a_prepared_line_is_said_without_voicing_it_again(synthesizer, monkeypatch):
+    """The disclosure is voiced when the conversation starts, so the first reply does not wait for Piper."""
+    from dialogue.honesty import OPENING_DISCLOSURE
+
+    synthesizer.prepare(OPENING_DISCLOSURE)
+    monkeypatch.setattr(synthesizer._voice, "synthesize", lambda *a, **k: pytest.fail("voiced again"))
+    first = list(synthesizer.synthesize(OPENING_DISCLOSURE))
+    again = list(synthesizer.synthesize(OPENING_DISCLOSURE))
+    assert first and sum(c.duration_s for c in first) > 2.0
+    assert all(np.array_equal(a.samples, b.samples) and a.samples is not b.samples for a, b in zip(first, again))
+    with pytest.raises(pytest.fail.Exception):  # any other line is voiced as usual
+        list(synthesizer.synthesize("Something not prepared."))
+
+
 def test_a_configured_voice_path_that_is_missing_is_explained(tmp_path):
     from voice.errors import VoiceError
     from voice.tts import Synthesizer

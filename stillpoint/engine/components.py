@@ -153,7 +153,14 @@ def build_companion(settings: Settings, progress: Progress, backend: str | None 
         resources=CrisisResources.for_region(safety.region, safety.resources),
         second_opinion=build_second_opinion(settings),
     )
-    progress.step("Loading sentence understanding", lambda: companion.understanding.read("hello"))
+    from dialogue.safety import semantic_layer
+
+    def warm() -> None:  # loaded now, not in the first turn before its reply (issue 10)
+        companion.understanding.read("hello")
+        if companion.semantic:
+            semantic_layer()
+
+    progress.step("Loading sentence understanding and the safety check", warm)
     return companion
 
 

@@ -196,6 +196,12 @@ class Conversation(PracticeSteering):  # breathing (issue 12): steering a guided
         """Begin: live, the companion may speak first (the AI disclosure when due, a recalled silence)."""
         self.now_s = at_s
         if not self.settings.speaks_first:
+            # the first reply opens with these instead (the disclosure when due, a recalled silence): voiced
+            # now, so that reply starts at once rather than waiting for Piper after the turn ends (issue 10)
+            prepare = getattr(self.pipeline.synthesizer, "prepare", None)
+            for line in ([OPENING_DISCLOSURE] if self.disclosure.due() else []) + self.recall.lines:
+                if prepare is not None:
+                    prepare(line)
             return
         lines = ([OPENING_DISCLOSURE] if self.disclosure.due() else []) + list(self.settings.opening)
         lines += self.recall.take_lines()

@@ -238,6 +238,8 @@ class Exchanger:
         if record.trace.guard_reasons:
             log.debug("reply guard: %s", ", ".join(record.trace.guard_reasons))
         timings["reply_done_ms"] = _ms(wait + self.clock() - decided)
+        log.info("turn at %.2f s, ms after the end of speech: %s", start_s,
+                 ", ".join(f"{k.removesuffix('_ms')} {v:.0f}" for k, v in timings.items()))
 
     def practice_audio(self, sentence: ReplySentence) -> list[SpeechAudio]:
         """A guided breathing exercise takes over the reply's audio for its length (issue 12)."""

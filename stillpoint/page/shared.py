@@ -46,6 +46,12 @@ class LockedSynthesizer:
         self._lock = threading.Lock()
         self.sample_rate = inner.sample_rate
 
+    def prepare(self, text: str, *, length_scale: float | None = None) -> None:
+        prepare = getattr(self._inner, "prepare", None)
+        if prepare is not None:
+            with self._lock:
+                prepare(text, length_scale=length_scale)
+
     def synthesize(self, text: str, *, length_scale: float | None = None) -> Iterator[SpeechAudio]:
         with self._lock:
             chunks = list(self._inner.synthesize(text, length_scale=length_scale))
