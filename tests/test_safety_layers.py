@@ -415,11 +415,11 @@ def test_rules_development_floors_sit_where_the_figures_are():
     rows = load(SET)
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
-    assert figures["utterances"] >= 4500
+    assert figures["utterances"] >= 5000
     assert figures["acute_recall"] >= 0.693  # one acute line is 0.0009 (1,085 acute lines since round 11 was folded in)
     assert figures["acute_or_concern_recall"] >= 0.668
-    assert figures["exact_level_accuracy"] >= 0.858
-    assert figures["false_alarm_rate_on_none"] <= 0.0038  # 10 of 2,701 ordinary lines
+    assert figures["exact_level_accuracy"] >= 0.872
+    assert figures["false_alarm_rate_on_none"] <= 0.0032  # 10 of 3,214 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -433,8 +433,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.953 and combined["acute_or_concern_recall"] >= 0.937
-    assert combined["false_alarm_rate_on_none"] <= 0.0049
+    assert combined["acute_flagged"] >= 0.951 and combined["acute_or_concern_recall"] >= 0.928
+    assert combined["false_alarm_rate_on_none"] <= 0.0041
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
@@ -517,7 +517,7 @@ def test_the_semantic_layer_raises_what_the_rules_miss_and_never_lowers():
     assert assess_with(missed, semantic=False).level == "none"  # the rules alone miss it
     explicit = assess_layers("I'm going to kill myself.")
     assert explicit.final == explicit.rules  # the rules' reason stands
-    denied = assess_layers("I'm not going to hurt myself, I just needed to say I'm angry.")
+    denied = assess_layers("I'm not going to hurt myself tonight, I promise, I'm just so angry.")
     assert denied.semantic.level != "none" and denied.final.level == "none"  # shown, not applied
     other = assess_layers("My daughter told me she wants to die")
     assert other.final.level == "concern" and other.final.reason == "someone else in crisis"
