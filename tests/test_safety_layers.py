@@ -209,60 +209,32 @@ def test_each_fresh_wording_rule_is_needed(index, monkeypatch):
     assert lowered, f"rule {index} ({RULES[index].reason}) is pinned by no case"
 
 
-SLANG_CASES = ["I'm going to top myself, mate.", "been thinking about topping meself", "might just top myself after christmas"]
-SLANG_NEGATIVES = ["I'd never top myself, don't worry.", "I need to take the pressure off myself.",
-                   "I'm going to die alone surrounded by forty cats lol", "I'm going to die of embarrassment tomorrow."]
-
-
-@pytest.mark.parametrize("text", SLANG_CASES)
-def test_the_slang_for_it_is_heard(text, monkeypatch):
-    """Round 11 (blind): "I'm going to top myself, mate" passed both layers. Deleting the slang rule lowers each."""
-    assert assess(text).level == "acute"
-    slang = [i for i, rule in enumerate(RULES) if "(top|topping|topped)" in rule.pattern.pattern]
-    assert len(slang) == 1
-    monkeypatch.setattr("dialogue.safety.RULES", RULES[:slang[0]] + RULES[slang[0] + 1:])
-    assert assess(text).level != "acute"
-
-
-@pytest.mark.parametrize("text", SLANG_NEGATIVES)
-def test_figures_of_speech_near_the_slang_stay_ordinary(text):
-    assert assess(text).level == "none"
-
-
-GONE_THERE_CASES = ["im actually up the top of the multistorey and i came up here to jump",
-                    "drove out to the bridge to do it", "I went to the roof to end it"]
-GONE_THERE_NEGATIVES = ["we went to the lake to jump in the water", "I went up to jump on the trampoline with the kids",
-                        "I came here to end it with him properly, face to face", "we went out to jump the queue"]
-
-
-@pytest.mark.parametrize("text", GONE_THERE_CASES)
-def test_gone_somewhere_to_jump_is_acute(text, monkeypatch):
-    """Round 12 (blind): "i came up here to jump" passed both layers. Deleting the rule lowers each."""
-    assert assess(text).level == "acute"
-    rule = [i for i, r in enumerate(RULES) if "so i can) (do it|end it|jump)" in r.pattern.pattern]
-    assert len(rule) == 1
-    monkeypatch.setattr("dialogue.safety.RULES", RULES[:rule[0]] + RULES[rule[0] + 1:])
-    assert assess(text).level != "acute"
-
-
-@pytest.mark.parametrize("text", GONE_THERE_NEGATIVES)
-def test_gone_somewhere_for_something_else_stays_ordinary(text):
-    assert assess(text).level == "none"
-
-
-ROUND_13_CASES = [  # the shapes of round 13's acute misses (blind, measured once before these rules were written)
-    ("won't be around", "tell my kids I loved them, yeah? I won't be around to say it in the morning."),
-    ("stops for good", "I keep watching the clock and thinking, a few more hours and then it stops for good."),
-    ("30 of the", "I took like 30 of the para seat a mall about an hour ago and now my stomach really hurts"),
+# Shapes that passed both layers in this session's blind rounds, each given a rule after its round was measured.
+LATE_RULE_CASES = [
+    ("round 11: slang", "I'm going to top myself, mate."),
+    ("round 11: slang", "been thinking about topping meself"),
+    ("round 11: slang", "might just top myself after christmas"),
+    ("round 12: gone there to jump", "im actually up the top of the multistorey and i came up here to jump"),
+    ("round 12: gone there to jump", "drove out to the bridge to do it"),
+    ("round 12: gone there to jump", "I went to the roof to end it"),
+    ("round 13: won't be around", "tell my kids I loved them, yeah? I won't be around to say it in the morning."),
+    ("round 13: stops for good", "I keep watching the clock and thinking, a few more hours and then it stops for good."),
+    ("round 13: 30 of the", "I took like 30 of the para seat a mall about an hour ago and now my stomach really hurts"),
 ]
-ROUND_13_NEGATIVES = ["I won't be around in the morning, I'm on the early shift.",
-                      "we took 30 of the kids to the museum, my feet are killing me",
-                      "once the building work is done then it stops for good thank god",
-                      "tonight I finish the last shift and then it stops for good, retirement baby"]
+LATE_RULE_NEGATIVES = [
+    "I'd never top myself, don't worry.", "I need to take the pressure off myself.",
+    "I'm going to die alone surrounded by forty cats lol", "I'm going to die of embarrassment tomorrow.",
+    "we went to the lake to jump in the water", "I went up to jump on the trampoline with the kids",
+    "I came here to end it with him properly, face to face", "we went out to jump the queue",
+    "I won't be around in the morning, I'm on the early shift.", "we took 30 of the kids to the museum, my feet are killing me",
+    "once the building work is done then it stops for good thank god",
+    "tonight I finish the last shift and then it stops for good, retirement baby",
+]
 
 
-@pytest.mark.parametrize("marker, text", ROUND_13_CASES)
-def test_round_13_shapes_are_acute_and_each_rule_is_needed(marker, text, monkeypatch):
+@pytest.mark.parametrize("marker, text", LATE_RULE_CASES)
+def test_late_rule_shapes_are_acute_and_each_rule_is_needed(marker, text, monkeypatch):
+    """Deleting the acute rules that hear this line lowers it: each late rule is needed."""
     assert assess(text).level == "acute"
     needed = [i for i, rule in enumerate(RULES) if rule.pattern.search(normalise(text)) and rule.level == "acute"]
     assert needed
@@ -270,8 +242,8 @@ def test_round_13_shapes_are_acute_and_each_rule_is_needed(marker, text, monkeyp
     assert assess(text).level != "acute", marker
 
 
-@pytest.mark.parametrize("text", ROUND_13_NEGATIVES)
-def test_round_13_look_alikes_stay_ordinary(text):
+@pytest.mark.parametrize("text", LATE_RULE_NEGATIVES)
+def test_late_rule_look_alikes_stay_ordinary(text):
     assert assess(text).level == "none"
 
 
