@@ -297,7 +297,7 @@ class Companion:
             for line in fixed:
                 yield say(line, "fixed", why="opening: returning to an earlier silence, or answering about it")
             return
-        if plan.policy in ("medication", "dismissal") or not self.model_speaks:
+        if plan.policy in ("medication", "dismissal", "diagnosis") or not self.model_speaks:  # never the model's words on these
             yield from say_plan(plan)
             return
         recent = [m.content for m in self.history[-6:] if m.role == "assistant"]

@@ -138,10 +138,10 @@ _FALLBACK_GROUP = "encourager"
 _THANKS = re.compile(r"\b(thank|thanks|cheers|ta|appreciate (it|you|this|that|the))\b", re.I)
 _FEELING_GROUPS = {"sadness", "anxiety", "anger", "loneliness", "grief", "shame", "conflict"}
 _GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|evening|good (evening|morning|afternoon)|morning)\b( (again|there|stillpoint|you))*\W*$", re.I)
-# Lines carrying the person's words are preferred; a whole clause echoed back less so (it can sound mechanical).
-DISTINCTIVE_MAX_LINES = 8
+DISTINCTIVE_MAX_LINES = 8  # a word triple in at most this many lines is a frame ("is part of"), not a common opening
 _SAME_FRAME_PENALTY = 2.5
 _HEARD_WEIGHT = 1.5  # a line written for what they just described fits better than a general one
+# Lines carrying the person's words are preferred; a whole clause echoed back less so (it can sound mechanical).
 _SLOT_WEIGHT = {"person": 1.5, "topic": 1.2, "feeling": 1.5, "phrase": 0.4, "topics": 1.0}
 
 

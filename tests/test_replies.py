@@ -382,6 +382,15 @@ def test_a_capable_model_speaks_with_the_reading_and_falls_back_to_the_repertoir
     assert "sorry" not in " ".join(s.text for s in second).lower()
 
 
+def test_a_capable_model_never_answers_what_is_wrong_with_me():
+    """A diagnosis question gets the fixed lines even when a capable model speaks; the model is not asked."""
+    backend = Scripted(["It sounds like a panic attack to me."])
+    companion = Companion(backend)
+    said = list(companion.respond("do you think it's a panic attack or something wrong with my heart?"))
+    text = " ".join(s.text for s in said)
+    assert "doctor" in text and "panic attack to me" not in text and not backend.prompts, text
+
+
 def test_the_embedded_model_does_not_speak_freely():
     class Embedded(Scripted):
         name = "embedded SmolLM2-135M"
