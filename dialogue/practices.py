@@ -45,8 +45,9 @@ def wants_breathing(user_text: str, just_offered: bool) -> bool:
     a pattern named ("box breathing", "4-7-8") is an ask too."""
     if re.search(r"\b(can'?t|cannot) breathe\b", user_text, re.I):
         return False
-    if _ASKS_TO_BREATHE.search(user_text) or any(p.search(user_text) and re.search(r"breath", user_text, re.I)
-                                                 for _, p in _NAMED):
+    if _ASKS_TO_BREATHE.search(user_text):
+        return True
+    if re.search(r"breath", user_text, re.I) and any(p.search(user_text) for _, p in _NAMED):
         return True
     return just_offered and bool(_YES.search(user_text))
 

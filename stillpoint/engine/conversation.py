@@ -195,16 +195,16 @@ class Conversation(PracticeSteering):  # breathing (issue 12): steering a guided
     def start(self, at_s: float = 0.0) -> None:
         """Begin: live, the companion may speak first (the AI disclosure when due, a recalled silence)."""
         self.now_s = at_s
+        disclosure = [OPENING_DISCLOSURE] if self.disclosure.due() else []
         if not self.settings.speaks_first:
             # the first reply opens with these instead (the disclosure when due, a recalled silence): voiced
             # now, so that reply starts at once rather than waiting for Piper after the turn ends (issue 10)
             prepare = getattr(self.pipeline.synthesizer, "prepare", None)
-            for line in ([OPENING_DISCLOSURE] if self.disclosure.due() else []) + self.recall.lines:
-                if prepare is not None:
+            if prepare is not None:
+                for line in disclosure + self.recall.lines:
                     prepare(line)
             return
-        lines = ([OPENING_DISCLOSURE] if self.disclosure.due() else []) + list(self.settings.opening)
-        lines += self.recall.take_lines()
+        lines = disclosure + list(self.settings.opening) + self.recall.take_lines()
         if lines:
             self._say_fixed(lines, "opening", at_s)
 

@@ -141,12 +141,13 @@ class Recall:
         self._asked = False
         self._returning = False  # `lines` return to an earlier moment (counts toward RECALL_EVERY_SESSIONS)
         self._asked_to_stop = False  # STOP_RECALL_QUESTION was heard: the next turn answers it
+        self._earlier: dict[int, list[str]] | None = None  # what was said in earlier sessions, read once
         if not enabled or store.meta(RECALL_OFF_KEY) == "1":
             return
         last = store.meta(LAST_RECALL_KEY)
         if last is not None and last.isdigit() and session_id - int(last) < RECALL_EVERY_SESSIONS:
             return
-        texts = {k: v for k, v in store.user_texts_by_session().items() if k != session_id}
+        texts = self._earlier_texts()
         cues = store.cues()
         self.chosen = choose_recall(cues, recurring_topics(texts), current_session=session_id)
         if self.chosen is not None:
@@ -158,6 +159,12 @@ class Recall:
         if recurring:  # nothing stood out as a silence, but something keeps coming back
             self.lines, self._returning = [recurring[0].spoken(), THEME_INVITATION], True
 
+    def _earlier_texts(self) -> dict[int, list[str]]:
+        """The person's words in earlier sessions, by session (they do not change during this one)."""
+        if self._earlier is None:
+            self._earlier = {k: v for k, v in self.store.user_texts_by_session().items() if k != self.session_id}
+        return self._earlier
+
     def take_lines(self) -> list[str]:
         """The lines to say now (and forget until `after_reply` says whether they were heard)."""
         self._offered, self.lines = self.lines, []
@@ -166,7 +173,7 @@ class Recall:
     def before_reply(self, user_text: str) -> None:
         """Called with each user turn, before the companion answers it."""
         if asks_if_i_remember(user_text):  # answered from what the store keeps of the last session
-            earlier = {k: v for k, v in self.store.user_texts_by_session().items() if k != self.session_id}
+            earlier = self._earlier_texts()
             last = earlier[max(earlier)] if earlier else []
             self.lines = remembered_lines(last, [p for t in last for p in phrases_named(t)])
             return
