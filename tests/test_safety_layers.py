@@ -97,6 +97,13 @@ ISSUE_11_RULE_CASES = [
 ]
 
 
+def _assert_rule_needed(index, cases, monkeypatch):
+    """Deleting rule `index` lowers the level of at least one of `cases` ((level, text) pairs)."""
+    monkeypatch.setattr("dialogue.safety.RULES", RULES[:index] + RULES[index + 1:])
+    lowered = [text for level, text in cases if LEVELS.index(assess(text).level) < LEVELS.index(level)]
+    assert lowered, f"rule {index} ({RULES[index].reason}) is pinned by no case"
+
+
 def _issue_11_rules():
     """The rules added for issue 11: from the first 'means at hand' rule to the medication-intent rule."""
     reasons = [r.reason for r in RULES]
@@ -111,9 +118,7 @@ def test_issue_11_rule_cases(level, text):
 @pytest.mark.parametrize("index", list(_issue_11_rules()))
 def test_each_issue_11_rule_is_needed(index, monkeypatch):
     """Deleting this one rule lowers the level of at least one pinned line."""
-    monkeypatch.setattr("dialogue.safety.RULES", RULES[:index] + RULES[index + 1:])
-    lowered = [text for level, text in ISSUE_11_RULE_CASES if LEVELS.index(assess(text).level) < LEVELS.index(level)]
-    assert lowered, f"rule {index} ({RULES[index].reason}) is pinned by no case"
+    _assert_rule_needed(index, ISSUE_11_RULE_CASES, monkeypatch)
 
 
 # Session 3's rules (CALM_AND_THIRD_PARTY_RULES): calm, practical talk with no crisis word, and a third
@@ -163,9 +168,7 @@ def test_calm_and_third_party_negatives_stay_ordinary(text):
 @pytest.mark.parametrize("index", _session_3_rules())
 def test_each_calm_and_third_party_rule_is_needed(index, monkeypatch):
     """Deleting this one rule lowers the level of at least one pinned line."""
-    monkeypatch.setattr("dialogue.safety.RULES", RULES[:index] + RULES[index + 1:])
-    lowered = [t for level, t in CALM_AND_THIRD_PARTY_CASES if LEVELS.index(assess(t).level) < LEVELS.index(level)]
-    assert lowered, f"rule {index} ({RULES[index].reason}) is pinned by no case"
+    _assert_rule_needed(index, CALM_AND_THIRD_PARTY_CASES, monkeypatch)
 
 
 # Session 4's rules (FRESH_WORDING_RULES), from the families two writers who never saw the rules showed
@@ -204,9 +207,7 @@ def test_fresh_wording_negatives_stay_ordinary_for_the_rules(text):
 @pytest.mark.parametrize("index", _fresh_wording_rules())
 def test_each_fresh_wording_rule_is_needed(index, monkeypatch):
     """Deleting this one rule lowers the level of at least one pinned line."""
-    monkeypatch.setattr("dialogue.safety.RULES", RULES[:index] + RULES[index + 1:])
-    lowered = [t for level, t in FRESH_WORDING_CASES if LEVELS.index(assess(t).level) < LEVELS.index(level)]
-    assert lowered, f"rule {index} ({RULES[index].reason}) is pinned by no case"
+    _assert_rule_needed(index, FRESH_WORDING_CASES, monkeypatch)
 
 
 # Shapes that passed both layers in this session's blind rounds, each given a rule after its round was measured.
