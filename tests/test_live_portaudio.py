@@ -72,6 +72,7 @@ def test_barge_in_stops_the_speaker_quickly(tmp_path):
     assert replies[0]["timings"]["barge_in_ms"] <= 200
     # and what came out of the "speaker": the seven-second disclosure did not play on while the
     # user was talking. (ALSA's file plugin loses bits of capture periods, which skews the
-    # microphone's clock against the wall clock by up to ~0.8 s here, so this outside view can
-    # only check a window, not the milliseconds.)
-    assert not [t for t in loud if onset_wall + 1.0 < t < onset_wall + 2.0], "the reply kept playing"
+    # microphone's clock against the wall clock by up to ~0.8 s here — seen up to ~1.1 s in 1 of 8 runs,
+    # a few 20 ms blocks at +1.0 s —, so this outside view can only check a window, not the
+    # milliseconds; the disclosure left playing would still sound all through +1.5…+3.0 s.)
+    assert not [t for t in loud if onset_wall + 1.5 < t < onset_wall + 3.0], "the reply kept playing"
