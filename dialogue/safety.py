@@ -190,6 +190,10 @@ _DENIAL = re.compile(
     r"|\bi do not want to (die|kill myself|hurt myself|end (it|my life))\b|\bi have never (thought|considered) (about )?(suicide|ending|killing)\b"
     r"|\bnot (suicidal|thinking like that)\b|\bi am safe\b"
 )
+# The denial and the words that finish its clause ("i am not going to do anything stupid,"): what is left is what the
+# semantic layer reads, so a passive wish told beside a denial of intent ("i'm not going to do anything, i just
+# wouldn't mind not waking up") is still heard, and "i'm not suicidal, just fed up with my job" reads as the job.
+_DENIAL_CLAUSE = re.compile(r"(?:\b(?:no|don't worry|to be clear),? )?(?:" + _DENIAL.pattern + r")(?: [\w']+){0,3}?(?=[,.;:!?]|$| (?:but|just|i|or anything)\b)[,.;:!?]?")
 _REPORTED = re.compile(
     r"\b(documentary|film|movie|show|series|book|novel|song|poem|poetry|lyrics?|article|podcast|lecture|class|course|essay|training|"
     r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode|news|headlines?)\b"
@@ -625,9 +629,13 @@ def rules_reading_stands(text: str, ruled: SafetyAssessment) -> bool:
 
 
 def semantic_input(text: str, ruled: SafetyAssessment | None = None) -> str | None:
-    """What the semantic layer reads: the utterance, less any idiom ("this traffic is killing me");
-    None where the rules set crisis words aside as negated, quoted or denied (see assess_layers)."""
+    """What the semantic layer reads: the utterance, less any idiom ("this traffic is killing me") or
+    explicit denial ("i'm not going to do anything,"); None where the rules set crisis words aside as
+    negated or quoted, or a denial is all there is (see assess_layers)."""
     ruled = ruled or assess(text)
+    if ruled.set_aside == "denied":
+        rest = _DENIAL_CLAUSE.sub(" ", normalise(text, keep_softeners=True))
+        return rest if re.search(r"\w{3}", rest) else None
     if ruled.set_aside and ruled.set_aside != "idiom":
         return None
     if ruled.set_aside == "idiom":
