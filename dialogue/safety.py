@@ -54,6 +54,7 @@ _CONTRACTIONS = [
     (r"\bits (\w+ing|not|going|over|too|all|so|like)\b", r"it is \1"),
     (r"\bive\b", "i have"),
     (r"\bi'?d\b", "i would"),
+    (r"\b(he|she|they|we|you|it|that|everyone|everybody)'d (?=(be|have|rather|never|not|like|love|want|feel|do|go|say|care|mind|prefer|probably|all|just|really)\b)", r"\1 would "),
     (r"\bi'?ll\b", "i will"),
     (r"\b(he|she|they|we|you)'ll\b", r"\1 will"),
     (r"\b(do|does|did|is|are|was|were|would|could|should|have|has|had)n'?t\b", r"\1 not"),
@@ -140,6 +141,14 @@ _SPELLING = [
     (r"\bhart\b", "heart"),
     (r"\b(platfrom|platfom)\b", "platform"),
     (r"\btmrw\b", "tomorrow"),
+    # session 5: loose spellings of the development rounds ("took alot of my sleepin tablets", "wont be alive tomoro")
+    (r"\b(tomoro|tomorro|tommoro|tomora)\b", "tomorrow"),
+    (r"\balot\b", "a lot"),
+    (r"\bsleepin\b", "sleeping"),
+    (r"\b(ibuprofens|iboprofen|ibuprofin)\b", "ibuprofen"),
+    (r"\b(paracetamols)\b", "paracetamol"),
+    (r"\b(phone|mobile|mum|mam|mom|dad)'s (off|dead|switched off)\b", r"\1 is \2"),
+    (r"\b(\w+)'s (sent|texted|messaged|posted|locked|taken|swallowed|gone|left|rung|called|said|stopped|started|been|got|had|given)\b", r"\1 has \2"),
 ]
 
 
@@ -164,7 +173,7 @@ _IDIOMS = re.compile(
     r"|\b(my|the|these|those|this|that) [\w ]{1,20}? (is|are|was|were) killing me\b"
     r"|\b(i would|i could|i'd) (die|kill) for\b|\bto die for\b|\bdying (to|for)\b|\bdie (of|from) (laughing|embarrassment|boredom)\b"
     r"|\b(bored|scared|worried|freezing|starving|tickled) to death\b|\bkill(ed|ing)? (it|time|the (lights|engine|mood|vibe))\b"
-    r"|\bkiller (app|feature|workout|deal|idea)\b|\bdead (tired|serious|beat|end)\b|\bi am (so )?dead\b(?! inside)"
+    r"|\bkiller (app|feature|workout|deal|idea)\b|\bdead (tired|serious|beat|end)\b|\bi am (so )?dead\b(?! inside| weight)"
     r"|\bcould (kill|murder) (a|an|for) \w+\b|\bmurder (a|an) \w+ (right now|tonight)\b"
     r"|\bdrop dead (gorgeous|handsome)\b|\bmy (phone|battery|laptop|car|plant|plants) (is|are|was) (dead|dying)\b"
     r"|\b(not )?the end of the world\b|\b('ll|will|would|is going to) be the (death|end) of me\b|\b(kill|murder|strangle) (him|her|them|my \w+) (if|when) (he|she|they) (\w+ )?(gets home|borrows?|eats?|ate|takes?|touches?|forgets?|does that|is late|wakes?|uses?)\b|\bshoot (me|you|him|her) (a|an) (message|text|email|line)\b"
@@ -215,7 +224,8 @@ _ANSWERED_YES = re.compile(r"\b(i (said|answered|admitted|told (her|him|them))( 
 _NEGATION = re.compile(
     r"\b(not|never|no way|no (thoughts?|intention|plans?|desire|urge|wish)( at all)? (of|to)|nothing like|would never|do not|does not|did not|will not|am not|is not|are not)\b(?! (sure|certain|know if|know whether))"
 )
-_UNNEGATE = re.compile(r"\b(can not|could not|do not|cannot) (stop|help|shake|get rid of|quit)\b|\bnot sure\b")
+# words whose "not" is part of the crisis phrase itself ("the idea of not being here"), not a negation of it
+_UNNEGATE = re.compile(r"\b(can not|could not|do not|cannot) (stop|help|shake|get rid of|quit)\b|\bnot sure\b|\b(of|about) not (being|be) (here|around|alive)\b")
 _PAST = re.compile(
     r"\b(used to|years? ago|months? ago|when i was \w+|i (tried|attempted)|last (year|month|summer|winter|spring|autumn|fall)|when i was (young|younger|a kid|a teenager|in (school|college|high school))|"
     r"in the past|back then|as a (kid|teenager|child)|once,? (years|a long time) ago|in (high )?school|at university|"
@@ -367,7 +377,7 @@ RULES: list[Rule] = [
     _r("concern", "medication: more than prescribed", rf"\b(two|three|four|five|\d+) (of (my|the|these) )?(\w+ )?({_ANY_MED} )?instead of (one|two|the (usual|normal) (one|dose))\b|\bhow many (of )?(my |these |the |those )?(\w+ )?{_ANY_MED} (can|could|would|should|is it|is|does it|would it)\b"),
     _r("concern", "medication: sedatives with alcohol", rf"\b{_SEDATIVES}\b.*(?<!\bno )(?<!\bwithout )(?<!\bavoid )(?<!\bskip )\b{_ALCOHOL}\b|(?<!\bno )(?<!\bwithout )(?<!\bavoid )\b{_ALCOHOL}\b.*\b{_SEDATIVES}\b"),
     # concern: passive wishes, hopelessness, worthlessness, burden
-    _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b(?! (to|for|on|off|into|somewhere|abroad|from|under|with|until|till|in) )", negatable=False),
+    _r("concern", "passive wish not to exist", r"\b(sleep|go to sleep|fall asleep) and (never|not) wake up\b(?! (until|till|before|for|on time|early|in time))|\bnever wake up\b|\bwish i (was|were) (dead|never born|gone|not here|not alive)\b|\bwish i (could|would) (just )?(disappear|vanish|stop existing|not exist|not wake up)\b(?! (to|for|on|off|into|somewhere|abroad|from|under|with|until|till|in) )", negatable=False),
     _r("concern", "passive wish not to exist", r"\b(do not|does not|no longer) want to (be here|exist|be alive|live|wake up|be around|go on)\b(?! (at|in|for|with|on|to|tomorrow|today|tonight at) )|\bno longer want to live\b|\btired of (living|being alive|existing|life)\b|\b(why|what is the point of) (am i|being) (even )?(alive|here)\b|\bdisappear forever\b", negatable=False),
     _r("concern", "feels a burden", r"\b(everyone|everybody|they|my (family|kids|friends|parents)|the world|people) (would|will) be better off without me\b|\bbetter off (if i was|if i were|without me|dead)\b|\bi (am|feel like) (just |such )?a (burden|waste of space|waste of oxygen)\b|\bno one would (care|notice|miss me) if i (died|was gone|were gone|disappeared)\b", negatable=False),
     _r("concern", "hopelessness", r"\b(there is )?no (point|reason) (in |to )?(living|going on|carrying on|anything|trying|any of (it|this))\b|\bwhat is the point( of (anything|living|it all|going on))?\b(?! (of|in) (?!(anything|living|life|it all|going on|trying|me|being|carrying on|any of|anymore|waking))\w)|\b(can not|can't) (go on|do this anymore|take (it|this|any more|anymore)|keep going)\b|\bi give up on (everything|life)\b|\b(life|everything) is (hopeless|pointless|meaningless)\b|\bi (feel|am) (so )?(hopeless|worthless)\b(?! (at|with|when it comes to) (?!(everything|anything|life|living|being)))|\bnothing (will|is) (ever )?(going to )?(ever )?get better\b|\bnever going to get better\b", negatable=False),
@@ -431,6 +441,141 @@ FRESH_WORDING_RULES: list[Rule] = [
        rf"( of)?( (his|her|their|the|my|mum's|dad's))?( \w+)? {_ANY_MED}\b", negatable=False),
 ]
 RULES.extend(FRESH_WORDING_RULES)
+
+# Session 5 (#11): families that the rounds left out one at a time (bench/safety_eval.py --loro) showed both layers
+# missing — quiet preparation and timing, a car running in a closed garage, an overdose told loosely, harm to a baby or
+# a neighbour with a weapon, someone else on a railing or gone quiet after a goodbye, and concern said plainly (a heart
+# that might stop in the night, dead weight, no way out, hitting oneself, a relative who says they'd be better off
+# gone). Each is pinned by its own lines and look-alikes in tests/test_safety_layers.py (QUIET_SIGNS_CASES).
+_WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_WHEN = rf"(tonight|today|tomorrow|this weekend|the weekend|{_WEEKDAY})"
+_SOMEONE = (r"(he|she|they|someone|somebody|a (man|woman|girl|boy|person|lad|guy|kid)|the (man|woman|girl|boy|lad|guy|person|lady) "
+            r"(next door|upstairs|downstairs|across the (road|street|landing))|my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|"
+            r"mom|mam|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|housemate|cousin|colleague|"
+            r"neighbou?r|aunt|uncle|nan|gran|grandad|grandma|kid|child|student)|(mum|mom|mam|dad|nan|gran|grandad|grandma|grandpa))")
+QUIET_SIGNS_RULES: list[Rule] = [
+    # exhaust fumes: a car or engine left running in a closed garage (the older rule needed the word "engine")
+    _r("acute", "means at hand", r"^(?!.*\b(by mistake|accident\w*|forgot|warm(ing)? (it|the car|the engine|up)|defrost\w*|mechanic|fix\w*|repair\w*|"
+       r"battery|jump ?start\w*|check\w*)\b).*(\bgarage\b.*\b(car|engine|motor) (is |still |left )?(running|on)\b(?! (the|a|my|our|his|her|its|time)\b)|"
+       r"\b(car|engine|motor) (is |still |left )?(running|on)\b(?! (the|a|my|our|his|her|its|time)\b).*\b(in the garage|garage door|door (is )?(down|shut|closed))\b)",
+       negatable=False, whole_line=True),
+    # at the far end of a platform waiting for the next train (not a late train or a commute)
+    _r("acute", "at a dangerous place now", r"^(?!.*\b(delayed|late|cancell?ed|commute|to work|meet\w*|missed|my train|usual|announce\w*|spotting|"
+       r"photos?|heading (home|to)|on my way|change (at|for)|carriage|quieter|seat)\b).*\b(end|edge|far end) of the platform\b.*\b(next (one|train)|"
+       r"fast (one|train)|freight|express|comes through|does not stop|waiting)\b", negatable=False, whole_line=True),
+    # things and people not needed "after" a day that ends
+    _r("acute", "finality", rf"\b(will not|am not going to|would not) (be )?(need|needing) (you|them|it|this|that|any of (it|this|them)|anything|my \w+)"
+       rf"( \w+)? (after|past|beyond) {_WHEN}\b(?!.*\b(holiday|trip|abroad|moving|move|new (one|job|car|phone|place|flat)|sold|selling|return\w*|"
+       rf"rental|hire|loan|lease|finished|done with (the|my) (course|exams?|job|project))\b)", negatable=False),
+    # someone else locked in with a means, or on a railing or ledge, now
+    _r("acute", "someone else in danger now", r"\b(locked|shut|barricaded) (himself|herself|themselves) in\b.*\b(pills|tablets|meds|medication|"
+       r"knife|blade|razor|rope|belt|gun|car running|engine running|wants? (it all |everything )?to (stop|end)|wants? to die|sleep forever)\b",
+       negatable=False),
+    _r("acute", "someone else in danger now", rf"^(?!.*\b(paint\w*|fix\w*|clean\w*|builder|roofer|window cleaner|scaffold\w*|selfie|photo\w*|"
+       rf"cat|dog|bird|pigeon|parrot|gig|festival|party|concert|drunk and laughing|messing about)\b).*\b{_SOMEONE}( is| has been| keeps| was)? "
+       rf"(sitting|standing|sat|stood|climbing|climbed|leaning|perched) (on|over|onto|out over) (the |her |his |their |a )?(balcony )?(railing|ledge|"
+       rf"parapet|edge of the (roof|bridge|building|balcony|platform)|roof edge|wrong side of the (railing|barrier|fence))\b", negatable=False),
+    # a goodbye sent, and now no answer
+    _r("acute", "someone else in danger now", rf"\b{_SOMEONE}( just| has| has just| had)? (texted|messaged|sent|posted|rang|called|left)( me| us| everyone| "
+       r"the group| the (group )?chat)?( a| her| his| their)? (goodbye|goodbyes|goodbye message|goodbye text|message saying goodbye)\b.*\b(phone (is |has been "
+       r"|was )?(off|dead|switched off|going to voicemail)|not (answering|picking up|replying|responding)|will not (answer|pick up|reply)|"
+       r"gone (quiet|silent|offline)|can not (reach|get hold of) (her|him|them))\b", negatable=False, whole_line=True),
+    # where, worked out: which floor or bridge, a height "high enough"
+    _r("acute", "suicide plan or preparation", r"\b(worked out|figured out|picked|chosen|chose|decided|know|looked up) (exactly )?(which|what) (floor|level|"
+       r"storey|bridge|building|spot|cliff|part of the (bridge|cliff|river))\b(?!.*\b(office|meeting|flat|apartment|party|desk|gym|wedding|gig|photo\w*|"
+       r"view|picnic|fishing|parked|parking space)\b)|\b(multi-?storey|car park|bridge|building|roof|cliff|tower|block of flats|viaduct)\b.*\b(is|it is|"
+       r"that is|looks|will be|must be) (high|tall) enough\b(?!.*\b(lorry|lorries|van|truck|bus|boat|clearance|view|crane|signal|trees?|kids?)\b)",
+       negatable=False),
+    # a baby or a neighbour about to be hurt; a weapon taken round; "not just talk this time"; "gets what's coming"
+    _r("acute", "intent to harm someone", r"^(?=.*\b(baby|cot|crying|screaming|scream|will not (stop|settle|sleep)|newborn|toddler|pram)\b)"
+       r"(?!.*\b(never|would not|will not|could not|did not) (ever )?(shake|hurt|hit|smother|throw|drop)\b).*"
+       r"\b(about to|going to|will|might|scared i will|afraid i will|frightened i will|could) (shake|hurt|hit|smother|throw|drop) (her|him|the baby|"
+       r"my baby|the kids?|them)\b", negatable=False, whole_line=True),
+    _r("acute", "intent to harm someone", r"\b(going|go|coming|heading|turning up) ((round|over)( to (his|her|their) (house|place|flat|work|door)| there| to "
+       r"(his|hers|theirs))?|to (his|her|their) (house|place|flat|work|door))( tonight| tomorrow| now| later)? with (a|the|my|my dad's|my \w+'s|his|an) (\w+ ){0,2}(bat|knife|blade|hammer|gun|machete|"
+       r"crowbar|axe|bar|wrench)\b(?!.*\b(fix|shelf|shelves|put up|help|build|diy|nail|picture|garden|fence post|cricket|baseball game|match)\b)"),
+    _r("acute", "intent to harm someone", r"^(?=.*\b(wait(ing)? for (him|her|them)|outside (his|her|their) (work|house|flat|school|door)|go(ing)? round|"
+       r"following (him|her|them))\b).*\bnot (going to )?(just )?(talk|talking|shout|shouting|argue|arguing)( to (him|her|them))? this time\b|"
+       r"\b(following|followed|been following) (him|her|them) (home|from work|to work)\b.*\b(he|she|they) (gets?|will get|is going to get) what is coming\b",
+       negatable=False, whole_line=True),
+    # the date, the night, the how and the when: chosen, and calm about it
+    _r("acute", "suicide plan or preparation", r"^(?!.*\b(wedding|party|move|moving|holiday|trip|surgery|operation|appointment|exam|interview|launch|"
+       r"meeting|birthday|christening|funeral|baby|due|leaving do|retirement|reunion|match|gig|concert|opening|hen|stag|date night|first date|"
+       r"scan|results?|court|hearing|flight)\b).*\b(picked|chosen|chose|set|decided on|fixed) (the|a|my) (date|day|night)\b.*\b(calm|ready|at peace|"
+       r"peaceful|relief|relieved|nobody knows|no one knows|goodbye|for good)\b", negatable=False, whole_line=True),
+    _r("acute", "suicide plan or preparation", rf"\b{_WHEN} (feels like|feels|is|will be|seems like|seems) the (right|perfect) (night|day|time)\s*($|[.,;!?]|and i am ready)|"
+       r"\b(good|right|perfect) (one|day|date|night) to (finish|end it|end things) on\b(?=.*\b(date|ready|calm|peace)\b)", negatable=False),
+    _r("acute", "suicide plan or preparation", r"\bi know (how|when|where),? and (i know |i have decided )?(when|how|where)\b(?! to\b)",
+       negatable=False, whole_line=True),
+    # affairs settled so nobody has to, "everything after tonight is sorted", who gets my things
+    _r("acute", "finality", rf"\b(nobody|no one) (has|will have|needs|will need) to (sort|clear|deal with|go through|pack up|tidy) (out |up )?my (things|stuff|"
+       rf"flat|room|affairs|mess|belongings)( out| up)? (after|when)\b(?!.*\b(move|moving|holiday|trip|away|abroad|the operation|surgery|hospital)\b)|"
+       rf"\beverything (after|for after) {_WHEN} is (sorted|arranged|taken care of|in order|done)\b|"
+       r"\b(written|wrote|writing|left|made) (down |a list of |a note of )?who (gets|is having|should have|will have|can have) my\b"
+       r"(?!.*\b(move|moving|clear ?out|declutter\w*|charity|car boot|when we|after the (move|holiday))\b)", negatable=False),
+    # an overdose told loosely: "a lot of my sleeping tablets like 40 min ago", "had a whole box of ibuprofen" + symptoms
+    _r("acute", "just done", rf"(\b(took|taken|swallowed|had|necked|downed) (a lot|loads|lots|a load|a handful|handfuls|a bunch|heaps)|"
+       rf"\b(had|eaten|ate) (a|the) whole (box|packet|bottle|strip|pack|tub)) of (my |the |her |his )?([\w']+ ){{0,2}}?{_ANY_MED}\b"
+       r"(?=.*\b(\d+ (min|mins|minutes|hours?)|ago|fuzzy|dizzy|sleepy|woozy|sick|numb|heart|blurry|drowsy|stomach|on fire|burning|throwing up|"
+       r"going dark|can not (see|stand|think))\b)", negatable=False, past_downgrades=False),
+    # pills saved up and a time to take them; the lethal amount looked up
+    _r("acute", "suicide plan or preparation", rf"\b{_ANY_MED} (\w+ )?(saved|stockpiled|hoarded|put (aside|by)|stashed)( up)?\b.*\b(going to|will|am taking|"
+       r"tonight|when i get|take them|use them|do it)\b|"
+       rf"\b(looked up|googled|searched|researched|read up on|worked out|checked online) how (many|much) (of )?(my |the |these |those |her |his )?"
+       rf"(\w+ ){{0,2}}?({_ANY_MED} )?(it would take|would (kill|do it|be fatal|be enough)|to (die|kill|overdose|do it)|is (fatal|lethal|enough))\b",
+       negatable=False),
+    # not coming back (from a walk, a place), with an apology or a message left
+    _r("acute", "goodbye", r"^(?!.*\b(holiday|job|work|office|uni|school|moving|move|abroad|visa|country|club|gym|team|restaurant|shop|cafe|pub|"
+       r"there again|coming back to|ever again to|until|till|for a (while|bit|few))\b).*(\bnot (planning on |planning to be |going to be |intending on )?"
+       r"coming back\b.*\b(sorry|love (him|her|them|you)|goodbye|forgive|tell \w+)\b|\b(sorry|goodbye|forgive)\b.*\bnot (planning on )?coming back\b)",
+       negatable=False, whole_line=True),
+    _r("acute", "goodbye", r"^(?=.*\b(river|weir|sea|cliffs?|bridge|walk|water|woods|hills|lake|beach|moors?)\b)(?!.*\b(holiday|trip|abroad|moving)\b)"
+       r".*\bnot coming back from (it|there)\b", negatable=False, whole_line=True),
+    # a last message to everyone, a last call, an apology to pass on
+    _r("acute", "goodbye", r"\b(sent|texted|messaged|wrote to) (everyone|everybody|all of them|my family|the family|them all|all my (friends|family))( a)? "
+       r"(message|text|messages|texts|note|notes)( each)? (saying|to say|telling them) (i love (them|you)|goodbye|sorry|thank you for everything)\b"
+       r"(?!.*\b(birthday|christmas|new year|wedding|party|anniversary|mother is day|father is day|valentine|engaged|baby|results)\b)|"
+       r"\b(hear|see|hold|hug) (her|his|their|your|my \w+ is|mum is|dad is) (voice|face) (one|for (the|one)) (last|final) time\b"
+       r"(?!.*\b(funeral|coffin|hospice|body|chapel|passed|died|before (he|she) (died|passed)|viewing|wake|recording|voicemail|video)\b)|"
+       r"^(?=.*\b(not (his|her|their|your) fault|that is all i wanted to say|i love (him|her|them)|goodbye)\b).*\btell (\w+ ){1,2}(that )?i am sorry\b"
+       r"(?! (for|about) (being|the|missing|what|how|not|that|this|last|earlier|today|yesterday)\b)", negatable=False),
+    # a prescription kept back, and used this evening
+    _r("acute", "suicide plan or preparation", rf"^(?=.*\b(enough|never took|did not take|saved|kept back|last month)\b).*\b(prescription|{_ANY_MED}|supply)\b.*"
+       r"\b(i will|i am going to|going to) (use|take) (it|them|all of (it|them)|the lot|the whole lot) (this evening|tonight|later tonight|after (they|everyone) "
+       r"(go|goes|leave|leaves|are asleep))\b", negatable=False, whole_line=True, past_downgrades=False),
+    # concern: a passive wish said as a hope or a prayer about the night, a rest from being alive
+    _r("concern", "passive wish not to exist", r"\b(hope|hoping|pray|praying|wish|wishing) (that )?(my heart (will |would )?(stops?|gives? out|gives? up)|"
+       r"((every|each) night |at night |sometimes )?(the lord|god|jesus|he) (takes?|will take|would take|comes? for) me|i (fall|go) (asleep|to sleep) and (do not|never|would not) wake)\b|"
+       r"\b(fall|go) (to )?(sleep|asleep) and (not|never) (have to )?(come back|wake( up)?)\b(?! (up )?(until|till|before|for|on time|early|in time))|"
+       r"\ba (break|rest|holiday|pause) from (being alive|existing|living|being a person|life itself)\b|\bdone with being (a person|alive|human|me)\b|"
+       r"\b(would not|wouldn't|would not really) (care|mind) if (it|the plane|the car|the bus|the train|we) (went down|crashed|hit me|did not land)\b",
+       negatable=False),
+    # concern: a burden said as weight or cost; "calmer/lighter without me"; "stop being his problem"
+    _r("concern", "feels a burden", r"\b(dead weight|extra weight|a weight|a cost|an expense|a drain|baggage|a liability) (to|for|on|round|around) "
+       r"(her|him|them|my \w+|everyone|everybody|the family|this family|(her|his|their) neck)\b|\bi am (just |only |nothing but )?(dead weight|a cost|an expense|"
+       r"in the minus column|a liability|extra weight)\b(?! (on|in|at) (the|my|this|that) (project|spreadsheet|budget|accounts|team|books|gym|scales)\b)|"
+       r"\b(everyone|everybody|they|the house|the family|she|he|my \w+)( all)? (would|will) be (calmer|lighter|freer|free|quieter|richer|less stressed) "
+       r"without me\b|\bstop being (his|her|their|everyone is|everybody is|anyone is) (problem|burden)\b", negatable=False),
+    # concern: no way out, nothing lifting, "what am i even for"
+    _r("concern", "hopelessness", r"\b(can not|cannot|do not) see (it|this|things|the grey|the fog) ever (lifting|changing|getting better|ending|clearing)\b|"
+       r"\b(do not|can not) (think|see) (that )?there is (a|any) way out\b(?! of (the|this|my|that) (contract|deal|lease|meeting|car park|maze|job|mortgage))|"
+       r"\bstopped believing (it|things|life) (gets?|will get|can get|is going to get) better\b|\bwhat am i (even )?(for|here for)( now| anymore| any more)?\s*($|[.,;!?])",
+       negatable=False),
+    # concern: hurting oneself on purpose, not to the point of danger
+    _r("concern", "self-harm", r"\b(hitting|punching|slapping|banging|headbutting) (myself|my (own )?(head|arms?|legs?|face|thighs?))"
+       r"( (on|in|against) (the|a) (head|wall|face|door))?\b(?=.*\b(when i|whenever i|till|until|again|keep|started|worse|bleed\w*|bruis\w*|mess up|"
+       r"overwhelmed|angry at myself|punish\w*)\b)(?!.*\b(brick wall|against a wall with|trying to (fix|understand|get)|this (form|code|bug|paperwork)|"
+       r"mosquito|midges?|accident\w*|by mistake|cupboard door)\b)|\bdigging my (nails|fingernails) (in|into my \w+) (till|until) (it|they|i) (bleeds?|bled|"
+       r"hurts?|marks?)\b", negatable=False),
+    # concern: someone close says they'd be better off gone, want to disappear, are ready to join the dead, see no point
+    _r("concern", "someone else in crisis", rf"\b{_SOMEONE} (keeps? saying|kept saying|said|says|told (me|us|his \w+|her \w+|their \w+)|has been saying|"
+       r"wrote|posted|texted)( that)? ((we|they|everyone|the kids|i|you) (would|will|are|were) (all )?be (better off|fine|happier|freer) without "
+       r"(him|her|them)|(he|she|they) (wants?|wanted) to (disappear|not be here|stop existing)|(he|she|they) (is|was|are) ready to (join|be with) "
+       r"(her|him|them|mum|dad|mam|\w+)|(he|she|they) (does not|do not|did not|can not) see (the|any) point in (anything|it|any of it|going on)|"
+       r"(he|she|they) (sometimes )?wish(es|ed)? (he|she|they) (would not|did not|could not|will not) wake( up)?|(he|she|they) (is|was|are) "
+       r"tired of (everything|living|life|being alive))\b", negatable=False, past_downgrades=False),
+]
+RULES.extend(QUIET_SIGNS_RULES)
 
 # Self-harm told as small and already over ("not deep", "a small one", "it is fine, it is covered"), with nothing
 # said of danger now or of intent: concern (asked about gently, issue 11), not the emergency response. Read on the
@@ -647,10 +792,11 @@ def semantic_input(text: str, ruled: SafetyAssessment | None = None) -> str | No
 def assess_layers(text: str, semantic: "SafetyClassifier | bool" = True) -> LayeredAssessment:
     """Rules, then the semantic layer, which may raise the level and never lowers it.
 
-    Where the rules heard crisis words and set them aside as negated, quoted or an explicit denial,
-    the semantic layer's opinion is shown but not applied: embeddings place "I'm not suicidal"
-    right beside "I'm suicidal", and reading grammar is what the rules are for. Idioms are cut
-    out before the layer reads the rest."""
+    Where the rules heard crisis words and set them aside as negated or quoted, the semantic
+    layer's opinion is shown but not applied: embeddings place "I'm not suicidal" right beside
+    "I'm suicidal", and reading grammar is what the rules are for. Idioms and an explicit denial
+    are cut out before the layer reads the rest ("I'm not going to do anything, I just wouldn't
+    mind not waking up" is still a passive wish)."""
     ruled = assess(text)
     classifier = semantic_layer() if semantic is True else (semantic or None)
     if classifier is None:
@@ -661,7 +807,7 @@ def assess_layers(text: str, semantic: "SafetyClassifier | bool" = True) -> Laye
         return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read the crisis words as {ruled.set_aside}")
     if rules_reading_stands(text, ruled):  # in the past, in someone else, or self-harm told as small and over
         return LayeredAssessment(ruled, opinion, ruled, f"not applied: the rules read it as {ruled.reason}")
-    note = "read with the idiom cut out" if ruled.set_aside == "idiom" else ""
+    note = {"idiom": "read with the idiom cut out", "denied": "read with the denial cut out"}.get(ruled.set_aside, "")
     if LEVELS.index(opinion.level) > LEVELS.index(ruled.level):
         return LayeredAssessment(ruled, opinion, SafetyAssessment(opinion.level, opinion.reason, ""), note)
     return LayeredAssessment(ruled, opinion, ruled, note)
