@@ -56,7 +56,7 @@ _CONTRACTIONS = [
     (r"\bi'?d\b", "i would"),
     (r"\b(he|she|they|we|you|it|that|everyone|everybody)'d (?=(be|have|rather|never|not|like|love|want|feel|do|go|say|care|mind|prefer|probably|all|just|really)\b)", r"\1 would "),
     (r"\bi'?ll\b", "i will"),
-    (r"\b(he|she|they|we|you)'ll\b", r"\1 will"),
+    (r"\b(he|she|they|we|you|that|it|this|there|everything|everyone)'ll\b", r"\1 will"),
     (r"\b(do|does|did|is|are|was|were|would|could|should|have|has|had)n'?t\b", r"\1 not"),
     (r"\bcan'?t\b", "can not"),
     (r"\bcannot\b", "can not"),
@@ -194,7 +194,7 @@ _IDIOMS = re.compile(
 # An explicit denial ("i'm not suicidal", "i would never hurt myself"): when no rule fires, the
 # semantic layer is not asked either, since sentence embeddings barely tell a statement from its negation.
 _DENIAL = re.compile(
-    r"\bi am not (suicidal|going to (kill|hurt|harm|do anything)|thinking (about|of) (suicide|killing|hurting|ending|harming|dying)|in (any )?danger|unsafe)\b"
+    r"\bi do not feel (unsafe|suicidal|like (hurting|harming|killing) myself)\b|\bi am not (suicidal|going to (kill|hurt|harm|do anything)|thinking (about|of) (suicide|killing|hurting|ending|harming|dying)|in (any )?danger|unsafe)\b"
     r"|\bi (would|will) never (hurt|kill|harm|do anything|take)\b|\bno (thoughts|plans?|intentions?) (of|to|like that)\b"
     r"|\bi do not want to (die|kill myself|hurt myself|end (it|my life))\b|\bi have never (thought|considered) (about )?(suicide|ending|killing)\b"
     r"|\bnot (suicidal|thinking like that)\b|\bi am safe\b"
@@ -232,7 +232,11 @@ _PAST = re.compile(
     r"(19|20)\d\d)\b"
 )
 _PAST_TIME = re.compile(r"\b((\w+ )?(years?|months?) ago|last year|when i was \w+|as a (teenager|kid|child)|in the past)\b")
-_PRESENT = re.compile(r"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore)\b")
+# what puts a statement now or ahead, whatever else in it is past ("my husband died last year and tomorrow morning i am
+# going to walk into the sea" is a plan, not past ideation)
+_PRESENT = re.compile(r"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore|tomorrow|next (week|month|weekend|"
+                      r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|this (weekend|evening|afternoon|morning)|on (monday|"
+                      r"tuesday|wednesday|thursday|friday|saturday|sunday))\b")
 
 
 @dataclass(frozen=True)
@@ -332,7 +336,7 @@ RULES: list[Rule] = [
     _r("acute", "at a dangerous place now", r"\bi am (?!not )(standing|sitting|sat|stood|up|out) (\w+ ){0,2}?(on|at) (the |a )?(edge of (the |a )?)?(\w+ )?(bridge|roof|rooftop|ledge|cliff|cliffs|clifftop|parapet|railing|overpass|tracks|railway line)\b(?!.*\b(fix|fixing|clean|cleaning|repair|photos?|pictures?|sunset|view|watering|painting|gutter|chimney|solar|party|drinks?|terrace|waiting for (my|a|her|him|them|the bus|you)|meet|meeting|nearly|on my way)\b)(?=.*\b(right now|now|alone|nobody|no one|quiet|edge|tonight)\b)", negatable=False),
     _r("acute", "at a dangerous place now", r"\b(walk|walking|walked|going) (out )?(into|in to) the (sea|river|lake|water|waves)\b(?!.*\b(joking|ha|haha|lol|kidding)\b)|\bwalk out to the middle\b|\b(do not want to|not going to|will not) swim back\b|\b(step|throw myself|jump|walk|lie down) (in front of|under) (a|the|the next) (bus|train|lorry|truck|car|tube)\b|\b(swerve|drive|crash|steer) (my car |the car )?into (a|the) (lorry|truck|wall|tree|central reservation|river|oncoming \w+|bridge)\b|\bi am (going|about) to jump\b(?! \w)|\b(climbed|climbing) (over|onto) (the )?(barrier|railing|fence|parapet|ledge)\b(?!.*\b(ball|cat|kite|garden|festival|gig|concert)\b)|\b(moved|put) the chair (to|by|against) the (rail|railing|edge|window)\b|\b(window ?sill|windowsill|ledge)\b.*\b(feet|legs) (outside|over|dangling|hanging)\b|\b(sat|sitting|standing) (on|in) (the |my )?(window ?sill|windowsill|open window)\b.*\b(floor|storey|high|up)\b|\bwaiting for (a|the) (lorry|bus|truck|car|train) to come (fast|quick) enough\b|\bwaiting for the (next|fast|express|freight) (train|one)\b.*\b(edge|jump|does not stop|tracks)\b", negatable=False),
     # finality: affairs settled, things and pets handed on, the future cancelled, because the person will not be there
-    _r("acute", "finality", r"\b(because|since|as|coz|cos|so) i (will not|am not going to|would not) be (here|around|alive|needing)\b|\bi will not be (around|here|alive) (for (it|christmas|my birthday|the appointment|long|much longer)|after (tonight|this|sunday|friday|the weekend))\b|\b(gave|given|giving|cancelled|deleted|sold|told)\b.*\bi will not (be )?(need|needing) (them|it|the flat|my \w+)\b(?! (in|for|at|on|when|until|till|because|since|as|there|now|any ?more now)\b)(?!.*\b(holiday|trip|abroad|summer|new one)\b)|\b(after|by) (sunday|monday|friday|saturday|tonight|tomorrow|the weekend|this weekend|next week)\b.*\b(i|nothing) (will not|would not) (matter|be a problem)\b|\b(will not|is not going to) be a problem (for anyone |to anyone )(after|by) (tonight|tomorrow|this weekend|the weekend|sunday|monday|friday)\b", negatable=False),
+    _r("acute", "finality", r"\b(because|since|as|coz|cos|so) i (will not|am not going to|would not) be (here|around|alive|needing)\b|\bi will not be (around|here|alive) (for (it|christmas|my birthday|the appointment|long|much longer)|after (tonight|this|sunday|friday|the weekend))\b|\b(gave|given|giving|cancelled|deleted|sold|told)\b.*(\bi |(^|[.,;]) ?)will not (be )?(need|needing) (them|it|the flat|my \w+)\b(?! (in|for|at|on|when|until|till|because|since|as|there|now|any ?more now)\b)(?!.*\b(holiday|trip|abroad|summer|new one)\b)|\b(after|by) (sunday|monday|friday|saturday|tonight|tomorrow|the weekend|this weekend|next week)\b.*\b(i|nothing) (will not|would not) (matter|be a problem)\b|\b(will not|is not going to) be a problem (for anyone |to anyone )(after|by) (tonight|tomorrow|this weekend|the weekend|sunday|monday|friday)\b", negatable=False),
     _r("acute", "finality", r"\b(made sure|taken care) of (it|everything|that)\b.*\b(better off|will not|would not|wake up|much longer|free of me|ever again|be gone|(be )?fine (by|without me))\b|\b(better off|will not (have to|need to)|free of me)\b.*\b(made sure|taken care) of (it|everything)\b|\bfree of me\b|\b(not going to|will not) be a (problem|burden) (for|to) (anyone|anybody|everyone|you)\b.*\b(after|much longer|for long|tonight|soon)\b|\b(fine|better off) by (next week|monday|tomorrow|the weekend)\b.*\bmade sure\b|\b(will not|never) (have to )?(worry|deal) (about|with) me\b.*\b(after|again|longer|tonight|sunday|soon)\b|\bwill not (be|have) (your|anyone is|a) (problem|burden) (after|much longer|by)\b|\bwhen they find me\b|\blooks? like an accident\b|\bwho gets what\b|\b(bury|burying) me in\b|\b(life )?insurance\b.*\b(pays out|know where to look)\b|\bpasswords\b.*\b(written down|on the fridge|who to call)\b|\baffairs (are )?(sorted|in order)\b(?!.*\b(move|moving|abroad|trip|holiday|baby)\b)", negatable=False),
     _r("acute", "finality", r"\b(letters?|notes?)\b.*\b(sealed|(is not|was not|not) (their|your|anyone is) fault|when i am gone|for when i|they will find|find (them|it) (tomorrow|in the morning))\b|\b(new home for|rehomed|rehoming) (my )?\w+\b.*\b(will not|am not going to) be (here|around)\b|\bmy (dog|cat|rabbits?|pets?) (is|are) (staying|living) with \w+ for good\b|\b(gave|given|giving) (\w+ ){0,2}my \w+\b.*\b(keep it forever|will not need)\b(?! (it|them) (in|for|at|on|when|until|till|because|since|as|there|now)\b)", negatable=False),
     # goodbye: a last message, in words that close for good
@@ -394,7 +398,7 @@ RULES: list[Rule] = [
     _r("concern", "past ideation", r"\b(used to|would) self ?harm\b|\bself ?harm(ed)? (in|at|back|when|as)\b|\b(back in|in|at) (college|school|university|uni)\b.*\b(self ?harm|cut myself|suicid)", negatable=False, past_downgrades=False),
     _r("concern", "someone else in crisis", r"\b(she|he|they|my \w+) (has been|is|was|keeps|said (she|he|they) (has been|is|was)) (thinking|talking) about (suicide|killing (herself|himself|themselves)|ending it|dying)\b|\b(she|he|they|my \w+) (said|says|told me) (that )?(she|he|they) (does not|do not|did not|no longer) want(s)? to (live|be alive|be here|exist)\b|\b(she|he|they|my \w+) (said|says|told me|keeps saying) (that )?(she|he|they) (wants?|wanted) to (die|kill (herself|himself|themselves)|end it)\b", negatable=False, past_downgrades=False),
     _r("concern", "thoughts of death", r"\bi (think|thought|keep thinking|have been thinking) (a lot )?about (death|dying|not being here|suicide|ending it)\b|\bsuicidal thoughts\b|\bdark thoughts\b|\bthoughts of (suicide|ending it|dying|killing myself)\b"),
-    _r("concern", "past ideation", r"\bi (tried|attempted) (to kill myself|suicide|to end (it|my life))\b|\bi (was|used to be) suicidal\b|\bi (used to|once) (think|thought) about (suicide|killing myself|ending it)\b|\b(my|a) (suicide )?attempt\b", negatable=False),
+    _r("concern", "past ideation", r"\bi (tried|attempted) (to kill myself|suicide|to end (it|my life|things)|to take my (own )?life)\b|\bi (was|used to be) suicidal\b|\bi (used to|once) (think|thought) about (suicide|killing myself|ending it)\b|\b(my|a) (suicide )?attempt\b", negatable=False),
     _r("concern", "someone else in crisis", r"\bmy (\w+ )?(friend|sister|brother|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|cousin|roommate|colleague|coworker) (is|has been|was|seems|sounds|said (he|she|they) (is|was|feels?)) (suicidal|talking about (suicide|killing (himself|herself|themselves)|ending it|dying)|(going|planning|wanting) to (kill|hurt) (himself|herself|themselves)|self harming|cutting)\b|\b(he|she|they) (wants?|is going|said (he|she|they) wants?|threatened) to (kill|hurt) (himself|herself|themselves)\b|\bworried (he|she|they|my \w+) (might|will|is going to) (hurt|kill) (himself|herself|themselves)\b", negatable=False, past_downgrades=False),
 ]
 
@@ -571,11 +575,50 @@ QUIET_SIGNS_RULES: list[Rule] = [
     _r("concern", "someone else in crisis", rf"\b{_SOMEONE} (keeps? saying|kept saying|said|says|told (me|us|his \w+|her \w+|their \w+)|has been saying|"
        r"wrote|posted|texted)( that)? ((we|they|everyone|the kids|i|you) (would|will|are|were) (all )?be (better off|fine|happier|freer) without "
        r"(him|her|them)|(he|she|they) (wants?|wanted) to (disappear|not be here|stop existing)|(he|she|they) (is|was|are) ready to (join|be with) "
-       r"(her|him|them|mum|dad|mam|\w+)|(he|she|they) (does not|do not|did not|can not) see (the|any) point in (anything|it|any of it|going on)|"
+       r"(her|him|them|mum|dad|mam|\w+)|(he|she|they) (does not|do not|did not|can not) see (the|any) point (any ?more|in (anything|it|any of it|going on))|"
        r"(he|she|they) (sometimes )?wish(es|ed)? (he|she|they) (would not|did not|could not|will not) wake( up)?|(he|she|they) (is|was|are) "
        r"tired of (everything|living|life|being alive))\b", negatable=False, past_downgrades=False),
 ]
+
+# Session 5, second round: the shapes blind rounds 14 and 15 showed after they were measured (pinned in
+# tests/test_safety_layers.py, ROUND_14_15_CASES)
+ROUND_14_15_RULES: list[Rule] = [
+    # "I'm ending things" said as a plan (not a relationship, a contract or this conversation)
+    _r("acute", "suicidal intent", r"^(?!.*\b(relationship|break(ing)? up|dump(ing)?|contract|subscription|"
+       r"lease|job|friendship|call|chat|conversation|session|tenancy|membership|here for|there for|for (today|tonight|now)|the night here)\b)"
+       r".*\bi am (ending|going to end) (things|it|it all)\b(?! (with|between|off)\b)(?=.*\b(date|tonight|tomorrow|once|after|before|when|on the \w+|set|next \w+|"
+       r"this (week|weekend)|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)", negatable=False, whole_line=True),
+    # the time of one's death chosen: "i have chosen when i go"
+    _r("acute", "suicide plan or preparation", r"\b(chosen|picked|decided|set|know|worked out|planned) (exactly )?(when|the day|the date|the time|how) "
+       r"i (go|die|will go|am going|will die|am going to die|do it|end it|end things)\b(?! (to|on|back|home|into|in|out|abroad|away|for|up|down|"
+       r"over|round|shopping|through|with)\b)", negatable=False),
+    # a burden that "sorts itself out" on a given day
+    _r("acute", "finality", r"\b(weight|burden|problem|drain|trouble|nuisance)\b.*\b(sorts? itself out|will (all )?be (over|sorted|gone|fixed)|"
+       r"will not be (a problem|for much longer)|ends|stops) (on|by|after|this|come) (tonight|tomorrow|friday|saturday|sunday|monday|tuesday|"
+       r"wednesday|thursday|the weekend|weekend|next week)\b", negatable=False, whole_line=True),
+    # "tonight's my last patrol": a last anything tonight, that is not a last shift, class or night somewhere
+    _r("acute", "suicide plan or preparation", r"^(?!.*\b(shift|job|work|office|school|term|class|lesson|exam|holiday|contract|course|"
+       r"season|tour|gig|show|performance|game|match|cigarette|smoke|drink|leaving do|retir\w*|moving|move)\b)"
+       r".*\b(tonight|today)('s| is) my last (?!(one|chance|try|attempt|go|turn|question|cigarette|drink|pint|bottle|glass|slice|piece|episode|"
+       r"chapter|page|warning|payment|instalment|dose|tablet|pill|session|appointment|exam|paper|day off|night out)\b)(\w+)\b(?! (in|at|of|as|with|on|for|here|there|away|off|out)\b)\s*($|[.,;!?])",
+       negatable=False, whole_line=True),
+    # letters left on the table, and a goodbye or "want it done"
+    _r("acute", "finality", r"^(?=.*\b(goodbye|said goodbye|want it (done|over)|before (she|he|they) (gets?|comes?) back|all done|"
+       r"it is done|i am ready)\b).*\b(notes?|letters?|envelopes?)\b (are |is )?(left )?(on|in|under|by) the (kitchen |dining |bedside )?"
+       r"(table|side|counter|worktop|mantelpiece|mantel|desk|pillow|bed)\b", negatable=False, whole_line=True),
+    # counted, and "enough now"
+    _r("acute", "means at hand", r"^(?!.*\b(chairs|plates|guests|people|money|votes|stitches|sheep|calories|steps|points|party|cash|coins|"
+       r"sweets|cards|eggs|boxes)\b).*(\b(it is|that is|there is|there are|that will be|they are) enough now\b.*\bcounted\b|"
+       r"\bcounted (them|it|what i have|the lot)\b.*\b(is|are) enough\b)", negatable=False, whole_line=True),
+    # concern: someone close "said he doesn't see the point anymore" (the subject named earlier in the sentence)
+    _r("concern", "someone else in crisis", r"\b(said|says|keeps saying|kept saying|told (me|us|(his|her|their|my) \w+|\w+))( that)? (he|she|they) (does not|do not|did not|can not) "
+       r"see (the|any) point (any ?more|in (anything|it|any of it|going on))\b", negatable=False, past_downgrades=False),
+    # concern: "better off with a different mum"
+    _r("concern", "feels a burden", r"\b(better off|happier) with (a different|another|a better|a new|a proper) (mum|mom|mother|dad|father|parent|"
+       r"wife|husband|partner|daughter|son|person|friend|sister|brother)\b", negatable=False),
+]
 RULES.extend(QUIET_SIGNS_RULES)
+RULES.extend(ROUND_14_15_RULES)
 
 # Self-harm told as small and already over ("not deep", "a small one", "it is fine, it is covered"), with nothing
 # said of danger now or of intent: concern (asked about gently, issue 11), not the emergency response. Read on the

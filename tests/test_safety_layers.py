@@ -12,7 +12,7 @@ from conftest import ROOT, run_cli
 from dialogue.companion import Companion, ReplySentence, SafetyAssessed
 from dialogue.crisis import (AFTER_NO, DIRECT_QUESTION, MEDICATION_LINE, CrisisResources, acute_response,
                              third_party_acute_response)
-from dialogue.safety import (CALM_AND_THIRD_PARTY_RULES, FRESH_WORDING_RULES, QUIET_SIGNS_RULES, LEVELS, MINIMISED_SELF_HARM, RULES, assess,
+from dialogue.safety import (CALM_AND_THIRD_PARTY_RULES, FRESH_WORDING_RULES, QUIET_SIGNS_RULES, ROUND_14_15_RULES, LEVELS, MINIMISED_SELF_HARM, RULES, assess,
                              assess_layers, assess_with, normalise)
 from dialogue.safety_classifier import default_classifier
 from dialogue.screening import classify_answer
@@ -291,6 +291,56 @@ def test_a_denial_beside_a_passive_wish_still_reaches_the_semantic_layer():
     rest = semantic_input("I'm not going to do anything, I'd just like to fall asleep for a year and not come back.")
     assert rest is not None and "not going to do anything" not in rest and "fall asleep" in rest
     assert semantic_input("I'm not suicidal.") is None  # a denial and nothing else: nothing to read
+
+
+# The rules for the shapes blind rounds 14 and 15 showed after they were measured (ROUND_14_15_RULES). Lines
+# written for these tests (in no data set), with look-alikes the rules must leave alone.
+ROUND_14_15_CASES = [
+    ("acute", "When my wife's away at her sister's next week I'm ending it. It's all set."),
+    ("acute", "I've decided when I die. It's the Sunday after the funeral."),
+    ("acute", "I'm a nuisance to everyone but that'll all be over by Saturday."),
+    ("acute", "Today's my last sunrise."),
+    ("acute", "The envelopes are on the kitchen worktop and I just want it over with."),
+    ("acute", "I counted them out again, there are enough now."),
+    ("concern", "My nephew has been off school for weeks and told his mum he doesn't see the point any more."),
+    ("concern", "They'd be better off with a different dad, honestly."),
+]
+ROUND_14_15_NEGATIVES = [
+    "I'm ending it here for tonight, thanks for listening.",
+    "I'm ending things with Tom on Friday, it's not working.",
+    "I've decided when I go back to work: the first of March.",
+    "The project's been a nightmare but it all ends on Friday, thank God.",
+    "Tonight's my last shift before the holiday.",
+    "Today's my last day at the bakery, I'm going to miss everyone.",
+    "I left a note on the table for when my flatmate gets in, about the boiler.",
+    "I counted the chairs, there are enough now for the party.",
+    "My colleague gave me her plants and said she won't need them.",
+]
+
+
+def _round_14_15_rules():
+    return [i for i, rule in enumerate(RULES) if any(rule is r for r in ROUND_14_15_RULES)]
+
+
+@pytest.mark.parametrize("level, text", ROUND_14_15_CASES)
+def test_round_14_15_cases(level, text):
+    assert assess(text).level == level
+
+
+@pytest.mark.parametrize("text", ROUND_14_15_NEGATIVES)
+def test_round_14_15_negatives_stay_ordinary_for_the_rules(text):
+    assert assess(text).level == "none"
+
+
+@pytest.mark.parametrize("index", _round_14_15_rules())
+def test_each_round_14_15_rule_is_needed(index, monkeypatch):
+    """Deleting this one rule lowers the level of at least one pinned line."""
+    _assert_rule_needed(index, ROUND_14_15_CASES, monkeypatch)
+
+
+def test_a_plan_tomorrow_is_not_past_ideation_because_something_else_was_last_year():
+    assert assess("My wife died last year, and tomorrow I'm going to jump off the bridge where we met.").level == "acute"
+    assert assess("Last year I tried to end things.").level == "concern"
 
 
 # Shapes that passed both layers in this session's blind rounds, each given a rule after its round was measured.
