@@ -33,6 +33,7 @@ import argparse
 import json
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,8 +45,8 @@ from dialogue.safety import LEVELS, assess, rules_reading_stands
 HOLDOUT = Path(__file__).with_name("safety_holdout.tsv")
 BENCH = Path(__file__).parent
 # Rounds written by others who saw neither the rules nor the data, folded into the development set
-# (left out one at a time by --loro): blind held-out rounds 6-15, then two writers' development lines.
-ROUNDS = (*(BENCH / f"safety_holdout_r{n}.tsv" for n in (6, 7, 8, 9, 10, 11, 12, 13, 14, 15)), BENCH / "safety_dev_w1.tsv",
+# (left out one at a time by --loro): blind held-out rounds 6-17, then two writers' development lines.
+ROUNDS = (*(BENCH / f"safety_holdout_r{n}.tsv" for n in (6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)), BENCH / "safety_dev_w1.tsv",
           BENCH / "safety_dev_w2.tsv")
 # Lines never folded in: scored by heads trained on the whole development set.
 FRESH = (BENCH / "safety_fresh_s3.tsv",)
@@ -204,6 +205,8 @@ def main() -> None:
     parser.add_argument("--clauses", action="store_true", help="score each clause too and keep the highest (for comparison)")
     parser.add_argument("--loro", action="store_true", help="leave one blind round out at a time (the selection figure)")
     parser.add_argument("--embedder", choices=("minilm", "e5"), default="minilm", help="embedding model (CV only)")
+    parser.add_argument("--acute-alone", type=float, default=None, help="recipe variant: the acute head alone may call a "
+                        "line acute, at this share of ordinary lines (LORO/CV comparison; the shipped recipe is RECIPE)")
     args = parser.parse_args()
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
@@ -232,7 +235,8 @@ def main() -> None:
     print(f"Embedded {len(rows)} development lines with {model} in {time.perf_counter() - started:.1f} s "
           f"({'line and clauses' if clauses else 'whole lines only'}).")
     if args.loro:
-        figures = loro_report(leave_one_round_out(rows, x, aside, model, embed), args.misses)
+        recipe = RECIPE if args.acute_alone is None else replace(RECIPE, acute_alone_false_alarms=args.acute_alone)
+        figures = loro_report(leave_one_round_out(rows, x, aside, model, embed, recipe=recipe), args.misses)
         (out / f"safety_loro_{args.embedder}.json").write_text(json.dumps(figures, indent=1))
         return
     figures = report(f"Development set, 5-fold cross-validation ({model}, {'clause max' if clauses else 'whole lines'})",

@@ -55,13 +55,20 @@ class Recipe:
     pooling: str = "mean"  # "mean" or "mean+max" (see embedding.embed_spans)
     neighbour_weight: float = 0.0  # share of each score given to a nearest-neighbour vote (0: heads only)
     neighbours: int = 10  # how many nearest development lines vote
+    # the acute head alone may call a line acute below the flag threshold, at a threshold where at most this share of
+    # all ordinary lines (out of fold, not already flagged) would be called acute by it; 0: off
+    acute_alone_false_alarms: float = 0.0
 
 
 # Chosen by leave-one-round-out evaluation over blind rounds 6-9, the two session-4 writers and the session-3 fresh
 # lines (bench/safety_eval.py --loro; the table of variants is in the README): mean+max pooling, a softer penalty and
 # a nearest-neighbour vote each raised recall on rounds left out *and* lowered false alarms there; a looser false-alarm
 # allowance (2.5-3%), e5-small, CLS pooling, more positive weight and other vote sizes did not beat it.
-RECIPE = Recipe(penalty=0.3, pooling="mean+max", neighbour_weight=0.5, neighbours=10)
+# Session 5 (LORO over rounds 6-17, the two writers and the session-3 lines): letting the acute head alone call a line
+# acute at 0.5% of ordinary lines raised the classifier's own acute recall on left-out rounds 0.82 -> 0.86 (flagged
+# 0.83 -> 0.87) for false alarms 2.1% -> 2.4%; combined with the rules 0.968 -> 0.969 there (the rules were written from
+# those rounds, so the classifier column is the held-out one).
+RECIPE = Recipe(penalty=0.3, pooling="mean+max", neighbour_weight=0.5, neighbours=10, acute_alone_false_alarms=0.005)
 
 
 def load(path: Path = SET) -> list[tuple[str, str, str]]:
@@ -204,9 +211,15 @@ def train(x: np.ndarray, levels: Sequence[str], model: str, set_aside: np.ndarra
     allowed = int(np.floor(recipe.over_escalation_target * len(concern_scores)))
     acute_threshold = float(concern_scores[len(concern_scores) - allowed - 1]) + 1e-4 if len(concern_scores) else 0.5
     acute_threshold = max(acute_threshold, recipe.floor)
+    alone_threshold = float("inf")
+    if recipe.acute_alone_false_alarms > 0:
+        unflagged = np.sort(oof_acute[(levels == "none") & (oof_flag < flag_threshold)])
+        allowed = int(np.floor(recipe.acute_alone_false_alarms * none_total))
+        if len(unflagged) > allowed:
+            alone_threshold = max(float(unflagged[len(unflagged) - allowed - 1]) + 1e-4, acute_threshold, recipe.floor)
     fw, fb, aw, ab = _raw_heads(x, levels, recipe)
     return Heads(fw, fb, aw, ab, flag_threshold, acute_threshold, model, clauses=parts is not None, pooling=recipe.pooling,
-                 neighbours=neighbours_for(x, levels, recipe))
+                 neighbours=neighbours_for(x, levels, recipe), acute_alone_threshold=alone_threshold)
 
 
 def main() -> None:
@@ -224,7 +237,8 @@ def main() -> None:
     print(f"embedded {len(rows)} lines in {time.perf_counter() - started:.1f} s with {embedder.name} ({RECIPE.pooling} pooling)")
     heads = train(x, [level for level, _, _ in rows], embedder.name, set_aside, parts, recipe=RECIPE)
     heads.save(args.out)
-    print(f"thresholds: flag {heads.flag_threshold:.3f}, acute {heads.acute_threshold:.3f}; wrote {args.out} "
+    print(f"thresholds: flag {heads.flag_threshold:.3f}, acute {heads.acute_threshold:.3f}, acute alone "
+          f"{heads.acute_alone_threshold:.3f}; wrote {args.out} "
           f"({args.out.stat().st_size} bytes)")
 
 

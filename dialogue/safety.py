@@ -148,6 +148,13 @@ _SPELLING = [
     (r"\b(ibuprofens|iboprofen|ibuprofin)\b", "ibuprofen"),
     (r"\b(paracetamols)\b", "paracetamol"),
     (r"\b(phone|mobile|mum|mam|mom|dad)'s (off|dead|switched off)\b", r"\1 is \2"),
+    (r"\bgoodbys\b", "goodbyes"),
+    (r"\bevry ?one\b", "everyone"),
+    (r"\b(mornin|morinng|moring|mornig)\b", "morning"),
+    (r"\bdoin\b", "doing"),
+    (r"\b(sory|sorri)\b", "sorry"),
+    (r"\btel\b", "tell"),
+    (r"\bbe hear\b", "be here"),
     (r"\b(\w+)'s (sent|texted|messaged|posted|locked|taken|swallowed|gone|left|rung|called|said|stopped|started|been|got|had|given)\b", r"\1 has \2"),
 ]
 
@@ -580,9 +587,9 @@ QUIET_SIGNS_RULES: list[Rule] = [
        r"tired of (everything|living|life|being alive))\b", negatable=False, past_downgrades=False),
 ]
 
-# Session 5, second round: the shapes blind rounds 14 and 15 showed after they were measured (pinned in
-# tests/test_safety_layers.py, ROUND_14_15_CASES)
-ROUND_14_15_RULES: list[Rule] = [
+# Session 5: the shapes blind rounds 14-17 showed after they were measured (pinned in tests/test_safety_layers.py,
+# ROUND_SHAPES_CASES)
+ROUND_SHAPES_RULES: list[Rule] = [
     # "I'm ending things" said as a plan (not a relationship, a contract or this conversation)
     _r("acute", "suicidal intent", r"^(?!.*\b(relationship|break(ing)? up|dump(ing)?|contract|subscription|"
        r"lease|job|friendship|call|chat|conversation|session|tenancy|membership|here for|there for|for (today|tonight|now)|the night here)\b)"
@@ -616,9 +623,51 @@ ROUND_14_15_RULES: list[Rule] = [
     # concern: "better off with a different mum"
     _r("concern", "feels a burden", r"\b(better off|happier) with (a different|another|a better|a new|a proper) (mum|mom|mother|dad|father|parent|"
        r"wife|husband|partner|daughter|son|person|friend|sister|brother)\b", negatable=False),
+    # "won't be a bother to anyone much longer": first person, or the subject left out
+    _r("acute", "finality", rf"(\bi |(^|[.,;]) ?)(will not|am not going to|would not) be (a|any) (bother|problem|burden|worry|nuisance|trouble) "
+       rf"(to|for) (\w+ ){{0,5}}?(much longer|for (much )?long|after {_WHEN})\b(?!.*\b(off to|away|holiday|trip|visiting|staying with|moving|"
+       r"leaving for|new job|back (on|by|in))\b)", negatable=False),
+    # someone else who says they won't be a burden for long, or won't be needing their things
+    _r("concern", "someone else in crisis", r"\b(he|she|they) (will not|is not going to|are not going to) (be (a|any) (bother|problem|burden|worry) "
+       r"(to|for) (\w+ ){0,3}?(much longer|for (much )?long)|(be )?(need|needing) (them|it|any of (it|them)|his \w+|her \w+))\b",
+       negatable=False, past_downgrades=False),
+    # "looked after once I'm gone", "the last thing I had to sort out"
+    _r("acute", "finality", r"^(?!.*\b(holiday|trip|away (for|on)|abroad|to (work|uni|university|college|hospital)|on (tour|leave|nights))\b)"
+       r"(?=.*\b(looked after|sorted|taken care of|last thing|will be (fine|okay|alright)|provided for)\b).*\b(once|when|after) i am gone\b",
+       negatable=False, whole_line=True),
+    # going to be with the one who died
+    _r("acute", "suicidal intent", r"^(?=.*\b(death|died|dead|anniversary|grave|passed|lost (him|her|them)|heaven|funeral|ashes)\b).*\bi (have decided "
+       r"(that )?i am going|am going|want|decided|will go|am ready) to be with (him|her|them|my (son|daughter|husband|wife|mum|mom|mother|dad|father|"
+       r"partner|baby|boy|girl|brother|sister))( again| soon| tonight| tomorrow)?\b(?! (for|at|on|in|when|while|this)\b)",
+       negatable=False, whole_line=True),
+    # on the tracks, waiting
+    _r("acute", "at a dangerous place now", r"^(?!.*\b(engineer\w*|maintenance|work(ing|s|ers)? on|signal\w*|delay\w*|leaves on|model|toy|"
+       r"train set|photo\w*|documentary)\b).*\b(wait|waiting|lie|lying|stand|standing|sit|sitting|be) (down )?on the (tracks|rails|railway line)\b",
+       negatable=False, whole_line=True),
+    # goodbyes written to everyone
+    _r("acute", "goodbye", r"\b(wrote|written|writing|sent|recorded|left) (my )?goodbyes? (to|for) (everyone|every one|everybody|all of them|my family|"
+       r"the kids|my kids|all my friends)\b(?!.*\b(card|leaving|colleagues|team|office|class|school|moving|new job|last day)\b)", negatable=False),
+    # a weapon taken in "for him"
+    _r("acute", "intent to harm someone", r"\b(gun|knife|blade|machete|weapon|bat|hammer|axe)\b.*\b(bringing|taking|carrying|bring|take|carry) "
+       r"it (in|into work|to work|to school|round|with me)\b.*\bfor (him|her|them|that \w+)\b(?! to\b)(?!.*\b(chef|sharpen\w*|kitchen|cook\w*|"
+       r"repair\w*|fix\w*|show and tell|range|club)\b)", negatable=False),
+    # concern: not waking up would be fine
+    _r("concern", "passive wish not to exist", r"\bif i (did not|do not|never|would not|was not to) wake up\b(?! (till|until|before|for|in time|early|on time)\b).*\b(fine|okay|ok|sweet|alright|all right|"
+       r"happy|relieved|good with (that|it)|at peace|would not mind|would not care|not mind|not care|be glad)\b", negatable=False),
+    # concern: joking about ending it
+    _r("concern", "thoughts of death", r"\b(joked|joking|jokes|joke|jokey) about (ending it|ending things|killing (himself|herself|themselves|myself)|"
+       r"suicide|topping (himself|herself|myself)|not being (here|around))\b", negatable=False, past_downgrades=False),
+    # concern: skin scratched or legs cut up "bad", not by accident
+    _r("concern", "self-harm", r"\b(scratched|scraped|clawed|picked) (at )?my (legs|arms|wrists|skin|thighs|stomach) (up )?(pretty |really |so )?"
+       r"(bad|badly|raw|till (they|it) bled)\b(?!.*\b(brambles?|nettles|cat|dog|rash|bites?|itch\w*|eczema|mosquito\w*|fell|fall|bike|accident)\b)",
+       negatable=False),
+    # concern: an attempt that ended in hospital, told in passing
+    _r("concern", "past ideation", r"\b(ended up in|landed in|taken to|woke up in) (a ?& ?e|a and e|hospital|the er|the emergency room|icu|intensive care)\b"
+       rf".*\b(after|from) (taking|i took|swallowing) (\w+ ){{0,3}}?({_ANY_MED}|an overdose|too many|everything)\b|\bhad my stomach pumped\b",
+       negatable=False, past_downgrades=False),
 ]
 RULES.extend(QUIET_SIGNS_RULES)
-RULES.extend(ROUND_14_15_RULES)
+RULES.extend(ROUND_SHAPES_RULES)
 
 # Self-harm told as small and already over ("not deep", "a small one", "it is fine, it is covered"), with nothing
 # said of danger now or of intent: concern (asked about gently, issue 11), not the emergency response. Read on the

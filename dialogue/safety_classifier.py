@@ -101,6 +101,9 @@ class Heads:
     clauses: bool = False  # score each clause too and take the highest (thresholds were set that way)
     pooling: str = "mean"  # how the token states become the vector the heads read (embedding.embed_spans)
     neighbours: Neighbours | None = None  # a nearest-neighbour vote blended into both scores
+    # the acute head on its own: a line it is this sure of is acute even below the flag threshold (the two heads are
+    # trained apart, and calm finality often reads as acute-vs-rest before it reads as crisis-vs-ordinary); inf: off
+    acute_alone_threshold: float = float("inf")
 
     def scores_many(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(flag, acute) scores for each row of `vectors`."""
@@ -116,7 +119,7 @@ class Heads:
         return float(flag[0]), float(acute[0])
 
     def level(self, flag: float, acute: float) -> Level:
-        if acute >= self.acute_threshold and flag >= self.flag_threshold:
+        if acute >= self.acute_threshold and flag >= self.flag_threshold or acute >= self.acute_alone_threshold:
             return "acute"
         if flag >= self.flag_threshold:
             return "concern"
@@ -129,7 +132,7 @@ class Heads:
             flag_b=np.float32(self.flag_b),
             acute_w=self.acute_w.astype(np.float32),
             acute_b=np.float32(self.acute_b),
-            thresholds=np.asarray([self.flag_threshold, self.acute_threshold], dtype=np.float32),
+            thresholds=np.asarray([self.flag_threshold, self.acute_threshold, self.acute_alone_threshold], dtype=np.float32),
             model=np.asarray(self.model),
             clauses=np.asarray(self.clauses),
             pooling=np.asarray(self.pooling),
@@ -143,7 +146,7 @@ class Heads:
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> "Heads":
         with np.load(path) as data:
-            flag_t, acute_t = (float(x) for x in data["thresholds"])
+            flag_t, acute_t, *alone = (float(x) for x in data["thresholds"])
             neighbours = None
             if "neighbour_vectors" in data.files:
                 k, weight = (float(x) for x in data["neighbour_blend"])
@@ -156,6 +159,7 @@ class Heads:
                 bool(data["clauses"]) if "clauses" in data.files else False,
                 str(data["pooling"]) if "pooling" in data.files else "mean",
                 neighbours,
+                alone[0] if alone else float("inf"),
             )
 
 
