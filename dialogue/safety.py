@@ -195,7 +195,7 @@ _IDIOMS = re.compile(
     # session 4: the exasperated "if i have to sit through one more meeting i am walking into the sea" (one more *thing*,
     # not one more day or night of this)
     r"|\bif i (have|had) to (\w+ ){1,4}?one more (?!(day|days|night|nights|week|weeks|month|year|minute|hour|second|time|of this)\b)"
-    r"(\w+ ){1,7}?i am (going to |gonna )?(walk\w* into the (sea|river|lake)|shoot myself|jump\w* (off|out of) (\w+ ){1,3}?|throw myself (\w+ ){1,4}?|kill myself)\b"
+    r"([\w'-]+ ){1,7}?i (am|will|would) (going to |gonna )?(walk\w* into the (sea|river|lake)|shoot myself|jump\w* (off|out of) (\w+ ){1,3}?|throw myself (\w+ ){1,4}?|kill myself)\b"
     r"(?!.*\b(mean it|not joking|for real|seriously|tonight)\b)",
 )
 # An explicit denial ("i'm not suicidal", "i would never hurt myself"): when no rule fires, the
@@ -311,7 +311,7 @@ RULES: list[Rule] = [
     _r("acute", "in danger from someone", r"\bi am (not safe|in danger|scared for my life|afraid for my life)( at home| here| with (him|her|them))?\b", negatable=False),
     # frames: a first-person intent + a way of dying or self-injury, in whatever words
     _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(\w+ ){{0,2}}?{_SELF_HARM_VERBS} myself\b"),
-    _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(overdose|od|end it|end it all|end everything|do it|go through with it)\b(?! (with|for|at|on|by|in|before|after) \w| (there|here)\b)(?!.*\b(when i have (time|a minute)|later|first thing|after (work|lunch|school|class)|homework|essay|laundry|dishes|washing|chores|shopping)\b)"),
+    _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(overdose|od|end it|end it all|end everything|(?<!\bwill )(?<!\bneed )(?<!\bneed to )(?<!\btry )(?<!\btry to )do it|go through with it)\b(?! (with|for|at|on|by|in|before|after) \w| (there|here)\b)(?!.*\b(when i have (time|a minute)|later|first thing|after (work|lunch|school|class)|homework|essay|laundry|dishes|washing|chores|shopping)\b)"),
     _r("acute", "suicidal intent", rf"\bi (\w+ ){{0,2}}?{_INTENT_WORDS} (to )?(jump|throw myself|step|walk|drive( my car)?)( off| in front of| into| from)? (the |a |my )?(roof|ledge|bridge|building|balcony|window|cliff|train|tracks|traffic|wall|tree|river|sea|lorry|truck|bus)\b"),
     _r("acute", "suicidal intent", r"\b(standing|sitting|up) on (the |a )?(roof|ledge|edge|bridge|railing|balcony|tracks)\b.*\b(jump|end|fall|die|let go)\b|\b(knife|blade|razor|pills|rope|noose|gun) (is )?in my hand\b"),
     _r("acute", "suicide plan or preparation", r"\b(written|wrote|writing|left) (letters?|notes?|messages?) (to|for) (everyone|everybody|all of (you|them)|my (family|kids|children|parents|loved ones))\b(?!.*\b(pen ?pals?|christmas|birthday|thank you cards?|cards)\b)|\bmade (my )?peace\b.*\bready\b|\bi am ready to go\b$|\bput my affairs in order\b"),
@@ -623,6 +623,10 @@ ROUND_SHAPES_RULES: list[Rule] = [
     # concern: "better off with a different mum"
     _r("concern", "feels a burden", r"\b(better off|happier) with (a different|another|a better|a new|a proper) (mum|mom|mother|dad|father|parent|"
        r"wife|husband|partner|daughter|son|person|friend|sister|brother)\b", negatable=False),
+    # "i'll do it" / "i need to do it" with a means or an act named in the turn (without one it is as often the bins)
+    _r("acute", "suicidal intent", r"^(?=.*\b(pills|tablets|rope|noose|knife|blade|razor|gun|bridge|jump|die|dead|end it|goodbye|letters?|note|"
+       r"overdose|suicide|kill|stuff i need|boot of the car|tracks|ledge|roof)\b).*\bi (will|need to|am going to try to) do it\b"
+       r"(?! (for|with|by|on|at|later|first|after work|after school)\b)", whole_line=True),
     # "won't be a bother to anyone much longer": first person, or the subject left out
     _r("acute", "finality", rf"(\bi |(^|[.,;]) ?)(will not|am not going to|would not) be (a|any) (bother|problem|burden|worry|nuisance|trouble) "
        rf"(to|for) (\w+ ){{0,5}}?(much longer|for (much )?long|after {_WHEN})\b(?!.*\b(off to|away|holiday|trip|visiting|staying with|moving|"
