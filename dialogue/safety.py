@@ -155,6 +155,8 @@ _SPELLING = [
     (r"\b(sory|sorri)\b", "sorry"),
     (r"\btel\b", "tell"),
     (r"\bbe hear\b", "be here"),
+    (r"\bfone\b", "phone"),
+    (r"\b(does not|did not|do not|doesnt|didnt|dont) no\b", r"\1 know"),
     (r"\b(\w+)'s (sent|texted|messaged|posted|locked|taken|swallowed|gone|left|rung|called|said|stopped|started|been|got|had|given)\b", r"\1 has \2"),
 ]
 
@@ -587,7 +589,7 @@ QUIET_SIGNS_RULES: list[Rule] = [
        r"tired of (everything|living|life|being alive))\b", negatable=False, past_downgrades=False),
 ]
 
-# Session 5: the shapes blind rounds 14-17 showed after they were measured (pinned in tests/test_safety_layers.py,
+# Session 5: the shapes blind rounds 14-19 showed after they were measured (pinned in tests/test_safety_layers.py,
 # ROUND_SHAPES_CASES)
 ROUND_SHAPES_RULES: list[Rule] = [
     # "I'm ending things" said as a plan (not a relationship, a contract or this conversation)
@@ -669,6 +671,48 @@ ROUND_SHAPES_RULES: list[Rule] = [
     _r("concern", "past ideation", r"\b(ended up in|landed in|taken to|woke up in) (a ?& ?e|a and e|hospital|the er|the emergency room|icu|intensive care)\b"
        rf".*\b(after|from) (taking|i took|swallowing) (\w+ ){{0,3}}?({_ANY_MED}|an overdose|too many|everything)\b|\bhad my stomach pumped\b",
        negatable=False, past_downgrades=False),
+    # rounds 18-19: the last talk with the companion said as "we"
+    _r("acute", "goodbye", r"\b(this is|this will be|it is) (probably |likely |maybe |prob )?(the|my) last time (i|we) (talk|speak|chat)( to you)?\b"
+       r"(?! (about|for a|until|till|before|this week|for now)\b)", negatable=False),
+    # joining or being with someone who died, tonight
+    _r("acute", "suicidal intent", r"^(?=.*\b(death|died|dead|anniversary|grave|passed|funeral|heaven|ashes|widow\w*|will is|my will)\b).*"
+       r"\b(tonight|tomorrow|soon|this weekend|on \w+day) i (am going to |will |go and |am going and )?(go and )?join (him|her|them|my \w+|[a-z]+)\b"
+       r"(?! (for|at|on|in|with|the|a)\b)", negatable=False, whole_line=True),
+    # a goodbye scheduled, or said without the other knowing
+    _r("acute", "goodbye", r"\b(scheduled|queued|set up|timed|drafted) (a |an |my |the )?(post|message|email|text|tweet|video)s?\b.*\b(bye|goodbye|"
+       r"goodbyes)\b(?!.*\b(leaving do|new job|new one|last day at|moving|holiday|party|old job|job|team|colleagues)\b)|\b(did not|does not|do not) (know|realise|realize) it was "
+       r"(a |my )?goodbye\b", negatable=False),
+    # a pillow held over someone's face
+    _r("acute", "intent to harm someone", r"\b(put|hold|press|putting|holding|pressing) (a |the )?pillow over (his|her|their|the baby is) face\b"),
+    # a last day "full stop"
+    _r("acute", "suicide plan or preparation", r"\blast (day|night|week) (full stop|period|of my life|on earth|alive|ever)\b|\bnot just at (the|my) "
+       r"(site|job|work|office|school)\b.*\blast\b", negatable=False),
+    # things not needed "where i am going"
+    _r("acute", "finality", r"\b(will not|would not|do not|am not going to) need (them|it|any of (it|this|them)|those|these|my \w+|anything) "
+       r"where i am going\b", negatable=False),
+    # a hose cut for the exhaust; a weapon ready and someone to "sort out for good"
+    _r("acute", "means at hand", r"\bhose\b.*\b(cut to length|in the boot|fits the exhaust|taped)\b|\b(exhaust|car)\b.*\bhose\b.*\b(ready|tonight|"
+       r"tomorrow|\w+day night)\b", negatable=False, whole_line=True),
+    _r("acute", "intent to harm someone", r"^(?=.*\b(sort (him|her|them) out|for good|going round|make (him|her|them) pay|get (him|her|them)|finish "
+       r"(him|her|them))\b).*\b(shotgun|gun|rifle|knife|machete|axe|bat|crossbow)\b('s| is)? (already )?(in the (truck|car|van|boot|ute|bag)|loaded|"
+       r"ready|with me|under the seat)\b", negatable=False, whole_line=True),
+    # concern: asking God to take me; bed "and that was it"; a better time without me; a waste of her money
+    _r("concern", "passive wish not to exist", r"\b(ask|asking|beg|begging|pray|praying) (god|the lord|jesus|him) (every night )?to (take me|let me "
+       r"go|not let me wake)\b|\bif i (went|go|just went) to (bed|sleep) and (that was|that is|it was) it\b|\bhoping (the doctor|they|the scan) "
+       r"(finds?|shows?|comes? back with) something (serious|bad|terminal|nasty)\b", negatable=False),
+    _r("concern", "feels a burden", r"\b(would|will) (have a better time|be (happier|better|relieved|better off|calmer|lighter)) if i (was not|were not|"
+       r"was gone|were gone|was not in it|was not around|was not here)\b|\bi am (just |only )?a waste of (her|his|their|your|everyone is|"
+       r"everybody is|my \w+ is) (money|time|space|energy|effort)\b", negatable=False),
+    # concern: a past attempt told plainly
+    _r("concern", "past ideation", r"\bi (tried|attempted) to (hang|drown|overdose|poison|gas) myself\b|\b(in|to) (a ?& ?e|a and e|hospital) "
+       r"(before )?(for|after) trying (it|to)\b", negatable=False, past_downgrades=False),
+    # concern: "doesn't see why she should carry on"; "don't see what I'm doing any of this for"
+    _r("concern", "someone else in crisis", r"\b(he|she|they) (does not|do not|can not|did not) see why (he|she|they) should (carry on|go on|keep "
+       r"going|bother|stay|live)\b|\b(been |keeps |started )giving (away )?(his|her|their) (things|stuff|clothes|belongings|possessions|"
+       r"records|books)( away)?\b(?!.*\b(charity|baby clothes|old|outgrown|declutter\w*|clear(ing)? out|car boot|vinted|ebay|sell\w*|moving|"
+       r"too small|uniform)\b)", negatable=False, past_downgrades=False),
+    _r("concern", "hopelessness", r"\b(do not|can not) see what i am doing (any of )?(this|it) for( any ?more)?\b|\b(do not|can not) see why i "
+       r"should (carry on|go on|keep going|bother)\b", negatable=False),
 ]
 RULES.extend(QUIET_SIGNS_RULES)
 RULES.extend(ROUND_SHAPES_RULES)

@@ -294,7 +294,7 @@ def test_a_denial_beside_a_passive_wish_still_reaches_the_semantic_layer():
     assert semantic_input("I'm not suicidal.") is None  # a denial and nothing else: nothing to read
 
 
-# The rules for the shapes blind rounds 14-17 showed after they were measured (ROUND_SHAPES_RULES). Lines
+# The rules for the shapes blind rounds 14-19 showed after they were measured (ROUND_SHAPES_RULES). Lines
 # written for these tests (in no data set), with look-alikes the rules must leave alone.
 ROUND_SHAPES_CASES = [
     ("acute", "When my wife's away at her sister's next week I'm ending it. It's all set."),
@@ -317,6 +317,19 @@ ROUND_SHAPES_CASES = [
     ("concern", "My flatmate keeps joking about topping herself and it isn't funny any more."),
     ("concern", "I clawed at my arms till they bled after the phone call."),
     ("concern", "Two years ago I had my stomach pumped and this week feels the same."),
+    ("acute", "This is likely the last time we chat, so thank you."),
+    ("acute", "Ten years since my wife died. Tonight I'm going to join her."),
+    ("acute", "I've timed an email saying goodbye to go out at midnight."),
+    ("acute", "When he's asleep I'm going to hold the pillow over his face."),
+    ("acute", "Sunday's my last day. Last day full stop."),
+    ("acute", "I won't need any of this where I'm going."),
+    ("acute", "The hose is cut to length and it's in the boot."),
+    ("acute", "He's not getting away with it. The bat's already in the car and I'm going round to sort him out."),
+    ("concern", "Every night I beg God to let me go."),
+    ("concern", "The lads would have a better time if I wasn't in the group."),
+    ("concern", "I tried to drown myself at nineteen."),
+    ("concern", "My uncle says he doesn't see why he should carry on since the stroke."),
+    ("concern", "Honestly I can't see what I'm doing any of this for."),
 ]
 ROUND_SHAPES_NEGATIVES = [
     "I'm ending it here for tonight, thanks for listening.",
@@ -337,6 +350,10 @@ ROUND_SHAPES_NEGATIVES = [
     "I scratched my legs up pretty bad on the brambles.",
     "He ended up in hospital after taking the wrong bus home, long story.",
     "Bins go out tonight. Flatmate's turn but he'll forget, so I'll do it.",
+    "Tonight I go and join the choir for the first time!",
+    "This is probably the last time we talk about it, promise.",
+    "I scheduled a post saying goodbye to my old job, new one starts Monday.",
+    "She's been giving away her old baby clothes to the charity shop.",
 ]
 
 
@@ -569,10 +586,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 5000
-    assert figures["acute_recall"] >= 0.707  # one acute line is 0.0008 (1,325 acute lines since round 17 was folded in)
+    assert figures["acute_recall"] >= 0.699  # one acute line is 0.0007 (1,405 acute lines since round 19 was folded in)
     assert figures["acute_or_concern_recall"] >= 0.699
-    assert figures["exact_level_accuracy"] >= 0.878
-    assert figures["false_alarm_rate_on_none"] <= 0.0028  # 10 of 3,674 ordinary lines
+    assert figures["exact_level_accuracy"] >= 0.876
+    assert figures["false_alarm_rate_on_none"] <= 0.0029  # 11 of 3,834 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -586,8 +603,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.980 and combined["acute_or_concern_recall"] >= 0.970
-    assert combined["false_alarm_rate_on_none"] <= 0.0069  # 25 of 3,674 ordinary lines
+    assert combined["acute_flagged"] >= 0.981 and combined["acute_or_concern_recall"] >= 0.972
+    assert combined["false_alarm_rate_on_none"] <= 0.0063  # 24 of 3,834 ordinary lines
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
