@@ -219,12 +219,41 @@ _GRATITUDE = re.compile(
     r"|\b(thank you|thanks|grateful|thankful|i appreciate|appreciate (it|you|this|that))\b", re.I)
 
 
+# Leaving, said as one clause of a longer goodbye: "thanks for listening, I'd better check on him", "ok I should go,
+# early start tomorrow". Only going-away words: "I'm done, he never listens" or "stop, stop" are not goodbyes.
+_LEAVING = re.compile(
+    r"^((ok(ay)?|right|alright|well|so|anyway|yeah|thanks?( you)?|cheers)[ ,]+)*"
+    r"(i('d| had)? better (go|get going|head off|get off|get to bed|get some sleep|sleep|check on \w+|get back to \w+)|"
+    r"i (should|must|need to|have to|gotta|ought to) (probably |really )?(go|get going|head off|get to bed|get some sleep|"
+    r"try (to|and) sleep|sleep)|(i'?ll|i will|i'?m going to|i'?m gonna) (try (to|and) )?(get some sleep|sleep|go to sleep|"
+    r"go to bed|head (off|to bed)|let you go|go)|time (for bed|to go|to sleep)|early start( tomorrow)?|"
+    r"i'?m off( now| to bed| to sleep)?|(good ?)?night|bye( for now)?)( now| then| for now| for tonight)?\W*$",
+    re.I,
+)
+# A sign-off built on thanks: "anyway, cheers for listening", "right, thanks for tonight".
+_THANKS_SIGN_OFF = re.compile(
+    r"^(anyway|right|ok(ay)?|well|so)[ ,.]+(thanks|thank you|cheers|ta)( (you )?for (listening|that|this|tonight|the chat|"
+    r"talking|having me|your time))?( then)?\W*$", re.I)
+
+_THANKS_ONLY = re.compile(r"^(thanks?( you)?|cheers|ta)( (again|for (listening|that|this|tonight|everything)))?\W*$", re.I)
+
+
 def is_closing(text: str) -> bool:
-    """Saying goodbye or asking to stop: the session should end (live: it stops listening)."""
+    """Saying goodbye or asking to stop: the session should end (live: it stops listening).
+
+    A goodbye often comes after thanks or a reason ("thanks, that helps a bit. I think I'll try to sleep now"):
+    the last clause is read on its own too, and a going-away clause anywhere in a short turn counts."""
     stripped = text.strip()
     if not stripped or len(stripped.split()) > 14:
         return False
-    return bool(_CLOSING.match(stripped) or _CLOSING_ANYWHERE.search(stripped))
+    if _CLOSING.match(stripped) or _CLOSING_ANYWHERE.search(stripped) or _THANKS_SIGN_OFF.match(stripped):
+        return True
+    clauses = [c.strip() for c in re.split(r"[.!?;]+|,\s*", stripped) if c.strip()]
+    if len(clauses) > 1 and _CLOSING.match(clauses[-1]) and not re.fullmatch(r"(please )?stop|finish", clauses[-1], re.I):
+        return True
+    # the going-away clause ends the turn, or only more goodbye follows it ("I should sleep, but I can't" is no goodbye)
+    return any(_LEAVING.match(clause) and all(_LEAVING.match(c) or _THANKS_ONLY.match(c) for c in clauses[i + 1:])
+               for i, clause in enumerate(clauses))
 
 
 def asks_about_medication(text: str) -> bool:

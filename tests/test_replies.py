@@ -26,7 +26,11 @@ def understanding():
                                   "Right, bed time. Bye.", "I think that's it for today.",
                                   "anyway, I'll stop for tonight. night", "ok. thanks, I think that's enough for now",
                                   "right, that's me", "Okay. That's me.", "I think I'll try to sleep now",
-                                  "ok I'll let you go", "That's me for the night, ta"])
+                                  "ok I'll let you go", "That's me for the night, ta",
+                                  # a goodbye after thanks or with a reason (session 5 probe): the last clause leaves
+                                  "thanks, that helps a bit. I think I'll try to sleep now",
+                                  "thanks for listening, I'd better check on him", "ok I should go, early start tomorrow",
+                                  "anyway cheers for listening", "I'd better get going, thanks again"])
 def test_closings_are_recognised(text):
     assert is_closing(text)
 
@@ -34,7 +38,10 @@ def test_closings_are_recognised(text):
 @pytest.mark.parametrize("text", ["I can't stop worrying about it.", "I stopped going to the gym.", "Let's leave it.",
                                   "I went to bed early and woke at three.", "Stop telling me it's fine, my mum said.",
                                   "so that's me, thirty-four and still living with my parents",
-                                  "I'll try to sleep but I know I won't", "I'm off work this week"])
+                                  "I'll try to sleep but I know I won't", "I'm off work this week",
+                                  "I should sleep, but I can't", "I need to sleep. I just can't switch off",
+                                  "I'm done, he never listens", "he said I should go, then laughed at me",
+                                  "thanks for listening", "the night was long, I kept waking"])
 def test_ordinary_lines_are_not_closings(text):
     assert not is_closing(text)
 
