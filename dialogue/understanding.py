@@ -133,7 +133,8 @@ _MOOD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})( and a half)?( out of (ten|10)|/10)\b"
     r"|(\b(i'?m|i am|i'?d say|today'?s|today is|it'?s|mood( is|'s)?( around| about)?|rate (it|myself|my mood)|give today|"
     r"put myself at|score myself|hovering around)|^(\w+,? )?(probably|maybe|about|around|honestly,?|eh,?|like))"
-    r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (years|minutes|hours|days|weeks|times|o'?clock|pm|am))"
+    r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (?!(today|tonight|now|i think|maybe|probably|really|honestly|at (the )?(moment|most|best)|or|and|out|ish|too|either|if that|at a push)\b)[a-z])"
+    # "it's six months today", "I'm doing three jobs": a number with a noun after it counts things, it is no score
     r"|\bmood\b.*\b(good|low|okay|ok|alright|up|down|neutral|middling|fine)\b|\b(so-so|middling|meh)\b"
     r"|^(i'?m (feeling )?|feeling )(okay|alright|fine|average|so-so|okay-ish|pretty good|not bad)( today| tonight| now| actually)*[.!]*$"
     r"|^(okay|alright|fine|so-so|not bad)(,)? (today|tonight)[.!]*$",
@@ -306,7 +307,7 @@ def rule_intent(text: str, breath_offered: bool = False) -> tuple[str, str] | No
         return "closing", "closing words"
     if wants_breathing(text, breath_offered):
         return "breathe", "asks to breathe"
-    if _MOOD.search(text) and len(text.split()) <= 14:
+    if _MOOD.search(text) and len(text.split()) <= 14 and not mentions_loss(text):
         return "mood", "a mood score"
     if _ADVICE.search(text):
         return "advice", "asks what to do"

@@ -67,6 +67,18 @@ def test_rules_decide_what_must_not_be_guessed(text, intent):
     assert rule_intent(text)[0] == intent
 
 
+@pytest.mark.parametrize("text", ["It's six months today since mum died", "it's been two weeks since the funeral",
+                                  "it's two kids under five and no help", "it's four months since I moved here"])
+def test_a_number_that_counts_things_is_no_mood_score(understanding, text):
+    """'It's six months today since mum died' was thanked for an honest mood score; a loss was named."""
+    assert understanding.read(text).intent != "mood"
+
+
+@pytest.mark.parametrize("text", ["I'm a six today", "honestly a three", "I'm a seven or so", "maybe a four, maybe a five"])
+def test_a_bare_score_is_still_a_mood(text):
+    assert rule_intent(text)[0] == "mood"
+
+
 @pytest.mark.parametrize("text", ["I've been holding my breath all day waiting for the call.", "I keep breathing too fast.",
                                   "my therapist says breathing helps", "do you think it's a panic attack?",
                                   "I had a panic attack on the bus last week and it scared me.",
