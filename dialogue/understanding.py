@@ -50,6 +50,8 @@ SURE_ONLY = {"identity": 0.6, "mood": 0.6}
 FEELING_CONFIDENCE = {"good_news": 0.6, "sadness": 0.45, "anxiety": 0.45, "anger": 0.45, "loneliness": 0.45,
                       "shame": 0.45, "conflict": 0.4, "grief": 0.4}
 MIN_CONFIDENCE = 0.3  # below this the classifier's guess is treated as plain telling
+CONFLICT_NAMED_CONFIDENCE = 0.3  # conflict with its words said (criticised, argued, shouted) needs less certainty
+_NEGATIVE_FEELINGS = {"sadness", "anxiety", "anger", "loneliness", "shame", "conflict"}
 
 
 class Embedder(Protocol):
@@ -133,7 +135,7 @@ _MOOD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})( and a half)?( out of (ten|10)|/10)\b"
     r"|(\b(i'?m|i am|i'?d say|today'?s|today is|it'?s|mood( is|'s)?( around| about)?|rate (it|myself|my mood)|give today|"
     r"put myself at|score myself|hovering around)|^(\w+,? )?(probably|maybe|about|around|honestly,?|eh,?|like))"
-    r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (?!(today|tonight|now|i think|maybe|probably|really|honestly|at (the )?(moment|most|best)|or|and|out|ish|too|either|if that|at a push)\b)[a-z])"
+    r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (?!(today|tonight|now|this|i think|maybe|probably|really|honestly|at|or|and|out|ish|too|either|if that|kind|sort|type|day|feeling|same|for)\b)[a-z])"
     # "it's six months today", "I'm doing three jobs": a number with a noun after it counts things, it is no score
     r"|\bmood\b.*\b(good|low|okay|ok|alright|up|down|neutral|middling|fine)\b|\b(so-so|middling|meh)\b"
     r"|^(i'?m (feeling )?|feeling )(okay|alright|fine|average|so-so|okay-ish|pretty good|not bad)( today| tonight| now| actually)*[.!]*$"
@@ -340,10 +342,11 @@ _FEELINGS = {
     "thankful": "thankful", "pride": "proud", "calm": "calm", "calmer": "calmer", "lighter": "lighter", "tired": "tired",
     "exhausted": "exhausted", "drained": "drained", "hurt": "hurt", "lost": "lost", "confused": "confused",
     "jealous": "jealous", "disappointed": "disappointed", "upset": "upset", "worn": "worn out",
+    "crying": "tearful", "cried": "tearful", "tearful": "tearful", "tears": "tearful", "sobbing": "tearful",
 }
 _FEELING_INTENT = {}
 for _intent, _words in {
-    "sadness": "sad low down miserable empty numb hopeless heartbroken flat blue gutted crushed defeated deflated hollow heavy hurt upset",
+    "sadness": "sad low down miserable empty numb hopeless heartbroken flat blue gutted crushed defeated deflated hollow heavy hurt upset tearful",
     "anxiety": "anxious worried nervous scared afraid frightened terrified panicky stressed tense uneasy overwhelmed restless",
     "anger": "angry furious livid annoyed irritated frustrated resentful bitter cross exasperated",
     "loneliness": "lonely isolated invisible forgotten",
@@ -372,7 +375,8 @@ _NOT_NOUNS = set(
     """end way thing things lot rest bit middle kind sort point same whole first last next other only own best worst
     most fact moment minute second time day night week morning evening afternoon year years hour hours month other
     one ones place reason idea truth chance side start top bottom heart head mind chest body eyes hands stomach phone
-    breath sleep life""".split()
+    breath sleep life brain knees knee legs leg back feet foot arms arm shoulders neck face hair skin teeth ears
+    shops third fourth fifth sixth seventh eighth ninth tenth umpteenth hundredth millionth""".split()
 ) | CALENDAR  # "I shouted at her yesterday" names no "her yesterday"
 _DETERMINER_NOUN = re.compile(
     r"\b(my|our|the|his|her|their)\s+((?:[a-z]+[- ])?[a-z]+)",
@@ -387,10 +391,15 @@ _NOUNS_LIKE_VERBS = set(
 )
 
 
+# The second noun of a compound that names the thing: "the bowls club", "the corner shop", "my sales report".
+_HEAD_NOUNS = set("""club group team meeting party report course exam test job interview shop office school class
+    appointment results bill review deadline project match""".split())
+
+
 def _verbish(word: str) -> bool:
     return bool(_VERBISH.search(word)) and word not in _NOUNS_LIKE_VERBS
 _ADJECTIVES = set("""new old best first last little big whole own younger older younger final big small late dear
-    ex close elderly baby twin other""".split())
+    ex close elderly baby twin other favourite favorite usual normal""".split())
 # an adjective not in the list above, known by its ending ("the immediate predecessors", "my financial worries"):
 # keep the noun after it, or recall would say "when we were talking about the immediate"
 _ADJECTIVE_ENDING = re.compile(r"(ate|ive|ous|ful|less|ical|ial|able|ible|ary|ish)$")
@@ -411,6 +420,11 @@ def _swap_person(text: str) -> str:
 
 def feeling_word(text: str) -> str | None:
     """A feeling word the person used, in a form that fits 'you're feeling …'."""
+    return next(feeling_words(text), None)
+
+
+def feeling_words(text: str) -> Iterator[str]:
+    """Every feeling word the person used, in order ("excited but also terrified": excited, terrified)."""
     lowered = text.lower()
     for match in re.finditer(r"[a-z]+", lowered):
         word = match.group(0)
@@ -430,8 +444,23 @@ def feeling_word(text: str) -> str | None:
                 continue
         if re.search(r"\b(not|n't|never)\s+(\w+\s+)?$", lowered[: match.start()]):
             continue  # "not worried" is not worry
-        return _FEELINGS[word]
-    return None
+        yield _FEELINGS[word]
+
+
+def _bad_feelings(text: str) -> list[str]:
+    """Hard feeling words ("tearful" is not one: people cry with relief too)."""
+    return [f for f in feeling_words(text) if f != "tearful" and _FEELING_INTENT.get(f) in _NEGATIVE_FEELINGS]
+
+
+def _good_feelings(text: str) -> list[str]:
+    return [f for f in feeling_words(text) if _FEELING_INTENT.get(f) == "good_news"]
+
+
+def _only_good_feelings(text: str) -> bool:
+    """Good feeling words and no hard ones: "proud of myself" is not shame, "excited but terrified" is both."""
+    said = list(feeling_words(text))
+    return bool(said) and all(f in POSITIVE_FEELINGS for f in said) and \
+        any(_FEELING_INTENT.get(f) == "good_news" for f in said)
 
 
 # A capital after these is somewhere, not someone: "I moved to Leeds" must not become "So Leeds are part of this."
@@ -484,7 +513,8 @@ def _things_named(text: str) -> Iterator[str]:
     for match in _DETERMINER_NOUN.finditer(text):
         det, rest = match.group(1).lower(), match.group(2).lower()
         words = re.split(r"[- ]", rest)
-        if words[0] not in _ADJECTIVES and not _ADJECTIVE_ENDING.search(words[0]):
+        if words[0] not in _ADJECTIVES and not _ADJECTIVE_ENDING.search(words[0]) and \
+                not (len(words) == 2 and words[1] in _HEAD_NOUNS):  # "the bowls club", not "the bowls"
             words = words[:1]
         if words[-1] in STOP_WORDS or words[-1] in _NOT_NOUNS or _verbish(words[-1]) or len(words[-1]) < 3:
             if len(words) == 2 and words[0] in _ADJECTIVES:
@@ -641,6 +671,14 @@ class Understanding:
                 intent, why = "sadness", why + "; no loss named, so read as sadness"
             elif loss and intent not in {"grief", "shame", "conflict", "good_news", "gratitude"}:
                 intent, why = "grief", "rule: a loss is named"
+            elif intent in _NEGATIVE_FEELINGS and _only_good_feelings(text):  # "I feel kind of proud of myself"
+                intent, why = "good_news", why + f"; only good feeling words ('{feeling_word(text)}'), so good_news"
+            elif intent == "good_news" and _bad_feelings(text) and not _good_feelings(text):
+                # "I'm so stressed, everyone else has it sorted": hard feelings said, none good, so no "what lovely news"
+                intent = _FEELING_INTENT[_bad_feelings(text)[0]]
+                why += f"; only hard feelings named, so {intent}"
+            elif intent == "conflict" and _CONFLICT_WORDS.search(text) and confidence >= CONFLICT_NAMED_CONFIDENCE:
+                why += "; conflict words"  # "criticised my report in front of everyone": named, so less certainty will do
             elif intent == "conflict" and not _CONFLICT_WORDS.search(text):
                 intent = _FEELING_INTENT.get(feeling_word(text) or "", "telling")
                 why += f"; no conflict named, so read as {intent}"
@@ -661,7 +699,8 @@ class Understanding:
                     _FEELING_INTENT.get(feeling_word(text) or "") not in (None, intent):
                 intent, why = _FEELING_INTENT[feeling_word(text)], why + f"; the feeling word '{feeling_word(text)}' decides"
             elif intent in FEELING_CONFIDENCE and confidence < FEELING_CONFIDENCE[intent] and \
-                    not (feeling_word(text) and intent != "good_news"):
+                    not (feeling_word(text) and intent != "good_news") and \
+                    _FEELING_INTENT.get(feeling_word(text) or "") != intent:  # "kind of proud": their own word
                 intent, why = "telling", why + f" (below {FEELING_CONFIDENCE[intent]}: read as telling)"
             elif confidence < MIN_CONFIDENCE:
                 intent, why = "telling", why + f" (below {MIN_CONFIDENCE}: read as telling)"

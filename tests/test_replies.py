@@ -530,3 +530,98 @@ def test_slot_lines_agree_with_a_plural_person(person, verb):
     replier.repertoire = Repertoire({})
     reading = SimpleNamespace(feeling=None, person=person, topic=None, phrase=None, text="")
     assert Replier._fill(replier, line, reading) == f"So {person} {verb} part of this."
+
+
+# -- session 5 probe: ordinary conversations nobody here wrote (assumed facts, event lines, slips) -------------------
+def _replies_to(understanding, text, intent, seeds=range(30), before=()):
+    """Every reply the companion could give `text` read as `intent` (forced, so the lines' own conditions are tested)."""
+    out = []
+    for seed in seeds:
+        replier = Replier(seed=seed)
+        for earlier in before:
+            replier.said(replier.compose(understanding.read(earlier)).sentences)
+        out.append(replier.compose(replace(understanding.read(text), intent=intent)).text)
+    return out
+
+
+@pytest.mark.parametrize("text, intent, assumed", [
+    # "So there's a lot of guilt around your partner" was said to this: nobody named guilt or blame
+    ("my partner says I'm too hard on myself", "shame", r"\b(guilt|blame|one moment)"),
+    ("it was the way she did it, like I was a kid", "shame", r"\b(guilt|blame|one moment)"),
+    # sadness named as such only where sadness was told ("the flat" is a home, not a flat mood)
+    ("Everything in the flat reminds me of her.", "sadness", r"\b(sadness|grey|tired of feeling|low days)"),
+    ("I feel like I'm running on empty", "sadness", r"\b(sadness|grey|low days)"),
+    # loneliness lines about crowds, evenings or unanswered messages only where those were told
+    ("we're two people down and nobody's replacing them", "loneliness",
+     r"surrounded by people|evenings|reaching out|left out|when it's quiet|admit feeling lonely"),
+])
+def test_a_feeling_or_fact_nobody_named_is_not_said(understanding, text, intent, assumed):
+    said = [r for r in _replies_to(understanding, text, intent) if re.search(assumed, r, re.I)]
+    assert not said, said
+
+
+@pytest.mark.parametrize("text", ["I start a new job on Monday", "Can't eat.", "I've got my first exam on Thursday",
+                                  "my brain just won't stop"])
+def test_lines_about_a_day_or_an_event_need_one_told(understanding, text):
+    """"What was the best part, and the hardest?" was said to an exam on Thursday, and to "Can't eat."."""
+    event = r"best part|quite a day|a lot in today|day has looked like|part of your week|stayed with you|" \
+            r"while it was happening|sit with you|going on around it|after all that|stood out most"
+    said = [r for r in _replies_to(understanding, text, "telling") if re.search(event, r, re.I)]
+    assert not said, said
+
+
+def test_something_ahead_or_a_sleepless_night_has_lines_of_its_own(understanding):
+    ahead = _replies_to(understanding, "I've got a job interview on Thursday", "telling")
+    awake = _replies_to(understanding, "it's half three and I'm lying here wide awake", "telling")
+    assert any(re.search(r"coming|ahead|unsure", r) for r in ahead), ahead
+    assert any(re.search(r"awake|rest", r) for r in awake), awake
+
+
+def test_a_feeling_read_earlier_is_not_carried_onto_words_that_do_not_lean_that_way(understanding):
+    """After a line read as shame, "I spent two weeks on that report" got "you're being really hard on yourself"."""
+    for seed in range(20):
+        replier = Replier(seed=seed)
+        replier.said(replier.compose(replace(understanding.read("I keep replaying what I said"), intent="shame")).sentences)
+        plain = replace(understanding.read("I spent two weeks on that report"), intent="telling", confidence=0.4,
+                        scores={"telling": 0.4, "good_news": 0.39, "anger": 0.12, "shame": 0.03})
+        plan = replier.compose(plain)
+        assert all("→ telling/" in s.why or "→ encourager/" in s.why for s in plan.sentences), plan.sentences
+    replier = Replier(seed=1)  # still on the same hard thing: the theme is kept
+    replier.said(replier.compose(replace(understanding.read("I keep replaying what I said"), intent="shame")).sentences)
+    leaning = replace(understanding.read("I just keep going over it"), intent="telling", confidence=0.4,
+                      scores={"telling": 0.4, "shame": 0.3})
+    assert all("→ shame/" in s.why for s in replier.compose(leaning).sentences)
+
+
+@pytest.mark.parametrize("text, intent", [("I just keep replaying the meeting", "telling"),
+                                          ("my boss says it's only temporary but it's been six months", "anger"),
+                                          ("my boss says it's only temporary but it's been six months", "telling")])
+def test_one_reply_does_not_say_the_same_words_twice(understanding, text, intent):
+    """"…the meeting is on your mind tonight. What part of that is still on your mind?" and "…let down by your boss.
+    What is it about your boss…" (the same words through {person} and {topic})."""
+    for reply in _replies_to(understanding, text, intent, seeds=range(100)):
+        words = re.findall(r"[a-z']+", reply.lower())
+        triples = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+        assert len(triples) == len(set(triples)), reply
+        assert reply.lower().count("your boss") <= 1, reply
+
+
+@pytest.mark.parametrize("text, feeling_intent", [("I feel kind of proud of myself", "good_news"),
+                                                  ("honestly I'm a bit proud of how I handled it", "good_news")])
+def test_a_good_feeling_said_is_not_read_as_shame(understanding, text, feeling_intent):
+    assert understanding.read(text).intent == feeling_intent
+
+
+def test_good_news_is_not_heard_where_only_hard_feelings_were_named(understanding):
+    for text in ("I'm so stressed, everyone on my course seems to have it sorted",
+                 "I'm gutted, they all got offers and I didn't"):
+        reading = understanding.read(text)
+        assert reading.intent != "good_news", (text, reading.why)
+
+
+@pytest.mark.parametrize("text, want", [("It's the third time this month", None), ("my brain just won't stop", None),
+                                        ("I used to go to the bowls club but my knees aren't up to it", "the bowls club"),
+                                        ("I went to the shops and saw her favourite biscuits", "her favourite biscuits")])
+def test_the_thing_said_back_is_the_thing_named(text, want):
+    """"It sounds like the third has been part of it", "your brain is on your mind tonight", "the bowls"."""
+    assert content_phrase(text) == want
