@@ -548,6 +548,11 @@ def _replies_to(understanding, text, intent, seeds=range(30), before=()):
     # "So there's a lot of guilt around your partner" was said to this: nobody named guilt or blame
     ("my partner says I'm too hard on myself", "shame", r"\b(guilt|blame|one moment)"),
     ("it was the way she did it, like I was a kid", "shame", r"\b(guilt|blame|one moment)"),
+    ("and i'm the one lying here doing sums in my head", "shame",
+     r"kinder to yourself|hard on yourself|judging yourself|weight to put on yourself|voice in your head"),
+    # "That sounds painful, with someone as close as your manager. What's it been like since the argument?"
+    ("I had a rough day at work, my manager criticised my report in front of everyone", "conflict",
+     r"as close as|someone close|argument|relationship matters|in circles"),
     # sadness named as such only where sadness was told ("the flat" is a home, not a flat mood)
     ("Everything in the flat reminds me of her.", "sadness", r"\b(sadness|grey|tired of feeling|low days)"),
     ("I feel like I'm running on empty", "sadness", r"\b(sadness|grey|low days)"),
