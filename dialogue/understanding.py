@@ -119,7 +119,7 @@ _CLOSING = re.compile(
     r"that'?s me( done)?( for (now|today|tonight|the night|the day))?|that'?s all from me( for (now|today|tonight))?|"
     r"i'?ll let you go|i'?m off( now| to bed| to sleep)?|"
     r"(i think )?(i'?ll|i'?m going to|i'?m gonna|gonna|going to|think i'?ll) (try (to|and) )?(get some sleep|sleep|go to sleep|"
-    r"head (off|to bed|to sleep)|go to bed|go)( now)?)"
+    r"head (off|to bed|to sleep)|go to bed|go)( now)?( for (a (few|couple( of)?) hours|a bit|a while))?)"
     r"([ ,.!]+(thanks?( you)?|ta|cheers|good ?night|night|bye|now|for now|then|for tonight|for today|bye for now))*[ ,.!]*$",
     re.I,
 )
@@ -375,7 +375,7 @@ _NOT_NOUNS = set(
     """end way thing things lot rest bit middle kind sort point same whole first last next other only own best worst
     most fact moment minute second time day night week morning evening afternoon year years hour hours month other
     one ones place reason idea truth chance side start top bottom heart head mind chest body eyes hands stomach phone
-    breath sleep life brain knees knee legs leg back feet foot arms arm shoulders neck face hair skin teeth ears
+    breath sleep life brain knees knee legs leg back feet foot arms arm hand shoulders neck face hair skin teeth ears
     shops third fourth fifth sixth seventh eighth ninth tenth umpteenth hundredth millionth""".split()
 ) | CALENDAR  # "I shouted at her yesterday" names no "her yesterday"
 _DETERMINER_NOUN = re.compile(
@@ -392,6 +392,8 @@ _NOUNS_LIKE_VERBS = set(
 
 
 # The second noun of a compound that names the thing: "the bowls club", "the corner shop", "my sales report".
+_EVENTS = {"wedding", "funeral", "party", "meeting", "interview", "exam", "appointment", "christening", "reunion",
+           "match", "concert", "gig", "game", "date", "service", "hearing", "trial", "ceremony", "presentation", "do"}
 _HEAD_NOUNS = set("""club group team meeting party report course exam test job interview shop office school class
     appointment results bill review deadline project match""".split())
 
@@ -467,6 +469,10 @@ def _only_good_feelings(text: str) -> bool:
 _A_PLACE = re.compile(r"\b(in|to|from|at|near|around|into|through|outside|visit|visiting|left|leave|leaving|back home in)\s+$", re.I)
 
 
+# Languages and nationalities are capitalised but nobody: "My English is good" once got "How are things with English?"
+_LANGUAGE_OR_NATION = re.compile(r"^[A-Z][a-z]+(ish|ese|ian|ean|ic|i|ch|an)$|^(Greek|Thai|Dutch|Swiss|English|Welsh|Irish|Scots?)$")
+
+
 def people_named(text: str) -> tuple[str, ...]:
     """People the person named, as the companion would say them: 'your sister', 'Sam'."""
     found = []
@@ -476,7 +482,8 @@ def people_named(text: str) -> tuple[str, ...]:
             if phrase:
                 found.append(phrase)
         elif t.kind == "name" and t.word.lower() not in {"stillpoint", "christmas", "easter", "monday"} and len(t.word) > 2 \
-                and not t.word.isupper() and not _A_PLACE.search(text.split(t.word)[0]):  # "the MOT" is no one
+                and not t.word.isupper() and not _A_PLACE.search(text.split(t.word)[0]) \
+                and not _LANGUAGE_OR_NATION.search(t.word):  # "the MOT" is no one, nor is "English"
             found.append(t.word)
     return tuple(dict.fromkeys(found))
 
@@ -509,9 +516,18 @@ def phrases_named(text: str) -> list[str]:
     return list(dict.fromkeys([*people_named(text), *_things_named(text)]))
 
 
+# A thing named as where something happened ("asleep on the rug", "sat at my desk", "in the car") is seldom what it
+# was about: asking "what's weighing on you most about the rug?" is a slip. Events keep their place ("at the party").
+_WHERE = re.compile(r"\b(on|in|at|under|by|near|onto|into|inside|behind|beside|outside|across|round|around)\s+$", re.I)
+
+
 def _things_named(text: str) -> Iterator[str]:
     for match in _DETERMINER_NOUN.finditer(text):
         det, rest = match.group(1).lower(), match.group(2).lower()
+        if _WHERE.search(text[: match.start()]) and not set(re.split(r"[- ]", rest)) & (_HEAD_NOUNS | _EVENTS):
+            continue
+        if _LANGUAGE_OR_NATION.search(match.group(2).split()[0]):
+            continue  # "my English"
         words = re.split(r"[- ]", rest)
         if words[0] not in _ADJECTIVES and not _ADJECTIVE_ENDING.search(words[0]) and \
                 not (len(words) == 2 and words[1] in _HEAD_NOUNS):  # "the bowls club", not "the bowls"

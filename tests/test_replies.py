@@ -30,7 +30,8 @@ def understanding():
                                   # a goodbye after thanks or with a reason (session 5 probe): the last clause leaves
                                   "thanks, that helps a bit. I think I'll try to sleep now",
                                   "thanks for listening, I'd better check on him", "ok I should go, early start tomorrow",
-                                  "anyway cheers for listening", "I'd better get going, thanks again"])
+                                  "anyway cheers for listening", "I'd better get going, thanks again",
+                                  "thanks. going to try and sleep for a few hours"])
 def test_closings_are_recognised(text):
     assert is_closing(text)
 
@@ -626,7 +627,13 @@ def test_good_news_is_not_heard_where_only_hard_feelings_were_named(understandin
 
 @pytest.mark.parametrize("text, want", [("It's the third time this month", None), ("my brain just won't stop", None),
                                         ("I used to go to the bowls club but my knees aren't up to it", "the bowls club"),
-                                        ("I went to the shops and saw her favourite biscuits", "her favourite biscuits")])
+                                        ("I went to the shops and saw her favourite biscuits", "her favourite biscuits"),
+                                        # where something happened is not what it was about ("…about the rug?")
+                                        ("I keep looking at him asleep on the rug.", None),
+                                        ("I can't sit at my desk for more than half an hour.", None),
+                                        ("I sat in the car outside the party for twenty minutes", "the party"),
+                                        ("My English is good but sometimes I'm tired of speaking it", None)])
 def test_the_thing_said_back_is_the_thing_named(text, want):
+    assert "English" not in people_named("My English is good but I'm tired of speaking it all day")
     """"It sounds like the third has been part of it", "your brain is on your mind tonight", "the bowls"."""
     assert content_phrase(text) == want
