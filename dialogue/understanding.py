@@ -473,6 +473,9 @@ _A_PLACE = re.compile(r"\b(in|to|from|at|near|around|into|through|outside|visit|
 _LANGUAGE_OR_NATION = re.compile(r"^[A-Z][a-z]+(ish|ese|ian|ean|ic|i|ch|an)$|^(Greek|Thai|Dutch|Swiss|English|Welsh|Irish|Scots?)$")
 
 
+_ROLES = {"doctor", "therapist", "teacher"}
+
+
 def people_named(text: str) -> tuple[str, ...]:
     """People the person named, as the companion would say them: 'your sister', 'Sam'."""
     found = []
@@ -493,6 +496,8 @@ def _person_phrase(text: str, word: str) -> str | None:
 
     None for people in general ("everyone's already made friends"): nobody in particular was named."""
     match = re.search(rf"\b(my|our|his|her|their|the)\s+(?:\w+\s+)?({re.escape(word)}s?)\b", text, re.I)
+    if match and match.group(1).lower() == "the" and word in _ROLES:
+        return None  # "the doctor says he'll be fine" is part of the story, not someone of theirs to ask after
     if match:
         said = match.group(2).lower()
         return f"{match.group(1).lower()} {said}" if match.group(1).lower() in {"his", "her", "their"} else f"your {said}"
@@ -542,6 +547,8 @@ def _things_named(text: str) -> Iterator[str]:
             words = words[:1]
         if len(words) == 1 and (_verbish(words[0]) or words[0] in _FEELINGS):
             continue
+        if det == "the" and words[-1] in _ROLES:
+            continue  # "the doctor says he'll be fine": part of the story
         spoken_det = {"my": "your", "our": "your"}.get(det, det)
         yield f"{spoken_det} {' '.join(words)}"
     lowered = text.lower()

@@ -637,3 +637,39 @@ def test_the_thing_said_back_is_the_thing_named(text, want):
     assert "English" not in people_named("My English is good but I'm tired of speaking it all day")
     """"It sounds like the third has been part of it", "your brain is on your mind tonight", "the bowls"."""
     assert content_phrase(text) == want
+
+
+@pytest.mark.parametrize("text, intent, told", [
+    ("I spent two weeks on that report", "telling", r"put (into it|real work)|all that work"),
+    ("the rent's gone up again and I honestly don't know how we'll afford it", "anxiety", r"money"),
+    ("I'm looking after my mum full time since her stroke", "sadness", r"looking after"),
+    ("He moved out on Sunday, he says it's over", "telling", r"ending|since it ended"),
+    ("we're three people down and I'm covering all their shifts", "telling", r"at work|one person"),
+])
+def test_what_was_described_comes_back(understanding, text, intent, told):
+    """Generic lines ("It sounds like that stayed with you") used to answer a described situation; a line for it now
+    comes back in most replies (each [situation] line says what it answers)."""
+    replies = _replies_to(understanding, text, intent)
+    assert sum(bool(re.search(told, r)) for r in replies) >= len(replies) // 2, replies
+
+
+@pytest.mark.parametrize("text", ["I pay the same rent as him", "My flatmate ate my food again",
+                                  "I went for a walk by the canal", "Sundays are quiet"])
+def test_a_situation_line_is_said_only_where_it_was_told(understanding, text):
+    situation = Repertoire.load().lines("situation", "reflection") + Repertoire.load().lines("situation", "question")
+    for reply in _replies_to(understanding, text, "telling"):
+        assert not any(line.template in reply for line in situation), reply
+
+
+def test_a_situation_line_without_its_family_is_refused(tmp_path):
+    path = tmp_path / "repertoire.toml"
+    path.write_text('[heard]\nmoney = "money"\n[situation]\nreflection = ["That sounds like a lot."]\n')
+    with pytest.raises(ValueError, match="situation"):
+        Repertoire.load(path)
+
+
+def test_someone_in_the_story_is_not_someone_of_theirs():
+    """"How are things with your doctor at the moment?" after "the doctor says he'll be fine"."""
+    text = "he's four, it's a chest infection, the doctor says he'll be fine"
+    assert people_named(text) == () and content_phrase(text) is None
+    assert people_named("my doctor says I need rest") == ("your doctor",)
