@@ -238,6 +238,7 @@ _THANKS_SIGN_OFF = re.compile(
     r"^(anyway|right|ok(ay)?|well|so)[ ,.]+(thanks|thank you|cheers|ta)( (you )?for (listening|that|this|tonight|the chat|"
     r"talking|having me|your time))?( then)?\W*$", re.I)
 
+_SHORT_REASON = re.compile(r"^(?!.*\b(but|though|except|can'?t|won'?t|not)\b)(\S+\s+){0,3}\S+$", re.I)  # "she's stirring"
 _THANKS_ONLY = re.compile(r"^(thanks?( you)?|cheers|ta)( (again|for (listening|that|this|tonight|everything)))?\W*$", re.I)
 
 
@@ -254,8 +255,10 @@ def is_closing(text: str) -> bool:
     clauses = [c.strip() for c in re.split(r"[.!?;]+|,\s*", stripped) if c.strip()]
     if len(clauses) > 1 and _CLOSING.match(clauses[-1]) and not re.fullmatch(r"(please )?stop|finish", clauses[-1], re.I):
         return True
-    # the going-away clause ends the turn, or only more goodbye follows it ("I should sleep, but I can't" is no goodbye)
-    return any(_LEAVING.match(clause) and all(_LEAVING.match(c) or _THANKS_ONLY.match(c) for c in clauses[i + 1:])
+    # the going-away clause ends the turn, or only more goodbye follows it ("I should sleep, but I can't" is no goodbye),
+    # or a short reason does ("I'd better go, she's stirring. Thank you.")
+    return any(_LEAVING.match(clause) and all(_LEAVING.match(c) or _THANKS_ONLY.match(c) or _SHORT_REASON.match(c)
+                                              for c in clauses[i + 1:])
                for i, clause in enumerate(clauses))
 
 
