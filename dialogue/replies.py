@@ -149,7 +149,7 @@ _GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|evening|good (evening|morning|af
 THEME_KEPT_SCORE = 0.25  # the classifier's score for the session's feeling that keeps a plain telling in it
 DISTINCTIVE_MAX_LINES = 8  # a word triple in at most this many lines is a frame ("is part of"), not a common opening
 _SAME_FRAME_PENALTY = 2.5
-_HEARD_WEIGHT = 1.5  # a line written for what they just described fits better than a general one
+_HEARD_WEIGHT = 2.0  # a line written for what they just described fits better than a general one, or a name echoed
 # Families that only allow a line (something happened, a day was told, someone close was named) say little about what
 # was told: a line they allow is not preferred for it, or "That stayed with you" outranks "That's a lot of yourself
 # to have put into it" for "I spent two weeks on that report".

@@ -464,8 +464,7 @@ def _good_feelings(text: str) -> list[str]:
 def _only_good_feelings(text: str) -> bool:
     """Good feeling words and no hard ones: "proud of myself" is not shame, "excited but terrified" is both."""
     said = list(feeling_words(text))
-    return bool(said) and all(f in POSITIVE_FEELINGS for f in said) and \
-        any(_FEELING_INTENT.get(f) == "good_news" for f in said)
+    return bool(said) and all(f in POSITIVE_FEELINGS for f in said)  # "a bit lighter today" too
 
 
 # A capital after these is somewhere, not someone: "I moved to Leeds" must not become "So Leeds are part of this."
@@ -498,6 +497,9 @@ def _person_phrase(text: str, word: str) -> str | None:
     """'my friend' → 'your friend'; 'my friends' → 'your friends'; 'his mum' → 'his mum'; a bare 'boss' → 'your boss'.
 
     None for people in general ("everyone's already made friends"): nobody in particular was named."""
+    if re.search(rf"\b(a|an)\s+(\w+\s+)?{re.escape(word)}\b", text, re.I) and \
+            not re.search(rf"\b(my|our|his|her|their|the)\s+(\w+\s+)?{re.escape(word)}", text, re.I):
+        return None  # "I feel like a terrible mother" is how they see themselves, not someone they named
     match = re.search(rf"\b(my|our|his|her|their|the)\s+(?:\w+\s+)?({re.escape(word)}s?)\b", text, re.I)
     if match and match.group(1).lower() == "the" and word in _ROLES:
         return None  # "the doctor says he'll be fine" is part of the story, not someone of theirs to ask after

@@ -550,6 +550,7 @@ def _replies_to(understanding, text, intent, seeds=range(30), before=()):
     # "So there's a lot of guilt around your partner" was said to this: nobody named guilt or blame
     ("my partner says I'm too hard on myself", "shame", r"\b(guilt|blame|one moment)"),
     ("it was the way she did it, like I was a kid", "shame", r"\b(guilt|blame|one moment)"),
+    ("I was so sure I'd messed up the interview.", "shame", r"\bguilt"),
     ("and i'm the one lying here doing sums in my head", "shame",
      r"kinder to yourself|hard on yourself|judging yourself|weight to put on yourself|voice in your head"),
     # anger said back with a cause or a history nobody gave ("It sounds like you felt disrespected" to a speech draft)
@@ -622,7 +623,8 @@ def test_one_reply_does_not_say_the_same_words_twice(understanding, text, intent
 
 
 @pytest.mark.parametrize("text, feeling_intent", [("I feel kind of proud of myself", "good_news"),
-                                                  ("honestly I'm a bit proud of how I handled it", "good_news")])
+                                                  ("honestly I'm a bit proud of how I handled it", "good_news"),
+                                                  ("I feel a bit lighter today.", "good_news")])
 def test_a_good_feeling_said_is_not_read_as_shame(understanding, text, feeling_intent):
     assert understanding.read(text).intent == feeling_intent
 
@@ -662,7 +664,7 @@ def test_what_was_described_comes_back(understanding, text, intent, told):
     assert sum(bool(re.search(told, r)) for r in replies) >= len(replies) // 2, replies
 
 
-@pytest.mark.parametrize("text", ["I pay the same rent as him", "My flatmate ate my food again",
+@pytest.mark.parametrize("text", ["I pay the same rent as him", "My flatmate ate my food again", "I hate going in every day",
                                   "I went for a walk by the canal", "Sundays are quiet"])
 def test_a_situation_line_is_said_only_where_it_was_told(understanding, text):
     situation = Repertoire.load().lines("situation", "reflection") + Repertoire.load().lines("situation", "question")
@@ -682,3 +684,6 @@ def test_someone_in_the_story_is_not_someone_of_theirs():
     text = "he's four, it's a chest infection, the doctor says he'll be fine"
     assert people_named(text) == () and content_phrase(text) is None
     assert people_named("my doctor says I need rest") == ("your doctor",)
+    # how they see themselves is nobody they named: "It sounds like you care a great deal about your mother"
+    assert people_named("I feel like a terrible mother.") == ()
+    assert people_named("I'm a bad friend and my friend knows it") == ("your friend",)
