@@ -394,9 +394,10 @@ _NOUNS_LIKE_VERBS = set(
 )
 
 
-# The second noun of a compound that names the thing: "the bowls club", "the corner shop", "my sales report".
+# Things that happen somewhere keep their place in what was said: "at the party", "at the wedding".
 _EVENTS = {"wedding", "funeral", "party", "meeting", "interview", "exam", "appointment", "christening", "reunion",
            "match", "concert", "gig", "game", "date", "service", "hearing", "trial", "ceremony", "presentation", "do"}
+# The second noun of a compound that names the thing: "the bowls club", "the corner shop", "my sales report".
 _HEAD_NOUNS = set("""club group team meeting party report course exam test job interview shop office school class
     appointment results bill review deadline project match""".split())
 
@@ -458,13 +459,13 @@ def _bad_feelings(text: str) -> list[str]:
 
 
 def _good_feelings(text: str) -> list[str]:
-    return [f for f in feeling_words(text) if _FEELING_INTENT.get(f) == "good_news"]
+    return [f for f in feeling_words(text) if f in POSITIVE_FEELINGS]
 
 
 def _only_good_feelings(text: str) -> bool:
     """Good feeling words and no hard ones: "proud of myself" is not shame, "excited but terrified" is both."""
     said = list(feeling_words(text))
-    return bool(said) and all(f in POSITIVE_FEELINGS for f in said)  # "a bit lighter today" too
+    return bool(said) and len(_good_feelings(text)) == len(said)  # "a bit lighter today" too
 
 
 # A capital after these is somewhere, not someone: "I moved to Leeds" must not become "So Leeds are part of this."
@@ -472,7 +473,13 @@ _A_PLACE = re.compile(r"\b(in|to|from|at|near|around|into|through|outside|visit|
 
 
 # Languages and nationalities are capitalised but nobody: "My English is good" once got "How are things with English?"
-_LANGUAGE_OR_NATION = re.compile(r"^[A-Z][a-z]+(ish|ese|ian|ean|ic|i|ch|an)$|^(Greek|Thai|Dutch|Swiss|English|Welsh|Irish|Scots?)$")
+# A list, not an ending rule: "-an", "-ic", "-ean" would also take Ryan, Eric and Sean.
+_LANGUAGE_OR_NATION = re.compile(
+    r"^(English|British|Welsh|Scottish|Scots?|Irish|American|Canadian|Australian|French|German|Spanish|Italian|"
+    r"Portuguese|Dutch|Polish|Czech|Slovak|Hungarian|Romanian|Bulgarian|Greek|Turkish|Russian|Ukrainian|Lithuanian|"
+    r"Latvian|Swedish|Norwegian|Danish|Finnish|Icelandic|Swiss|Austrian|Belgian|Arabic|Hebrew|Persian|Farsi|Urdu|Hindi|"
+    r"Punjabi|Bengali|Gujarati|Tamil|Chinese|Mandarin|Cantonese|Japanese|Korean|Thai|Vietnamese|Filipino|Tagalog|"
+    r"Indonesian|Malay|Nigerian|Somali|Swahili|Yoruba|Igbo|Brazilian|Mexican|Jamaican|Pakistani|Indian|Bangladeshi)$")
 
 
 _ROLES = {"doctor", "therapist", "teacher"}

@@ -646,6 +646,7 @@ def test_good_news_is_not_heard_where_only_hard_feelings_were_named(understandin
                                         ("My English is good but sometimes I'm tired of speaking it", None)])
 def test_the_thing_said_back_is_the_thing_named(text, want):
     assert "English" not in people_named("My English is good but I'm tired of speaking it all day")
+    assert people_named("then Sean and Eric came round, and Ryan rang") == ("Sean", "Eric", "Ryan")  # names, not nations
     """"It sounds like the third has been part of it", "your brain is on your mind tonight", "the bowls"."""
     assert content_phrase(text) == want
 
