@@ -666,6 +666,7 @@ def test_what_was_described_comes_back(understanding, text, intent, told):
 
 
 @pytest.mark.parametrize("text", ["I pay the same rent as him", "My flatmate ate my food again", "I hate going in every day",
+                                  "my parents are getting divorced and I'm stuck in the middle",
                                   "I went for a walk by the canal", "Sundays are quiet"])
 def test_a_situation_line_is_said_only_where_it_was_told(understanding, text):
     situation = Repertoire.load().lines("situation", "reflection") + Repertoire.load().lines("situation", "question")
