@@ -535,7 +535,8 @@ def phrases_named(text: str) -> list[str]:
 
 # A thing named as where something happened ("asleep on the rug", "sat at my desk", "in the car") is seldom what it
 # was about: asking "what's weighing on you most about the rug?" is a slip. Events keep their place ("at the party").
-_WHERE = re.compile(r"\b(on|in|at|under|by|near|onto|into|inside|behind|beside|outside|across|round|around)\s+$", re.I)
+_WHERE = re.compile(r"\b(on|in|at|under|by|near|onto|into|inside|behind|beside|outside|across|round|around|out of)\s+$",
+                    re.I)
 
 
 def _things_named(text: str) -> Iterator[str]:

@@ -551,6 +551,7 @@ def _replies_to(understanding, text, intent, seeds=range(30), before=()):
     ("my partner says I'm too hard on myself", "shame", r"\b(guilt|blame|one moment)"),
     ("it was the way she did it, like I was a kid", "shame", r"\b(guilt|blame|one moment)"),
     ("I was so sure I'd messed up the interview.", "shame", r"\bguilt"),
+    ("i really don't want to let them down on the day", "telling", r"hard on yourself|harsh voice"),
     ("and i'm the one lying here doing sums in my head", "shame",
      r"kinder to yourself|hard on yourself|judging yourself|weight to put on yourself|voice in your head"),
     # anger said back with a cause or a history nobody gave ("It sounds like you felt disrespected" to a speech draft)
@@ -642,6 +643,7 @@ def test_good_news_is_not_heard_where_only_hard_feelings_were_named(understandin
                                         # where something happened is not what it was about ("…about the rug?")
                                         ("I keep looking at him asleep on the rug.", None),
                                         ("I can't sit at my desk for more than half an hour.", None),
+                                        ("Still, it gets me out of the house.", None),
                                         ("I sat in the car outside the party for twenty minutes", "the party"),
                                         ("My English is good but sometimes I'm tired of speaking it", None)])
 def test_the_thing_said_back_is_the_thing_named(text, want):
