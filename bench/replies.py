@@ -306,6 +306,8 @@ def main() -> None:
     parser.add_argument("--system", default="new", help="name for this run (new, baseline, ...)")
     parser.add_argument("--code", type=Path, help="run another tree's companion (its root folder)")
     parser.add_argument("--scripts", type=int, help="only the first N scripts (a quick run)")
+    parser.add_argument("--scripts-file", type=Path, default=SCRIPTS,
+                        help="another script file in the same format (e.g. bench/replies_probe_s5.txt)")
     parser.add_argument("--every", type=int, default=1, help="only every k-th script (a spread-out subset)")
     parser.add_argument("--rating-sample", type=int, metavar="N", help="write the blind rating files and stop")
     parser.add_argument("--compare", nargs="+", default=["baseline", "new"], help="systems in the rating sample")
@@ -317,7 +319,7 @@ def main() -> None:
     if args.score:
         score_rating(args.score)
         return
-    scripts = parse_scripts()[:: args.every][: args.scripts]
+    scripts = parse_scripts(args.scripts_file)[:: args.every][: args.scripts]
     users = sum(len(s) for sc in scripts for s in sc.sessions)
     print(f"{len(scripts)} scripts, {users} user lines", file=sys.stderr)
     if args.code:

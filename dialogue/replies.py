@@ -74,6 +74,10 @@ class Repertoire:
             for gram in set(_triples(normalise_sentence(_SLOT.sub(" ", line.template)))):
                 counts[gram] = counts.get(gram, 0) + 1
         self.distinctive = {gram for gram, n in counts.items() if n <= DISTINCTIVE_MAX_LINES}
+        unheard = [line.template for line in self.lines(SITUATION_GROUP, "reflection") + self.lines(SITUATION_GROUP, "question")
+                   if not line.needs_heard - SESSION_STATES]
+        if unheard:
+            raise ValueError(f"[{SITUATION_GROUP}] lines must each name the telling they answer ({{?family}}): {unheard}")
         unknown = {f for line in self.all_lines() for f in line.needs_heard} - set(self.heard) - SESSION_STATES
         if unknown:
             raise ValueError(f"repertoire lines ask for word families that [{HEARD_TABLE}] does not define: {sorted(unknown)}")
@@ -137,12 +141,31 @@ _SHAPE_FOR = {"advice": "advice", "filler": "filler", "good_news": "good_news", 
 _FALLBACK_GROUP = "encourager"
 _THANKS = re.compile(r"\b(thank|thanks|cheers|ta|appreciate (it|you|this|that|the))\b", re.I)
 _FEELING_GROUPS = {"sadness", "anxiety", "anger", "loneliness", "grief", "shame", "conflict"}
+# Lines for what the person described rather than how they feel (money at night, caring for someone, an ending, a
+# workload, effort put in): each says one thing they told, so any ordinary reply may use it where it was told.
+SITUATION_GROUP = "situation"
+_SITUATED_GROUPS = _FEELING_GROUPS | {"telling"}
 _GREETING = re.compile(r"^\W*(hi|hello|hey|hiya|evening|good (evening|morning|afternoon)|morning)\b( (again|there|stillpoint|you))*\W*$", re.I)
+THEME_KEPT_SCORE = 0.25  # the classifier's score for the session's feeling that keeps a plain telling in it
 DISTINCTIVE_MAX_LINES = 8  # a word triple in at most this many lines is a frame ("is part of"), not a common opening
 _SAME_FRAME_PENALTY = 2.5
-_HEARD_WEIGHT = 1.5  # a line written for what they just described fits better than a general one
+_HEARD_WEIGHT = 2.0  # a line written for what they just described fits better than a general one, or a name echoed
+# Families that only allow a line (something happened, a day was told, someone close was named) say little about what
+# was told: a line they allow is not preferred for it, or "That stayed with you" outranks "That's a lot of yourself
+# to have put into it" for "I spent two weeks on that report".
+_GATE_FAMILIES = {"past", "day", "close"}
+_GATE_WEIGHT = 0.2
 # Lines carrying the person's words are preferred; a whole clause echoed back less so (it can sound mechanical).
 _SLOT_WEIGHT = {"person": 1.5, "topic": 1.2, "feeling": 1.5, "phrase": 0.4, "topics": 1.0}
+
+
+_TOPIC_QUESTION_WEIGHT = 0.5  # "What stood out most about the car?": a thing named in passing is a poor thing to ask about
+
+
+def _slot_weight(slot: str, kind: str) -> float:
+    """How much a line carrying this slot is preferred. A question about {topic} less than a reflection of it: the
+    first thing named is often incidental ("sat in the car", "in the library"), and a question stakes the next turn on it."""
+    return _TOPIC_QUESTION_WEIGHT if slot == "topic" and kind == "question" else _SLOT_WEIGHT.get(slot, 1.0)
 
 
 def _join(items: list[str]) -> str:
@@ -265,8 +288,11 @@ class Replier:
             group = "appreciation"  # grateful for someone or something, not thanking the companion
         if group in _FEELING_GROUPS - {"conflict"}:
             s.theme, s.theme_turn = group, s.turns
-        elif group == "telling" and s.theme and s.turns - s.theme_turn <= 3 and not reading.confidence >= 0.6:
-            group = s.theme  # still on the same hard thing: stay with it rather than turn generic
+        elif group == "telling" and s.theme and s.turns - s.theme_turn <= 3 and not reading.confidence >= 0.6 and \
+                (reading.scores.get(s.theme, 0.0) >= THEME_KEPT_SCORE or (s.theme == "grief" and s.loss_named)):
+            # still on the same hard thing: stay with it rather than turn generic; but only while the words still lean
+            # that way ("I spent two weeks on that report" after a shame-read line is no more shame)
+            group = s.theme
         if group == "breathe":
             group = "encourager"
         if _GREETING.match(reading.text) and group in {"filler", "telling", "gratitude"}:
@@ -297,13 +323,17 @@ class Replier:
         guard = ReplyGuard(user_text=reading.text, said_this_session=self.session.said, loss_named=self.session.loss_named)
         used_slots: set[str] = set()
         for kind in kinds:
-            line = self._pick([(group, kind)], reading, guard, avoid_slots=used_slots)
+            places = [(group, kind)] + ([(SITUATION_GROUP, kind)] if group in _SITUATED_GROUPS else [])
+            line = self._pick(places, reading, guard, avoid_slots=used_slots,
+                              avoid_frames={g for p in out for g in _triples(normalise_sentence(p.text))})
             if line is None and kind == "encourager":
                 line = self._pick([(_FALLBACK_GROUP, "reflection")], reading, guard)
             if line is None:
                 continue
             guard.accept(line)
             used_slots |= self._last_slots
+            if reading.person and reading.person == reading.topic and used_slots & {"person", "topic"}:
+                used_slots |= {"person", "topic"}  # the same words either way: "…by your boss. What about your boss…"
             out.append(PlannedSentence(line, "repertoire", f"{reading.intent} ({reading.why}) → {group}/{kind}; {note}"))
         if not out:  # every line used up: a minimal encourager, then the generic groups
             for g, k in ((_FALLBACK_GROUP, "reflection"), ("telling", "question"), ("filler", "question")):
@@ -344,9 +374,10 @@ class Replier:
                          | ({"lost"} if reading.person and reading.person in self.session.lost else set()))
 
     def _pick(self, places: list[tuple[str, str]], reading: Reading, guard: ReplyGuard | None = None,
-              avoid_slots: set[str] = frozenset()) -> str | None:
+              avoid_slots: set[str] = frozenset(), avoid_frames: set[tuple[str, ...]] = frozenset()) -> str | None:
         """The best unused line: ones carrying the person's words first, recent-session lines last,
-        and not the same words twice in one reply ("your boss … your boss")."""
+        and not the same words twice in one reply ("your boss … your boss", "… on your mind tonight. What part of
+        that is still on your mind?": `avoid_frames` are the word triples already in this reply)."""
         candidates = []
         recent = {normalise_sentence(t) for t in self.recent}
         frames_said = {g for said in self.session.said for g in _triples(said)} & self.repertoire.distinctive
@@ -360,9 +391,9 @@ class Replier:
                     continue
                 if guard is not None and not guard.check(text, reviewed=True).ok:
                     continue
-                score = (sum(_SLOT_WEIGHT.get(slot, 1.0) for slot in line.slots) + _HEARD_WEIGHT * len(line.needs_heard)
+                score = (sum(_slot_weight(slot, line.kind) for slot in line.slots) + sum(_GATE_WEIGHT if f in _GATE_FAMILIES else _HEARD_WEIGHT for f in line.needs_heard)
                          - (3.0 if norm in recent else 0.0) + self.rng.random())
-                if line.slots & avoid_slots:
+                if line.slots & avoid_slots or avoid_frames.intersection(_triples(norm)):
                     score -= 5.0
                 if frames_said.intersection(_triples(norm)):
                     score -= _SAME_FRAME_PENALTY

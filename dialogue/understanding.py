@@ -50,6 +50,8 @@ SURE_ONLY = {"identity": 0.6, "mood": 0.6}
 FEELING_CONFIDENCE = {"good_news": 0.6, "sadness": 0.45, "anxiety": 0.45, "anger": 0.45, "loneliness": 0.45,
                       "shame": 0.45, "conflict": 0.4, "grief": 0.4}
 MIN_CONFIDENCE = 0.3  # below this the classifier's guess is treated as plain telling
+CONFLICT_NAMED_CONFIDENCE = 0.3  # conflict with its words said (criticised, argued, shouted) needs less certainty
+_NEGATIVE_FEELINGS = {"sadness", "anxiety", "anger", "loneliness", "shame", "conflict"}
 
 
 class Embedder(Protocol):
@@ -117,7 +119,7 @@ _CLOSING = re.compile(
     r"that'?s me( done)?( for (now|today|tonight|the night|the day))?|that'?s all from me( for (now|today|tonight))?|"
     r"i'?ll let you go|i'?m off( now| to bed| to sleep)?|"
     r"(i think )?(i'?ll|i'?m going to|i'?m gonna|gonna|going to|think i'?ll) (try (to|and) )?(get some sleep|sleep|go to sleep|"
-    r"head (off|to bed|to sleep)|go to bed|go)( now)?)"
+    r"head (off|to bed|to sleep)|go to bed|go)( now)?( for (a (few|couple( of)?) hours|a bit|a while))?)"
     r"([ ,.!]+(thanks?( you)?|ta|cheers|good ?night|night|bye|now|for now|then|for tonight|for today|bye for now))*[ ,.!]*$",
     re.I,
 )
@@ -133,7 +135,8 @@ _MOOD = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})( and a half)?( out of (ten|10)|/10)\b"
     r"|(\b(i'?m|i am|i'?d say|today'?s|today is|it'?s|mood( is|'s)?( around| about)?|rate (it|myself|my mood)|give today|"
     r"put myself at|score myself|hovering around)|^(\w+,? )?(probably|maybe|about|around|honestly,?|eh,?|like))"
-    r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (years|minutes|hours|days|weeks|times|o'?clock|pm|am))"
+    r"( a| an| at| about| at about| around)? (one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\b(?! (?!(today|tonight|now|this|i think|maybe|probably|really|honestly|at|or|and|out|ish|too|either|if that|kind|sort|type|day|feeling|same|for)\b)[a-z])"
+    # "it's six months today", "I'm doing three jobs": a number with a noun after it counts things, it is no score
     r"|\bmood\b.*\b(good|low|okay|ok|alright|up|down|neutral|middling|fine)\b|\b(so-so|middling|meh)\b"
     r"|^(i'?m (feeling )?|feeling )(okay|alright|fine|average|so-so|okay-ish|pretty good|not bad)( today| tonight| now| actually)*[.!]*$"
     r"|^(okay|alright|fine|so-so|not bad)(,)? (today|tonight)[.!]*$",
@@ -219,12 +222,44 @@ _GRATITUDE = re.compile(
     r"|\b(thank you|thanks|grateful|thankful|i appreciate|appreciate (it|you|this|that))\b", re.I)
 
 
+# Leaving, said as one clause of a longer goodbye: "thanks for listening, I'd better check on him", "ok I should go,
+# early start tomorrow". Only going-away words: "I'm done, he never listens" or "stop, stop" are not goodbyes.
+_LEAVING = re.compile(
+    r"^((ok(ay)?|right|alright|well|so|anyway|yeah|thanks?( you)?|cheers)[ ,]+)*"
+    r"(i('d| had)? better (go|get going|head off|get off|get to bed|get some sleep|sleep|check on \w+|get back to \w+)|"
+    r"i (should|must|need to|have to|gotta|ought to) (probably |really )?(go|get going|head off|get to bed|get some sleep|"
+    r"try (to|and) sleep|sleep)|(i'?ll|i will|i'?m going to|i'?m gonna) (try (to|and) )?(get some sleep|sleep|go to sleep|"
+    r"go to bed|head (off|to bed)|let you go|go)|time (for bed|to go|to sleep)|early start( tomorrow)?|"
+    r"i'?m off( now| to bed| to sleep)?|(good ?)?night|bye( for now)?)( now| then| for now| for tonight)?\W*$",
+    re.I,
+)
+# A sign-off built on thanks: "anyway, cheers for listening", "right, thanks for tonight".
+_THANKS_SIGN_OFF = re.compile(
+    r"^(anyway|right|ok(ay)?|well|so)[ ,.]+(thanks|thank you|cheers|ta)( (you )?for (listening|that|this|tonight|the chat|"
+    r"talking|having me|your time))?( then)?\W*$", re.I)
+
+_SHORT_REASON = re.compile(r"^(?!.*\b(but|though|except|can'?t|won'?t|not)\b)(\S+\s+){0,3}\S+$", re.I)  # "she's stirring"
+_THANKS_ONLY = re.compile(r"^(thanks?( you)?|cheers|ta)( (again|for (listening|that|this|tonight|everything)))?\W*$", re.I)
+
+
 def is_closing(text: str) -> bool:
-    """Saying goodbye or asking to stop: the session should end (live: it stops listening)."""
+    """Saying goodbye or asking to stop: the session should end (live: it stops listening).
+
+    A goodbye often comes after thanks or a reason ("thanks, that helps a bit. I think I'll try to sleep now"):
+    the last clause is read on its own too, and a going-away clause anywhere in a short turn counts."""
     stripped = text.strip()
     if not stripped or len(stripped.split()) > 14:
         return False
-    return bool(_CLOSING.match(stripped) or _CLOSING_ANYWHERE.search(stripped))
+    if _CLOSING.match(stripped) or _CLOSING_ANYWHERE.search(stripped) or _THANKS_SIGN_OFF.match(stripped):
+        return True
+    clauses = [c.strip() for c in re.split(r"[.!?;]+|,\s*", stripped) if c.strip()]
+    if len(clauses) > 1 and _CLOSING.match(clauses[-1]) and not re.fullmatch(r"(please )?stop|finish", clauses[-1], re.I):
+        return True
+    # the going-away clause ends the turn, or only more goodbye follows it ("I should sleep, but I can't" is no goodbye),
+    # or a short reason does ("I'd better go, she's stirring. Thank you.")
+    return any(_LEAVING.match(clause) and all(_LEAVING.match(c) or _THANKS_ONLY.match(c) or _SHORT_REASON.match(c)
+                                              for c in clauses[i + 1:])
+               for i, clause in enumerate(clauses))
 
 
 def asks_about_medication(text: str) -> bool:
@@ -277,7 +312,7 @@ def rule_intent(text: str, breath_offered: bool = False) -> tuple[str, str] | No
         return "closing", "closing words"
     if wants_breathing(text, breath_offered):
         return "breathe", "asks to breathe"
-    if _MOOD.search(text) and len(text.split()) <= 14:
+    if _MOOD.search(text) and len(text.split()) <= 14 and not mentions_loss(text):
         return "mood", "a mood score"
     if _ADVICE.search(text):
         return "advice", "asks what to do"
@@ -310,10 +345,11 @@ _FEELINGS = {
     "thankful": "thankful", "pride": "proud", "calm": "calm", "calmer": "calmer", "lighter": "lighter", "tired": "tired",
     "exhausted": "exhausted", "drained": "drained", "hurt": "hurt", "lost": "lost", "confused": "confused",
     "jealous": "jealous", "disappointed": "disappointed", "upset": "upset", "worn": "worn out",
+    "crying": "tearful", "cried": "tearful", "tearful": "tearful", "tears": "tearful", "sobbing": "tearful",
 }
 _FEELING_INTENT = {}
 for _intent, _words in {
-    "sadness": "sad low down miserable empty numb hopeless heartbroken flat blue gutted crushed defeated deflated hollow heavy hurt upset",
+    "sadness": "sad low down miserable empty numb hopeless heartbroken flat blue gutted crushed defeated deflated hollow heavy hurt upset tearful",
     "anxiety": "anxious worried nervous scared afraid frightened terrified panicky stressed tense uneasy overwhelmed restless",
     "anger": "angry furious livid annoyed irritated frustrated resentful bitter cross exasperated",
     "loneliness": "lonely isolated invisible forgotten",
@@ -342,7 +378,8 @@ _NOT_NOUNS = set(
     """end way thing things lot rest bit middle kind sort point same whole first last next other only own best worst
     most fact moment minute second time day night week morning evening afternoon year years hour hours month other
     one ones place reason idea truth chance side start top bottom heart head mind chest body eyes hands stomach phone
-    breath sleep life""".split()
+    breath sleep life brain knees knee legs leg back feet foot arms arm hand shoulders neck face hair skin teeth ears
+    shops third fourth fifth sixth seventh eighth ninth tenth umpteenth hundredth millionth""".split()
 ) | CALENDAR  # "I shouted at her yesterday" names no "her yesterday"
 _DETERMINER_NOUN = re.compile(
     r"\b(my|our|the|his|her|their)\s+((?:[a-z]+[- ])?[a-z]+)",
@@ -357,10 +394,18 @@ _NOUNS_LIKE_VERBS = set(
 )
 
 
+# Things that happen somewhere keep their place in what was said: "at the party", "at the wedding".
+_EVENTS = {"wedding", "funeral", "party", "meeting", "interview", "exam", "appointment", "christening", "reunion",
+           "match", "concert", "gig", "game", "date", "service", "hearing", "trial", "ceremony", "presentation", "do"}
+# The second noun of a compound that names the thing: "the bowls club", "the corner shop", "my sales report".
+_HEAD_NOUNS = set("""club group team meeting party report course exam test job interview shop office school class
+    appointment results bill review deadline project match""".split())
+
+
 def _verbish(word: str) -> bool:
     return bool(_VERBISH.search(word)) and word not in _NOUNS_LIKE_VERBS
 _ADJECTIVES = set("""new old best first last little big whole own younger older younger final big small late dear
-    ex close elderly baby twin other""".split())
+    ex close elderly baby twin other favourite favorite usual normal""".split())
 # an adjective not in the list above, known by its ending ("the immediate predecessors", "my financial worries"):
 # keep the noun after it, or recall would say "when we were talking about the immediate"
 _ADJECTIVE_ENDING = re.compile(r"(ate|ive|ous|ful|less|ical|ial|able|ible|ary|ish)$")
@@ -381,6 +426,11 @@ def _swap_person(text: str) -> str:
 
 def feeling_word(text: str) -> str | None:
     """A feeling word the person used, in a form that fits 'you're feeling …'."""
+    return next(feeling_words(text), None)
+
+
+def feeling_words(text: str) -> Iterator[str]:
+    """Every feeling word the person used, in order ("excited but also terrified": excited, terrified)."""
     lowered = text.lower()
     for match in re.finditer(r"[a-z]+", lowered):
         word = match.group(0)
@@ -400,12 +450,39 @@ def feeling_word(text: str) -> str | None:
                 continue
         if re.search(r"\b(not|n't|never)\s+(\w+\s+)?$", lowered[: match.start()]):
             continue  # "not worried" is not worry
-        return _FEELINGS[word]
-    return None
+        yield _FEELINGS[word]
+
+
+def _bad_feelings(text: str) -> list[str]:
+    """Hard feeling words ("tearful" is not one: people cry with relief too)."""
+    return [f for f in feeling_words(text) if f != "tearful" and _FEELING_INTENT.get(f) in _NEGATIVE_FEELINGS]
+
+
+def _good_feelings(text: str) -> list[str]:
+    return [f for f in feeling_words(text) if f in POSITIVE_FEELINGS]
+
+
+def _only_good_feelings(text: str) -> bool:
+    """Good feeling words and no hard ones: "proud of myself" is not shame, "excited but terrified" is both."""
+    said = list(feeling_words(text))
+    return bool(said) and len(_good_feelings(text)) == len(said)  # "a bit lighter today" too
 
 
 # A capital after these is somewhere, not someone: "I moved to Leeds" must not become "So Leeds are part of this."
 _A_PLACE = re.compile(r"\b(in|to|from|at|near|around|into|through|outside|visit|visiting|left|leave|leaving|back home in)\s+$", re.I)
+
+
+# Languages and nationalities are capitalised but nobody: "My English is good" once got "How are things with English?"
+# A list, not an ending rule: "-an", "-ic", "-ean" would also take Ryan, Eric and Sean.
+_LANGUAGE_OR_NATION = re.compile(
+    r"^(English|British|Welsh|Scottish|Scots?|Irish|American|Canadian|Australian|French|German|Spanish|Italian|"
+    r"Portuguese|Dutch|Polish|Czech|Slovak|Hungarian|Romanian|Bulgarian|Greek|Turkish|Russian|Ukrainian|Lithuanian|"
+    r"Latvian|Swedish|Norwegian|Danish|Finnish|Icelandic|Swiss|Austrian|Belgian|Arabic|Hebrew|Persian|Farsi|Urdu|Hindi|"
+    r"Punjabi|Bengali|Gujarati|Tamil|Chinese|Mandarin|Cantonese|Japanese|Korean|Thai|Vietnamese|Filipino|Tagalog|"
+    r"Indonesian|Malay|Nigerian|Somali|Swahili|Yoruba|Igbo|Brazilian|Mexican|Jamaican|Pakistani|Indian|Bangladeshi)$")
+
+
+_ROLES = {"doctor", "therapist", "teacher"}
 
 
 def people_named(text: str) -> tuple[str, ...]:
@@ -417,7 +494,8 @@ def people_named(text: str) -> tuple[str, ...]:
             if phrase:
                 found.append(phrase)
         elif t.kind == "name" and t.word.lower() not in {"stillpoint", "christmas", "easter", "monday"} and len(t.word) > 2 \
-                and not t.word.isupper() and not _A_PLACE.search(text.split(t.word)[0]):  # "the MOT" is no one
+                and not t.word.isupper() and not _A_PLACE.search(text.split(t.word)[0]) \
+                and not _LANGUAGE_OR_NATION.search(t.word):  # "the MOT" is no one, nor is "English"
             found.append(t.word)
     return tuple(dict.fromkeys(found))
 
@@ -426,7 +504,12 @@ def _person_phrase(text: str, word: str) -> str | None:
     """'my friend' → 'your friend'; 'my friends' → 'your friends'; 'his mum' → 'his mum'; a bare 'boss' → 'your boss'.
 
     None for people in general ("everyone's already made friends"): nobody in particular was named."""
+    if re.search(rf"\b(a|an)\s+(\w+\s+)?{re.escape(word)}\b", text, re.I) and \
+            not re.search(rf"\b(my|our|his|her|their|the)\s+(\w+\s+)?{re.escape(word)}", text, re.I):
+        return None  # "I feel like a terrible mother" is how they see themselves, not someone they named
     match = re.search(rf"\b(my|our|his|her|their|the)\s+(?:\w+\s+)?({re.escape(word)}s?)\b", text, re.I)
+    if match and match.group(1).lower() == "the" and word in _ROLES:
+        return None  # "the doctor says he'll be fine" is part of the story, not someone of theirs to ask after
     if match:
         said = match.group(2).lower()
         return f"{match.group(1).lower()} {said}" if match.group(1).lower() in {"his", "her", "their"} else f"your {said}"
@@ -450,11 +533,22 @@ def phrases_named(text: str) -> list[str]:
     return list(dict.fromkeys([*people_named(text), *_things_named(text)]))
 
 
+# A thing named as where something happened ("asleep on the rug", "sat at my desk", "in the car") is seldom what it
+# was about: asking "what's weighing on you most about the rug?" is a slip. Events keep their place ("at the party").
+_WHERE = re.compile(r"\b(on|in|at|under|by|near|onto|into|inside|behind|beside|outside|across|round|around|out of)\s+$",
+                    re.I)
+
+
 def _things_named(text: str) -> Iterator[str]:
     for match in _DETERMINER_NOUN.finditer(text):
         det, rest = match.group(1).lower(), match.group(2).lower()
+        if _WHERE.search(text[: match.start()]) and not set(re.split(r"[- ]", rest)) & (_HEAD_NOUNS | _EVENTS):
+            continue
+        if _LANGUAGE_OR_NATION.search(match.group(2).split()[0]):
+            continue  # "my English"
         words = re.split(r"[- ]", rest)
-        if words[0] not in _ADJECTIVES and not _ADJECTIVE_ENDING.search(words[0]):
+        if words[0] not in _ADJECTIVES and not _ADJECTIVE_ENDING.search(words[0]) and \
+                not (len(words) == 2 and words[1] in _HEAD_NOUNS):  # "the bowls club", not "the bowls"
             words = words[:1]
         if words[-1] in STOP_WORDS or words[-1] in _NOT_NOUNS or _verbish(words[-1]) or len(words[-1]) < 3:
             if len(words) == 2 and words[0] in _ADJECTIVES:
@@ -466,6 +560,8 @@ def _things_named(text: str) -> Iterator[str]:
             words = words[:1]
         if len(words) == 1 and (_verbish(words[0]) or words[0] in _FEELINGS):
             continue
+        if det == "the" and words[-1] in _ROLES:
+            continue  # "the doctor says he'll be fine": part of the story
         spoken_det = {"my": "your", "our": "your"}.get(det, det)
         yield f"{spoken_det} {' '.join(words)}"
     lowered = text.lower()
@@ -611,6 +707,14 @@ class Understanding:
                 intent, why = "sadness", why + "; no loss named, so read as sadness"
             elif loss and intent not in {"grief", "shame", "conflict", "good_news", "gratitude"}:
                 intent, why = "grief", "rule: a loss is named"
+            elif intent in _NEGATIVE_FEELINGS and _only_good_feelings(text):  # "I feel kind of proud of myself"
+                intent, why = "good_news", why + f"; only good feeling words ('{feeling_word(text)}'), so good_news"
+            elif intent == "good_news" and _bad_feelings(text) and not _good_feelings(text):
+                # "I'm so stressed, everyone else has it sorted": hard feelings said, none good, so no "what lovely news"
+                intent = _FEELING_INTENT[_bad_feelings(text)[0]]
+                why += f"; only hard feelings named, so {intent}"
+            elif intent == "conflict" and _CONFLICT_WORDS.search(text) and confidence >= CONFLICT_NAMED_CONFIDENCE:
+                why += "; conflict words"  # "criticised my report in front of everyone": named, so less certainty will do
             elif intent == "conflict" and not _CONFLICT_WORDS.search(text):
                 intent = _FEELING_INTENT.get(feeling_word(text) or "", "telling")
                 why += f"; no conflict named, so read as {intent}"
@@ -631,7 +735,8 @@ class Understanding:
                     _FEELING_INTENT.get(feeling_word(text) or "") not in (None, intent):
                 intent, why = _FEELING_INTENT[feeling_word(text)], why + f"; the feeling word '{feeling_word(text)}' decides"
             elif intent in FEELING_CONFIDENCE and confidence < FEELING_CONFIDENCE[intent] and \
-                    not (feeling_word(text) and intent != "good_news"):
+                    not (feeling_word(text) and intent != "good_news") and \
+                    _FEELING_INTENT.get(feeling_word(text) or "") != intent:  # "kind of proud": their own word
                 intent, why = "telling", why + f" (below {FEELING_CONFIDENCE[intent]}: read as telling)"
             elif confidence < MIN_CONFIDENCE:
                 intent, why = "telling", why + f" (below {MIN_CONFIDENCE}: read as telling)"
