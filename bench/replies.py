@@ -205,7 +205,10 @@ def run_other_tree(scripts: list[Script], system: str, code: Path) -> list[Reply
     sys.path.insert(0, str(code))
     from dialogue.companion import Companion
     from dialogue.crisis import CrisisResources
-    from stillpoint.components import build_backend
+    try:
+        from stillpoint.engine.components import build_backend
+    except ImportError:  # trees from before the engine package (sessions 1-2)
+        from stillpoint.components import build_backend
     from stillpoint.config import load_settings
 
     settings = load_settings(None)
