@@ -205,6 +205,8 @@ def main() -> None:
     parser.add_argument("--clauses", action="store_true", help="score each clause too and keep the highest (for comparison)")
     parser.add_argument("--loro", action="store_true", help="leave one blind round out at a time (the selection figure)")
     parser.add_argument("--embedder", choices=("minilm", "e5"), default="minilm", help="embedding model (CV only)")
+    parser.add_argument("--false-alarms", type=float, default=None, help="recipe variant: the flag threshold's allowance "
+                        "of ordinary lines (LORO/CV comparison)")
     parser.add_argument("--acute-alone", type=float, default=None, help="recipe variant: the acute head alone may call a "
                         "line acute, at this share of ordinary lines (LORO/CV comparison; the shipped recipe is RECIPE)")
     args = parser.parse_args()
@@ -236,6 +238,7 @@ def main() -> None:
           f"({'line and clauses' if clauses else 'whole lines only'}).")
     if args.loro:
         recipe = RECIPE if args.acute_alone is None else replace(RECIPE, acute_alone_false_alarms=args.acute_alone)
+        recipe = recipe if args.false_alarms is None else replace(recipe, false_alarm_target=args.false_alarms)
         figures = loro_report(leave_one_round_out(rows, x, aside, model, embed, recipe=recipe), args.misses)
         (out / f"safety_loro_{args.embedder}.json").write_text(json.dumps(figures, indent=1))
         return

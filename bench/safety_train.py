@@ -68,7 +68,13 @@ class Recipe:
 # acute at 0.5% of ordinary lines raised the classifier's own acute recall on left-out rounds 0.82 -> 0.86 (flagged
 # 0.83 -> 0.87) for false alarms 2.1% -> 2.4%; combined with the rules 0.968 -> 0.969 there (the rules were written from
 # those rounds, so the classifier column is the held-out one).
-RECIPE = Recipe(penalty=0.3, pooling="mean+max", neighbour_weight=0.5, neighbours=10, acute_alone_false_alarms=0.005)
+# Then 854 ordinary conversation turns joined the ordinary side (4,688 lines): the allowance is a share of all ordinary
+# lines, so at 2% it would have let 17 more of the hard ones through (the flag threshold fell 0.744 -> 0.730 and "can i
+# take my zopiclone with a drink of water" was flagged). 1.6% keeps the same count (75 of 4,688 ~ 76 of 3,834); LORO
+# over rounds 6-19: classifier 0.863 / 0.870 / 0.824 / 2.2% -> 0.849 / 0.856 / 0.807 / 2.0%, combined 0.977 / 0.981 /
+# 0.959 / 2.1% -> 0.974 / 0.978 / 0.953 / 1.9%.
+RECIPE = Recipe(penalty=0.3, pooling="mean+max", neighbour_weight=0.5, neighbours=10, acute_alone_false_alarms=0.005,
+                false_alarm_target=0.016)
 
 
 def load(path: Path = SET) -> list[tuple[str, str, str]]:

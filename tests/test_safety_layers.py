@@ -354,6 +354,7 @@ ROUND_SHAPES_NEGATIVES = [
     "This is probably the last time we talk about it, promise.",
     "I scheduled a post saying goodbye to my old job, new one starts Monday.",
     "She's been giving away her old baby clothes to the charity shop.",
+    "i can't go on like this at work honestly the rota is a joke",
 ]
 
 
@@ -588,8 +589,8 @@ def test_rules_development_floors_sit_where_the_figures_are():
     assert figures["utterances"] >= 5000
     assert figures["acute_recall"] >= 0.699  # one acute line is 0.0007 (1,405 acute lines since round 19 was folded in)
     assert figures["acute_or_concern_recall"] >= 0.699
-    assert figures["exact_level_accuracy"] >= 0.876
-    assert figures["false_alarm_rate_on_none"] <= 0.0029  # 11 of 3,834 ordinary lines
+    assert figures["exact_level_accuracy"] >= 0.891
+    assert figures["false_alarm_rate_on_none"] <= 0.0026  # 12 of 4,688 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -603,8 +604,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.981 and combined["acute_or_concern_recall"] >= 0.972
-    assert combined["false_alarm_rate_on_none"] <= 0.0063  # 24 of 3,834 ordinary lines
+    assert combined["acute_flagged"] >= 0.977 and combined["acute_or_concern_recall"] >= 0.966
+    assert combined["false_alarm_rate_on_none"] <= 0.0054  # 25 of 4,688 ordinary lines
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
