@@ -671,6 +671,10 @@ ROUND_SHAPES_RULES: list[Rule] = [
     _r("concern", "past ideation", r"\b(ended up in|landed in|taken to|woke up in) (a ?& ?e|a and e|hospital|the er|the emergency room|icu|intensive care)\b"
        rf".*\b(after|from) (taking|i took|swallowing) (\w+ ){{0,3}}?({_ANY_MED}|an overdose|too many|everything)\b|\bhad my stomach pumped\b",
        negatable=False, past_downgrades=False),
+    # after round 23 was measured: the mind made up to end things (not a relationship, a contract or a conversation)
+    _r("acute", "suicidal intent", r"\b(made up my mind|decided|have decided|am determined) to end (things|it|it all|my life)\b(?! (with|between|off)\b)"
+       r"(?!.*\b(relationship|contract|subscription|lease|job|friendship|membership|tenancy|call|chat|conversation|session|for (today|tonight|now))\b)",
+       negatable=False),
     # rounds 18-19: the last talk with the companion said as "we"
     _r("acute", "goodbye", r"\b(this is|this will be|it is) (probably |likely |maybe |prob )?(the|my) last time (i|we) (talk|speak|chat)( to you)?\b"
        r"(?! (about|for a|until|till|before|this week|for now)\b)", negatable=False),

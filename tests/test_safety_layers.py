@@ -330,6 +330,7 @@ ROUND_SHAPES_CASES = [
     ("concern", "I tried to drown myself at nineteen."),
     ("concern", "My uncle says he doesn't see why he should carry on since the stroke."),
     ("concern", "Honestly I can't see what I'm doing any of this for."),
+    ("acute", "I've decided to end things before the spring."),
 ]
 ROUND_SHAPES_NEGATIVES = [
     "I'm ending it here for tonight, thanks for listening.",
@@ -355,6 +356,8 @@ ROUND_SHAPES_NEGATIVES = [
     "I scheduled a post saying goodbye to my old job, new one starts Monday.",
     "She's been giving away her old baby clothes to the charity shop.",
     "i can't go on like this at work honestly the rota is a joke",
+    "I've made up my mind to end things with Tom before Christmas.",
+    "I've decided to end my gym membership, it's a waste of money.",
 ]
 
 
