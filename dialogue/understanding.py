@@ -103,7 +103,7 @@ MEDICATION_RISK_WORDS = re.compile(
     re.I,
 )
 _CLOSING = re.compile(
-    r"^((ok(ay)?|right|alright|well|so|anyway|yeah|thanks?( you)?|thank you|cheers)[ ,.!]*)*"
+    r"^((ok(ay)?|right|righto|right then|ok then|alright|well|so|anyway|yeah|thanks?( you)?|thank you|cheers)[ ,.!]*)*"
     r"(good ?night|night( night)?|bye( bye| for now)?|goodbye|cheerio|see (you|ya)( (tomorrow|later|soon))?|"
     r"talk (to you )?(tomorrow|later|soon)|catch you later|gotta go|got to (go|run)|i('ve)? (have|got) to (go|run)( now)?|"
     r"stop|please stop|stop (now|here|talking|the session|please)|finish|end (the )?session|"
@@ -111,7 +111,7 @@ _CLOSING = re.compile(
     r"i think i'?m done( for (tonight|today|now))?|that'?s (all|enough|it)( for (now|today|tonight|me))?|"
     r"(let'?s|can we|we can|i'?ll|i will|i'?d like to|i want to) (stop|end|finish|leave it there|call it a (night|day))( (it|there|here|now))?( for (today|tonight|now))?|"
     r"i'?m (going|off|heading) (to (bed|sleep)|now|off|to go|to head off|to log off|to stop|to close this|to call it a night)|"
-    r"time (for bed|to go)|i'?m signing off|enough for (today|tonight)|that'?ll do( for (today|tonight))?|"
+    r"time (for bed|to go)|i'?m signing off|enough for (today|tonight)|that'?ll do( me| us)?( for (today|tonight|now))?|"
     r"sleep time|i'?ll come back (another time|later|tomorrow)|i'?m wrapping up( now)?|i'?m tired,? i'?m going to (sleep|bed)|"
     r"i'?m going to try to sleep|i need to go\b.*|i'?m going now|okay,? i'?ll talk to you later|"
     r"right,? i'?m going to leave it there( for (today|tonight))?|i'?m done talking( for now)?|we can finish here|"
@@ -230,7 +230,8 @@ _LEAVING = re.compile(
     r"i (should|must|need to|have to|gotta|ought to) (probably |really )?(go|get going|head off|get to bed|get some sleep|"
     r"try (to|and) sleep|sleep)|(i'?ll|i will|i'?m going to|i'?m gonna) (try (to|and) )?(get some sleep|sleep|go to sleep|"
     r"go to bed|head (off|to bed)|let you go|go)|time (for bed|to go|to sleep)|early start( tomorrow)?|"
-    r"i'?m off( now| to bed| to sleep)?|(good ?)?night|bye( for now)?)( now| then| for now| for tonight)?\W*$",
+    r"i'?m off( now| to bed| to sleep)?|(good ?)?night|bye( for now)?)( now| then| for now| for tonight)?"
+    r"( before [\w' ]{1,40}?)?( (ta|thanks|thank you|cheers)( for (that|this|listening|the chat))?)?\W*$",
     re.I,
 )
 # A sign-off built on thanks: "anyway, cheers for listening", "right, thanks for tonight".
@@ -239,7 +240,17 @@ _THANKS_SIGN_OFF = re.compile(
     r"talking|having me|your time))?( then)?\W*$", re.I)
 
 _SHORT_REASON = re.compile(r"^(?!.*\b(but|though|except|can'?t|won'?t|not)\b)(\S+\s+){0,3}\S+$", re.I)  # "she's stirring"
-_THANKS_ONLY = re.compile(r"^(thanks?( you)?|cheers|ta)( (again|for (listening|that|this|tonight|everything)))?\W*$", re.I)
+_THANKS_ONLY = re.compile(r"^((thanks?( you)?|cheers|ta)( (again|for (listening|that|this|tonight|everything|the chat)))?|"
+                          r"(i )?appreciate (the chat|it|that|this|you|you listening)( a lot)?)\W*$", re.I)
+# what someone is off to do after saying goodbye ("that's me. going to have a cup of tea and watch something rubbish")
+_PLAN_AFTER = re.compile(r"^(going to|gonna|i'?m going to|i'?m gonna|i'?ll|off to|time to) (?!(be|have to|need to)\b)"
+                         r"(?!.*\b(but|tell you|talk about|ask|nothing|never|can'?t)\b).{1,60}$", re.I)
+# a clause that can only be a sign-off ("that's it" or "i'm done" before a plan is a decision, not a goodbye)
+_SIGN_OFF = re.compile(r"^((ok(ay)?|right|righto|anyway|cheers|thanks?)[ ,.!]*)*(that'?s me|that'?ll do|(good ?)?night|bye|cheerio|"
+                       r"i'?m off|i'?ll leave it there|call it a night|(i'?m )?done for (tonight|today|now))\b", re.I)
+# "thanks for letting me ramble, i think i'm gonna do five more and then crash": thanks for the space, then a plan
+_THANKS_FOR_SPACE = re.compile(r"^((ok(ay)?|right|anyway|so)[ ,]+)?(thanks?( you)?|cheers|ta) for letting me (ramble|vent|talk|rant|go on)\b"
+                               r"(?!.*\b(but|also|one more|another thing|the other thing|anyway the)\b)", re.I)
 
 
 def is_closing(text: str) -> bool:
@@ -248,12 +259,19 @@ def is_closing(text: str) -> bool:
     A goodbye often comes after thanks or a reason ("thanks, that helps a bit. I think I'll try to sleep now"):
     the last clause is read on its own too, and a going-away clause anywhere in a short turn counts."""
     stripped = text.strip()
+    if stripped and len(stripped.split()) <= 24 and _THANKS_FOR_SPACE.match(stripped):
+        return True
     if not stripped or len(stripped.split()) > 14:
         return False
     if _CLOSING.match(stripped) or _CLOSING_ANYWHERE.search(stripped) or _THANKS_SIGN_OFF.match(stripped):
         return True
     clauses = [c.strip() for c in re.split(r"[.!?;]+|,\s*", stripped) if c.strip()]
     if len(clauses) > 1 and _CLOSING.match(clauses[-1]) and not re.fullmatch(r"(please )?stop|finish", clauses[-1], re.I):
+        return True
+    # a goodbye clause, then only thanks or what they are off to do ("Cheers, that's me. Going to have a cup of tea.")
+    if any(_CLOSING.match(clause) and _SIGN_OFF.match(clause)
+           and clauses[i + 1:] and all(_THANKS_ONLY.match(c) or _PLAN_AFTER.match(c) for c in clauses[i + 1:])
+           for i, clause in enumerate(clauses)):
         return True
     # the going-away clause ends the turn, or only more goodbye follows it ("I should sleep, but I can't" is no goodbye),
     # or a short reason does ("I'd better go, she's stirring. Thank you.")

@@ -32,7 +32,13 @@ def understanding():
                                   "thanks for listening, I'd better check on him", "ok I should go, early start tomorrow",
                                   "anyway cheers for listening", "I'd better get going, thanks again",
                                   "thanks. going to try and sleep for a few hours",
-                                  "I'd better go, she's stirring. Thank you."])
+                                  "I'd better go, she's stirring. Thank you.",
+                                  # blind conversations (session 5): a plan after the goodbye, thanks said another way,
+                                  # a reason with no comma (these lines written for the test, not the rating's own)
+                                  "Right then, that'll do me for now. Appreciate it.",
+                                  "ok, that's me done. Gonna make some toast and watch the telly.",
+                                  "right i better go before the kettle boils over ta for that",
+                                  "thanks for letting me vent i'm going to read a bit and then sleep"])
 def test_closings_are_recognised(text):
     assert is_closing(text)
 
@@ -43,7 +49,10 @@ def test_closings_are_recognised(text):
                                   "I'll try to sleep but I know I won't", "I'm off work this week",
                                   "I should sleep, but I can't", "I need to sleep. I just can't switch off",
                                   "I'm done, he never listens", "he said I should go, then laughed at me",
-                                  "thanks for listening", "the night was long, I kept waking"])
+                                  "thanks for listening", "the night was long, I kept waking",
+                                  "thanks for letting me ramble but there's one more thing about mum",
+                                  "that's me, going to be forty next week and nothing to show for it",
+                                  "That's it. I'm going to tell him tomorrow.", "I'm done. I'll quit on Monday."])
 def test_ordinary_lines_are_not_closings(text):
     assert not is_closing(text)
 
