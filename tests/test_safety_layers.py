@@ -192,26 +192,6 @@ FRESH_WORDING_NEGATIVES = [
 ]
 
 
-def _fresh_wording_rules():
-    return [i for i, rule in enumerate(RULES) if any(rule is r for r in FRESH_WORDING_RULES)]
-
-
-@pytest.mark.parametrize("level, text", FRESH_WORDING_CASES)
-def test_fresh_wording_cases(level, text):
-    assert assess(text).level == level
-
-
-@pytest.mark.parametrize("text", FRESH_WORDING_NEGATIVES)
-def test_fresh_wording_negatives_stay_ordinary_for_the_rules(text):
-    assert assess(text).level == "none"
-
-
-@pytest.mark.parametrize("index", _fresh_wording_rules())
-def test_each_fresh_wording_rule_is_needed(index, monkeypatch):
-    """Deleting this one rule lowers the level of at least one pinned line."""
-    _assert_rule_needed(index, FRESH_WORDING_CASES, monkeypatch)
-
-
 # Session 5's rules (QUIET_SIGNS_RULES), from the families that rounds left out one at a time showed both layers
 # missing. Lines written for these tests (in no data set); every rule is pinned by at least one of them.
 QUIET_SIGNS_CASES = [
@@ -263,26 +243,6 @@ QUIET_SIGNS_NEGATIVES = [
     "I'm the dead weight on the team quiz, I know nothing about football.",
     "My dad keeps saying we'd be better off without the car.",
 ]
-
-
-def _quiet_signs_rules():
-    return [i for i, rule in enumerate(RULES) if any(rule is r for r in QUIET_SIGNS_RULES)]
-
-
-@pytest.mark.parametrize("level, text", QUIET_SIGNS_CASES)
-def test_quiet_signs_cases(level, text):
-    assert assess(text).level == level
-
-
-@pytest.mark.parametrize("text", QUIET_SIGNS_NEGATIVES)
-def test_quiet_signs_negatives_stay_ordinary_for_the_rules(text):
-    assert assess(text).level == "none"
-
-
-@pytest.mark.parametrize("index", _quiet_signs_rules())
-def test_each_quiet_signs_rule_is_needed(index, monkeypatch):
-    """Deleting this one rule lowers the level of at least one pinned line."""
-    _assert_rule_needed(index, QUIET_SIGNS_CASES, monkeypatch)
 
 
 def test_a_denial_beside_a_passive_wish_still_reaches_the_semantic_layer():
@@ -361,24 +321,31 @@ ROUND_SHAPES_NEGATIVES = [
 ]
 
 
-def _round_shapes_rules():
-    return [i for i, rule in enumerate(RULES) if any(rule is r for r in ROUND_SHAPES_RULES)]
+# Each later rule list with its own pinned lines and look-alikes: every line at its level, every look-alike ordinary
+# for the rules, and every rule of the list needed by at least one of its lines.
+RULE_GROUPS = {
+    "fresh wording": (FRESH_WORDING_RULES, FRESH_WORDING_CASES, FRESH_WORDING_NEGATIVES),
+    "quiet signs": (QUIET_SIGNS_RULES, QUIET_SIGNS_CASES, QUIET_SIGNS_NEGATIVES),
+    "round shapes": (ROUND_SHAPES_RULES, ROUND_SHAPES_CASES, ROUND_SHAPES_NEGATIVES),
+}
 
 
-@pytest.mark.parametrize("level, text", ROUND_SHAPES_CASES)
-def test_round_shapes_cases(level, text):
+@pytest.mark.parametrize("group, level, text", [(g, level, text) for g, (_, cases, _) in RULE_GROUPS.items()
+                                                 for level, text in cases])
+def test_rule_group_cases(group, level, text):
     assert assess(text).level == level
 
 
-@pytest.mark.parametrize("text", ROUND_SHAPES_NEGATIVES)
-def test_round_shapes_negatives_stay_ordinary_for_the_rules(text):
+@pytest.mark.parametrize("group, text", [(g, text) for g, (_, _, negatives) in RULE_GROUPS.items() for text in negatives])
+def test_rule_group_negatives_stay_ordinary_for_the_rules(group, text):
     assert assess(text).level == "none"
 
 
-@pytest.mark.parametrize("index", _round_shapes_rules())
-def test_each_round_shapes_rule_is_needed(index, monkeypatch):
-    """Deleting this one rule lowers the level of at least one pinned line."""
-    _assert_rule_needed(index, ROUND_SHAPES_CASES, monkeypatch)
+@pytest.mark.parametrize("group, index", [(g, i) for g, (rules, _, _) in RULE_GROUPS.items()
+                                          for i, rule in enumerate(RULES) if any(rule is r for r in rules)])
+def test_each_rule_of_a_group_is_needed(group, index, monkeypatch):
+    """Deleting this one rule lowers the level of at least one of its group's pinned lines."""
+    _assert_rule_needed(index, RULE_GROUPS[group][1], monkeypatch)
 
 
 def test_a_plan_tomorrow_is_not_past_ideation_because_something_else_was_last_year():
