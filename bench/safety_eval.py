@@ -49,7 +49,7 @@ BENCH = Path(__file__).parent
 ROUNDS = (*(BENCH / f"safety_holdout_r{n}.tsv" for n in (6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)), BENCH / "safety_dev_w1.tsv",
           BENCH / "safety_dev_w2.tsv")
 # Lines never folded in: scored by heads trained on the whole development set.
-FRESH = (BENCH / "safety_fresh_s3.tsv",)
+FRESH = (BENCH / "safety_fresh_s3.tsv", BENCH / "safety_conversation_c3.tsv")
 LAYERS = ("rules", "classifier", "combined")
 
 __all__ = ["SET", "HOLDOUT", "load", "evaluate", "metrics_for"]
