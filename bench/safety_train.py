@@ -183,6 +183,14 @@ def neighbours_for(x: np.ndarray, levels: np.ndarray, recipe: Recipe) -> Neighbo
     return Neighbours(memory, levels != "none", levels == "acute", recipe.neighbours, recipe.neighbour_weight)
 
 
+def _threshold_letting_through(scores: np.ndarray, share_of_lines: float, default: float) -> float:
+    """Just above the score of the line below the top floor(`share_of_lines`) of `scores`, so that many reach it;
+    `default` when there are no more lines than that."""
+    allowed = int(np.floor(share_of_lines))
+    ordered = np.sort(scores)
+    return float(ordered[len(ordered) - allowed - 1]) + 1e-4 if len(ordered) > allowed else default
+
+
 def train(x: np.ndarray, levels: Sequence[str], model: str, set_aside: np.ndarray | None = None,
           parts: Sequence[np.ndarray | None] | None = None, recipe: Recipe = RECIPE) -> Heads:
     """Heads on (x, levels) less the set-aside lines; thresholds from 5-fold out-of-fold scores.
@@ -209,20 +217,18 @@ def train(x: np.ndarray, levels: Sequence[str], model: str, set_aside: np.ndarra
         held_parts = None if parts is None else [parts[i] for i in held]
         oof_flag[held] = max_scores(fw, fb, x[held], held_parts)
         oof_acute[held] = max_scores(aw, ab, x[held], held_parts)
-    none_scores = np.sort(oof_flag[levels == "none"])
-    allowed = int(np.floor(recipe.false_alarm_target * none_total))  # a share of *all* ordinary lines
-    flag_threshold = float(none_scores[len(none_scores) - allowed - 1]) + 1e-4 if len(none_scores) else 0.5
-    flag_threshold = max(flag_threshold, recipe.floor)
-    concern_scores = np.sort(oof_acute[levels == "concern"])
-    allowed = int(np.floor(recipe.over_escalation_target * len(concern_scores)))
-    acute_threshold = float(concern_scores[len(concern_scores) - allowed - 1]) + 1e-4 if len(concern_scores) else 0.5
-    acute_threshold = max(acute_threshold, recipe.floor)
+    # each threshold lets through a share of the lines it must not call (a share of *all* ordinary lines for the two
+    # that guard ordinary talk, of concern lines for the acute one)
+    flag_threshold = max(_threshold_letting_through(oof_flag[levels == "none"], recipe.false_alarm_target * none_total, 0.5),
+                         recipe.floor)
+    concern_scores = oof_acute[levels == "concern"]
+    acute_threshold = max(_threshold_letting_through(concern_scores, recipe.over_escalation_target * len(concern_scores), 0.5),
+                          recipe.floor)
     alone_threshold = float("inf")
     if recipe.acute_alone_false_alarms > 0:
-        unflagged = np.sort(oof_acute[(levels == "none") & (oof_flag < flag_threshold)])
-        allowed = int(np.floor(recipe.acute_alone_false_alarms * none_total))
-        if len(unflagged) > allowed:
-            alone_threshold = max(float(unflagged[len(unflagged) - allowed - 1]) + 1e-4, acute_threshold, recipe.floor)
+        unflagged = oof_acute[(levels == "none") & (oof_flag < flag_threshold)]
+        alone_threshold = _threshold_letting_through(unflagged, recipe.acute_alone_false_alarms * none_total, float("inf"))
+        alone_threshold = max(alone_threshold, acute_threshold, recipe.floor)
     fw, fb, aw, ab = _raw_heads(x, levels, recipe)
     return Heads(fw, fb, aw, ab, flag_threshold, acute_threshold, model, clauses=parts is not None, pooling=recipe.pooling,
                  neighbours=neighbours_for(x, levels, recipe), acute_alone_threshold=alone_threshold)
