@@ -241,11 +241,11 @@ _PAST = re.compile(
     r"(19|20)\d\d)\b"
 )
 _PAST_TIME = re.compile(r"\b((\w+ )?(years?|months?) ago|last year|when i was \w+|as a (teenager|kid|child)|in the past)\b")
-# what puts a statement now or ahead, whatever else in it is past ("my husband died last year and tomorrow morning i am
+_WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# What puts a statement now or ahead, whatever else in it is past ("my husband died last year and tomorrow morning i am
 # going to walk into the sea" is a plan, not past ideation)
-_PRESENT = re.compile(r"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore|tomorrow|next (week|month|weekend|"
-                      r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|this (weekend|evening|afternoon|morning)|on (monday|"
-                      r"tuesday|wednesday|thursday|friday|saturday|sunday))\b")
+_PRESENT = re.compile(rf"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore|tomorrow|next (week|month|"
+                      rf"weekend|{_WEEKDAY})|this (weekend|evening|afternoon|morning)|on {_WEEKDAY})\b")
 
 
 @dataclass(frozen=True)
@@ -460,12 +460,13 @@ RULES.extend(FRESH_WORDING_RULES)
 # a neighbour with a weapon, someone else on a railing or gone quiet after a goodbye, and concern said plainly (a heart
 # that might stop in the night, dead weight, no way out, hitting oneself, a relative who says they'd be better off
 # gone). Each is pinned by its own lines and look-alikes in tests/test_safety_layers.py (QUIET_SIGNS_CASES).
-_WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _WHEN = rf"(tonight|today|tomorrow|this weekend|the weekend|{_WEEKDAY})"
+# the people close to someone ("my (best) friend", "my flatmate"), as a rule's subject and as who is at risk
+_CLOSE = (r"friend|mate|brother|sister|son|daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|"
+          r"roommate|housemate|cousin|colleague|neighbou?r|aunt|uncle|nan|gran|grandad|grandma|kid|child")
 _SOMEONE = (r"(he|she|they|someone|somebody|a (man|woman|girl|boy|person|lad|guy|kid)|the (man|woman|girl|boy|lad|guy|person|lady) "
-            r"(next door|upstairs|downstairs|across the (road|street|landing))|my (\w+ ){0,2}(friend|mate|brother|sister|son|daughter|mum|"
-            r"mom|mam|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|housemate|cousin|colleague|"
-            r"neighbou?r|aunt|uncle|nan|gran|grandad|grandma|kid|child|student)|(mum|mom|mam|dad|nan|gran|grandad|grandma|grandpa))")
+            rf"(next door|upstairs|downstairs|across the (road|street|landing))|my (\w+ ){{0,2}}({_CLOSE}|mam|student)|"
+            r"(mum|mom|mam|dad|nan|gran|grandad|grandma|grandpa))")
 QUIET_SIGNS_RULES: list[Rule] = [
     # exhaust fumes: a car or engine left running in a closed garage (the older rule needed the word "engine")
     _r("acute", "means at hand", r"^(?!.*\b(by mistake|accident\w*|forgot|warm(ing)? (it|the car|the engine|up)|defrost\w*|mechanic|fix\w*|repair\w*|"
@@ -596,15 +597,15 @@ ROUND_SHAPES_RULES: list[Rule] = [
     _r("acute", "suicidal intent", r"^(?!.*\b(relationship|break(ing)? up|dump(ing)?|contract|subscription|"
        r"lease|job|friendship|call|chat|conversation|session|tenancy|membership|here for|there for|for (today|tonight|now)|the night here)\b)"
        r".*\bi am (ending|going to end) (things|it|it all)\b(?! (with|between|off)\b)(?=.*\b(date|tonight|tomorrow|once|after|before|when|on the \w+|set|next \w+|"
-       r"this (week|weekend)|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)", negatable=False, whole_line=True),
+       rf"this (week|weekend)|{_WEEKDAY})\b)", negatable=False, whole_line=True),
     # the time of one's death chosen: "i have chosen when i go"
     _r("acute", "suicide plan or preparation", r"\b(chosen|picked|decided|set|know|worked out|planned) (exactly )?(when|the day|the date|the time|how) "
        r"i (go|die|will go|am going|will die|am going to die|do it|end it|end things)\b(?! (to|on|back|home|into|in|out|abroad|away|for|up|down|"
        r"over|round|shopping|through|with)\b)", negatable=False),
     # a burden that "sorts itself out" on a given day
     _r("acute", "finality", r"\b(weight|burden|problem|drain|trouble|nuisance)\b.*\b(sorts? itself out|will (all )?be (over|sorted|gone|fixed)|"
-       r"will not be (a problem|for much longer)|ends|stops) (on|by|after|this|come) (tonight|tomorrow|friday|saturday|sunday|monday|tuesday|"
-       r"wednesday|thursday|the weekend|weekend|next week)\b", negatable=False, whole_line=True),
+       rf"will not be (a problem|for much longer)|ends|stops) (on|by|after|this|come) (tonight|tomorrow|{_WEEKDAY}|the weekend|weekend|"
+       r"next week)\b", negatable=False, whole_line=True),
     # "tonight's my last patrol": a last anything tonight, that is not a last shift, class or night somewhere
     _r("acute", "suicide plan or preparation", r"^(?!.*\b(shift|job|work|office|school|term|class|lesson|exam|holiday|contract|course|"
        r"season|tour|gig|show|performance|game|match|cigarette|smoke|drink|leaving do|retir\w*|moving|move)\b)"
@@ -841,9 +842,7 @@ def assess(text: str) -> SafetyAssessment:
 
 
 _THIRD_PERSON = re.compile(
-    r"\b(he|she|they|him|her|them|someone|somebody|a (man|woman|girl|boy|person|lad|kid)|my (\w+ ){0,2}(friend|mate|brother|sister|son|"
-    r"daughter|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|flatmate|roommate|housemate|cousin|colleague|"
-    r"neighbou?r|aunt|uncle|nan|gran|grandad|grandma|kid|child|teenager))\b"
+    rf"\b(he|she|they|him|her|them|someone|somebody|a (man|woman|girl|boy|person|lad|kid)|my (\w+ ){{0,2}}({_CLOSE}|teenager))\b"
 )
 _FIRST_PERSON = re.compile(r"\b(i|me|myself)\b")
 # Reasons where the person at risk is the speaker even though a third person is named (danger *from* someone) or
