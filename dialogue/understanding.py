@@ -483,7 +483,7 @@ def _good_feelings(text: str) -> list[str]:
 def _only_good_feelings(text: str) -> bool:
     """Good feeling words and no hard ones: "proud of myself" is not shame, "excited but terrified" is both."""
     said = list(feeling_words(text))
-    return bool(said) and len(_good_feelings(text)) == len(said)  # "a bit lighter today" too
+    return bool(said) and all(f in POSITIVE_FEELINGS for f in said)  # "a bit lighter today" too
 
 
 # A capital after these is somewhere, not someone: "I moved to Leeds" must not become "So Leeds are part of this."
@@ -727,9 +727,9 @@ class Understanding:
                 intent, why = "grief", "rule: a loss is named"
             elif intent in _NEGATIVE_FEELINGS and _only_good_feelings(text):  # "I feel kind of proud of myself"
                 intent, why = "good_news", why + f"; only good feeling words ('{feeling_word(text)}'), so good_news"
-            elif intent == "good_news" and _bad_feelings(text) and not _good_feelings(text):
+            elif intent == "good_news" and (bad := _bad_feelings(text)) and not _good_feelings(text):
                 # "I'm so stressed, everyone else has it sorted": hard feelings said, none good, so no "what lovely news"
-                intent = _FEELING_INTENT[_bad_feelings(text)[0]]
+                intent = _FEELING_INTENT[bad[0]]
                 why += f"; only hard feelings named, so {intent}"
             elif intent == "conflict" and _CONFLICT_WORDS.search(text) and confidence >= CONFLICT_NAMED_CONFIDENCE:
                 why += "; conflict words"  # "criticised my report in front of everyone": named, so less certainty will do
