@@ -718,6 +718,34 @@ ROUND_SHAPES_RULES: list[Rule] = [
        r"too small|uniform)\b)", negatable=False, past_downgrades=False),
     _r("concern", "hopelessness", r"\b(do not|can not) see what i am doing (any of )?(this|it) for( any ?more)?\b|\b(do not|can not) see why i "
        r"should (carry on|go on|keep going|bother)\b", negatable=False),
+    # Session 6, from the misses of blind rounds 20-23 (measured before these rules existed).
+    # "finishing myself off"; a timetable learned as the way ("the express times. that's how I'll do it")
+    _r("acute", "suicidal intent", r"\b(finish|finishing|finished) (myself|meself) off\b"),
+    _r("acute", "suicide plan or preparation", r"\b(train|express|freight|bus|tram) (times|timetable|timetables|schedule)\b.{0,60}\bthat is how i "
+       r"(will|am going to|am gonna|would) do it\s*[.!]*$", negatable=False, whole_line=True),
+    # gone soon, with the arrangements for after ("once I'm gone, which won't be long now")
+    _r("acute", "finality", r"\b(once|when|after) i am gone,? (which|and that|and it) (will not|is not going to) be long\b", negatable=False),
+    # left for the ones who find me: a door unlocked, a pet's food "to last until someone finds her"
+    _r("acute", "suicide plan or preparation", r"\b(left|leaving) the (front |back )?door (unlocked|open)\b.{0,25}\bfind "
+       r"me\b|\benough (food|cat food|dog food|water|biscuits)?\s?(to last )?(for (a|the) week )?(until|till) (someone|somebody|they|people) "
+       r"(finds?|comes?)\b|\b(food|bowls?)\b.{0,40}\b(she|he|they|it)(ll| will) be (fine|okay|ok|alright) after\b", negatable=False),
+    # not waking up, and making sure of it; no more Thursdays ("or any Thursday after that")
+    _r("acute", "suicidal intent", r"\b(will not|am not going to|do not) wake up\b(?:(?!\b(before|until|till|early|in time)\b).){0,25}\b(making sure|make sure|i will see "
+       r"to it)\b",
+       negatable=False),
+    _r("acute", "goodbye", r"\b(will not|can not|am not going to) (make|be at|come to|be there|see you)\b.{0,30}\bor any (\w+ )?(after that|after "
+       r"this|ever again)\b(?! (until|till|for|because)\b)", negatable=False),
+    # concern: a past attempt told in passing ("before I took those pills in 2019", "in hospital after I tried", "tried once before")
+    _r("concern", "past ideation", r"\bbefore i took (those|all (those|the|my)) (pills|tablets)\b|\b(in|to) hospital after i tried\b|"
+       r"\bi (have )?tried (once|twice|a couple of times) before\b(?! to\b)", negatable=False, past_downgrades=False),
+    # concern: not minding not waking up; "they'd be better off" ending a sentence about what I cost
+    _r("concern", "passive wish not to exist", r"\bwould not mind (not waking up|never waking up|if i did not wake up|not being here|not being "
+       r"around)\b", negatable=False),
+    _r("concern", "feels a burden", r"\bwhat i am costing (them|her|him|everyone|you)\b.{0,60}\b(they|she|he|everyone) would be better off"
+       r"\s*[.!]*$", negatable=False, whole_line=True),
+    # concern: hurting oneself "till it hurt" (not the idiom of banging one's head against a wall)
+    _r("concern", "self-harm", r"\b(hit|hitting|banged|banging|punched|punching|slapped) (my head|myself)( against the wall| on the wall)?\b.{0,15}"
+       r"\b(till|until) it (hurt|hurts|bled|bruised)\b", negatable=False),
 ]
 RULES.extend(QUIET_SIGNS_RULES)
 RULES.extend(ROUND_SHAPES_RULES)

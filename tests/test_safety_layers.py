@@ -291,6 +291,19 @@ ROUND_SHAPES_CASES = [
     ("concern", "My uncle says he doesn't see why he should carry on since the stroke."),
     ("concern", "Honestly I can't see what I'm doing any of this for."),
     ("acute", "I've decided to end things before the spring."),
+    # session 6: shapes behind the misses of blind rounds 20-23 (fresh lines written for the test)
+    ("acute", "once the kids are at school tomorrow i'm finishing myself off"),
+    ("acute", "Got the bus timetable for the coast road. That's how I'll do it."),
+    ("acute", "Mum gets the house once I'm gone, which won't be long."),
+    ("acute", "I've left the back door unlocked so my brother can find me and not the kids."),
+    ("acute", "Topped up the rabbit's water, enough to last till somebody comes."),
+    ("acute", "I won't wake up tomorrow, I'm making sure of it."),
+    ("acute", "Tell the group I won't be there on Monday, or any Monday after that."),
+    ("concern", "Feels like the month before I took those tablets, back in 2016."),
+    ("concern", "i've tried a couple of times before, not lately though"),
+    ("concern", "Honestly I wouldn't mind never waking up."),
+    ("concern", "I know what I'm costing her, the rent, the food. She'd be better off."),
+    ("concern", "I punched myself in the leg till it bruised, it helped for a bit."),
 ]
 ROUND_SHAPES_NEGATIVES = [
     "I'm ending it here for tonight, thanks for listening.",
@@ -318,6 +331,18 @@ ROUND_SHAPES_NEGATIVES = [
     "i can't go on like this at work honestly the rota is a joke",
     "I've made up my mind to end things with Tom before Christmas.",
     "I've decided to end my gym membership, it's a waste of money.",
+    "I finished myself a whole pizza last night.",
+    "I checked the train times, that's how I'll do it, get the 8:15 and walk from the station.",
+    "Once I'm gone for the conference it won't be long before they miss me, ha.",
+    "Leave the back door unlocked, Sam will get to me later with the keys.",
+    "I put out enough food for a week for the cat while I'm away at my sister's.",
+    "I won't wake up before ten tomorrow, I'm making sure of it, phone's off.",
+    "I can't make Thursday, or any Thursday after that until the exams finish.",
+    "Before I took the tablets the headache was awful, now it's fine.",
+    "I tried twice before to quit smoking.",
+    "I wouldn't mind not working tomorrow, honestly.",
+    "I know what I'm costing them in petrol, they'd be better off getting a bus pass.",
+    "I've been banging my head against the wall with this spreadsheet all day.",
 ]
 
 
@@ -557,10 +582,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 5000
-    assert figures["acute_recall"] >= 0.699  # one acute line is 0.0007 (1,405 acute lines since round 19 was folded in)
-    assert figures["acute_or_concern_recall"] >= 0.699
-    assert figures["exact_level_accuracy"] >= 0.891
-    assert figures["false_alarm_rate_on_none"] <= 0.0026  # 12 of 4,688 ordinary lines
+    assert figures["acute_recall"] >= 0.686  # one acute line is 0.0006 (1,565 acute lines since round 23 was folded in)
+    assert figures["acute_or_concern_recall"] >= 0.695
+    assert figures["exact_level_accuracy"] >= 0.886
+    assert figures["false_alarm_rate_on_none"] <= 0.0024  # 12 of 5,008 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -574,8 +599,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.977 and combined["acute_or_concern_recall"] >= 0.966
-    assert combined["false_alarm_rate_on_none"] <= 0.0054  # 25 of 4,688 ordinary lines
+    assert combined["acute_flagged"] >= 0.978 and combined["acute_or_concern_recall"] >= 0.970
+    assert combined["false_alarm_rate_on_none"] <= 0.0062  # 31 of 5,008 ordinary lines
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
