@@ -245,7 +245,10 @@ _WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 # What puts a statement now or ahead, whatever else in it is past ("my husband died last year and tomorrow morning i am
 # going to walk into the sea" is a plan, not past ideation)
 _PRESENT = re.compile(rf"\b(now|again|still|tonight|today|right now|these days|lately|this week|anymore|tomorrow|next (week|month|"
-                      rf"weekend|{_WEEKDAY})|this (weekend|evening|afternoon|morning)|on {_WEEKDAY})\b")
+                      rf"weekend|{_WEEKDAY})|this (weekend|evening|afternoon|morning)|on {_WEEKDAY}|i am (going|heading|driving|walking|on my way))\b")
+# A past told of a place, not of the act: "the cliffs where we used to go on holiday" dates the place, so it must not
+# make a plan to go there read as past ideation.
+_PAST_OF_A_PLACE = re.compile(r"\b(where|that|which|when) (we|they|he|she|you|i|my \w+) used to \w+")
 
 
 @dataclass(frozen=True)
@@ -285,8 +288,9 @@ RULES: list[Rule] = [
     _r("acute", "suicidal intent", rf"\bi (am |have been |keep )?{_INTEND} (kill|killing|end|ending|take|taking|off|offing) ?(myself|my (own )?life|it all)\b(?! (back|into|in (my|your) (own )?hands|seriously|more seriously))"),
     _r("acute", "suicidal intent", r"\b(kill|killing|end|ending|take|taking) (myself|my (own )?life)\b(?! (back|into|in (my|your) (own )?hands|seriously|more seriously|off|out))"),
     _r("acute", "suicidal intent", r"\bi (just |really |honestly )?(want|wanted|wish|need) to die\b|\bi am (going|ready) to die\b(?! (alone|old|of (embarrassment|shame|boredom|laughing|cringe)|laughing|happy|on (this|that) hill))|\bi would (rather|sooner) (be dead|die)\b"),
-    # gone somewhere to jump: "i came up here to jump", "drove out to the bridge to do it" (round 12 heard it, blind)
-    _r("acute", "suicidal intent", r"\b(came|come|went|gone|walked|drove|climbed|got) (up |out |down )?(here|there|up|out)?( \w+){0,3} (to|so i can|so i could) (jump|end it|throw myself)\b(?! (on|in|into|around|over|for|up|about|at|off the diving|the queue|ship|with|between))|\b(bridge|roof|edge|cliffs?|tracks|platform|multi-?storey|car park|top floor|viaduct|overpass) (\w+ )?(to|so i can) (do it|end it|jump)\b(?! (on|in|into|for))"),
+    # gone somewhere to jump: "i came up here to jump", "drove out to the bridge to do it" (round 12 heard it, blind), also
+    # with the place told of ("drove to the cliffs where we used to go camping, to jump": session 6)
+    _r("acute", "suicidal intent", r"\b(came|come|went|gone|walked|drove|climbed|got|took|caught|headed|cycled|rode|hiked|travelled|traveled)( (up|out|down))?( (here|there))?( \w+){0,5}(,? (where|that|which) [^,.]{3,40})?,? (to|so i can|so i could) (jump|end it|throw myself)\b(?! (on|in|into|around|over|for|up|about|at|off the diving|the queue|ship|with|between))|\b(bridge|roof|edge|cliffs?|tracks|platform|multi-?storey|car park|top floor|viaduct|overpass) (\w+ )?(to|so i can) (do it|end it|jump)\b(?! (on|in|into|for))"),
     # round 13 (blind) misses, added after it was measured: a goodbye told as not being around "in the morning"; "then it
     # stops for good"; an overdose told as a number "of the" with the medicine misheard ("30 of the para seat a mall")
     _r("acute", "suicide plan or preparation", r"\b(will not|not going to|am not going to) be (here|around|alive)\b( \w+){0,5} (in the morning|tomorrow( morning)?|by (the )?morning|after tonight)\b(?!.*\b(visiting|holiday|away|working|at work|trip|off (to|work)|staying|travelling|flying|conference|busy|night shift|early shift)\b)", negatable=False),
@@ -744,6 +748,36 @@ ROUND_SHAPES_RULES: list[Rule] = [
     _r("concern", "feels a burden", r"\bwhat i am costing (them|her|him|everyone|you)\b.{0,60}\b(they|she|he|everyone) would be better off"
        r"\s*[.!]*$", negatable=False, whole_line=True),
     # concern: hurting oneself "till it hurt" (not the idiom of banging one's head against a wall)
+    # Session 6, from the misses of blind round 25 (measured before these rules existed).
+    # not alive by a date, said as a decision; not around any more, "not quitting"; here "to be a problem" not much longer
+    _r("acute", "suicidal intent", r"^(?!.*\b(lol|lmao|haha|jk|joking)\b)(?=.*\b(made my mind up|made up my mind|my mind is made up|it is decided)\b)"
+       r".*\bi (will not|am not going to) be alive (by|for|when|at|on|this time)\b", negatable=False, whole_line=True),
+    _r("acute", "finality", r"\bi (will not|am not going to) be around (any ?more|after (this|that|tonight|tomorrow))\b(?!.*\b(moving|move|moved|"
+       r"emigrat\w*|new job|relocat\w*|transferr?\w*|retir\w*|abroad|overseas|travell?ing)\b)", negatable=False, whole_line=True),
+    _r("acute", "finality", r"\b(will not|am not going to) be (here|around) to be (a|any) (problem|burden|bother|nuisance|trouble)\b.{0,25}\b(much "
+       r"longer|long|for long)\b(?!.*\b(mov(e|ing)|moved|emigrat\w*|relocat\w*|new (job|place|flat|house))\b)", negatable=False, whole_line=True),
+    # a message for after: "if anyone hears this later, tell…"
+    _r("acute", "goodbye", r"^(?=.*\b(tell|sorry|love|insurance|goodbye|bye|look after|take care of|my will|passwords?|forgive)\b).*\bif (anyone|"
+       r"someone|somebody|you) (hears|finds|reads|listens to|plays) this (later|after|afterwards|when i am gone)\b", negatable=False, whole_line=True),
+    # a room away from home "so nobody has to find me"
+    _r("acute", "suicide plan or preparation", r"\b(nobody|no one|the kids|my (kids|wife|husband|mum|mom|dad|partner|son|daughter|family|flatmate|"
+       r"housemate)) (has|have|will have|would have|needs? to) to find me\b(?! (a|an|some|another|work|somewhere)\b)", negatable=False),
+    # a weapon by the door and someone "not walking out of here"
+    _r("acute", "intent to harm someone", r"^(?=.*\b(hammer|knife|bat|gun|axe|machete|crowbar|wrench|blade)\b).*\b(he|she|they) (is|are|will|will "
+       r"be) not ((walking|walk|getting|get|going) out of|leaving|leave) (here|this (house|flat|room|place))\b", negatable=False, whole_line=True),
+    # concern: wishing not to have woken; not minding if the plane went down; easier lives without me; fine if I was not here
+    _r("concern", "passive wish not to exist", r"\bwish i (had|would have|would) (not|never) (woken|woke) up\b(?! (this|so|that|too) early| at \d| "
+       r"before)|^(?!.*\b(lol|lmao|haha|day off|off work|delayed|cancelled)\b).*\bif (the|my) (plane|car|bus|train|ferry) (went down|crashed|came off|"
+       r"goes down|crashes)\b.{0,60}\b(would not|do not think i would) (mind|care)\b", negatable=False, whole_line=True),
+    _r("concern", "feels a burden", r"\b(would|will) (all )?(have|live) (an |a )?(easier|better|simpler|happier) (life|lives|time)\b.{0,25}\bwithout me"
+       r"\b|\b(everyone|everybody|they|people|my \w+) would (all )?be (fine|okay|ok|alright|all right) if i (was not|were not) (here|around)\b(?! (this|next|for|on|tomorrow|tonight|at)\b)",
+       negatable=False),
+    # concern: someone else's bank details sent "in case"; jokes about the train that are not jokes; "nobody would notice if he disappeared"
+    _r("concern", "someone else in crisis", r"\b(texted|sent|gave|emailed|messaged) me (his|her|their) (bank details|passwords?|pin|pin number)\b.{0,40}"
+       r"\bin case\b|\bjok\w* about (stepping|jumping|throwing (himself|herself|themselves)|walking) in front of (a |the )?(train|bus|lorry|truck|"
+       r"car|traffic)\b|\bjok\w* about (jumping|throwing (himself|herself|themselves)) off (a|the) (bridge|cliff|building|multi-?storey|car park|"
+       r"flats)\b(?! into)|\b(nobody|no one) would (even )?notice if (he|she|they) (disappeared|was gone|were gone|died|was not here|were not "
+       r"here)\b(?! (from|for a|off|at)\b)", negatable=False, past_downgrades=False),
     _r("concern", "self-harm", r"\b(hit|hitting|banged|banging|punched|punching|slapped) (my head|myself)( against the wall| on the wall)?\b.{0,15}"
        r"\b(till|until) it (hurt|hurts|bled|bruised)\b", negatable=False),
 ]
@@ -845,7 +879,7 @@ def assess(text: str) -> SafetyAssessment:
                     set_aside = "reported"
                     continue
                 level, reason = rule.level, rule.reason
-                past = _PAST.search(clause) and not _PRESENT.search(clause)
+                past = _PAST.search(_PAST_OF_A_PLACE.sub(" ", clause)) and not _PRESENT.search(clause)
                 if level == "acute" and (rule.past_downgrades or _PAST_TIME.search(clause)) and past:
                     level, reason = "concern", "past ideation"
                 if LEVELS.index(level) > LEVELS.index(best.level):

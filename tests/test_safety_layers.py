@@ -304,6 +304,18 @@ ROUND_SHAPES_CASES = [
     ("concern", "Honestly I wouldn't mind never waking up."),
     ("concern", "I know what I'm costing her, the rent, the food. She'd be better off."),
     ("concern", "I punched myself in the leg till it bruised, it helped for a bit."),
+    # session 6: shapes behind the misses of blind round 25 (fresh lines written for the test)
+    ("acute", "My mind is made up. I won't be alive this time next week."),
+    ("acute", "Cancelled the gym and the phone contract. I won't be around anymore, simple as that."),
+    ("acute", "Don't fuss about the car loan, I won't be around to be a burden much longer."),
+    ("acute", "If someone finds this afterwards, tell my sister I'm sorry."),
+    ("acute", "I'm at a motel two towns over so my kids have to find me nowhere near the house."),
+    ("acute", "She's coming to get her things and the bat is behind the door. She's not leaving this flat."),
+    ("concern", "Most days I wish I'd never woken up at all."),
+    ("concern", "If my bus crashed tomorrow I wouldn't care that much, to be honest."),
+    ("concern", "My family would have a simpler life without me, all the appointments and the worry."),
+    ("concern", "my flatmates would all be fine if i wasn't around"),
+    ("concern", "My cousin messaged me her pin number and said it's just in case. Should I be worried?"),
 ]
 ROUND_SHAPES_NEGATIVES = [
     "I'm ending it here for tonight, thanks for listening.",
@@ -343,6 +355,18 @@ ROUND_SHAPES_NEGATIVES = [
     "I wouldn't mind not working tomorrow, honestly.",
     "I know what I'm costing them in petrol, they'd be better off getting a bus pass.",
     "I've been banging my head against the wall with this spreadsheet all day.",
+    "I won't be alive by the time they fix the pothole lol, I've decided to just drive round it.",
+    "I won't be around anymore on Fridays, I've moved to the early shift.",
+    "I won't be here to be a problem for the neighbours much longer, we move out on Friday.",
+    "If anyone hears this later, the dishwasher needs salt.",
+    "Nobody has to find me a job, I've got one lined up.",
+    "The dog is not walking out of here until he's had his bath, I've got the brush by the door.",
+    "I wish I'd never woken up this early, it's 5am and I'm wide awake.",
+    "If the train came off the rails I wouldn't mind, I'd get the day off work lol.",
+    "Everyone would be fine if I wasn't here this weekend, they can cope without me for two days.",
+    "My sister sent me her passwords for the streaming thing.",
+    "Nobody would even notice if he disappeared from the group chat, he never posts.",
+    "We went back to the beach where we used to go as kids, it was lovely.",
 ]
 
 
@@ -373,6 +397,14 @@ def test_each_rule_of_a_group_is_needed(group, index, monkeypatch):
     _assert_rule_needed(index, RULE_GROUPS[group][1], monkeypatch)
 
 
+def test_a_place_remembered_or_a_journey_now_is_not_past_ideation():
+    """'the cliffs where we used to go' dates the place, and 'I'm going' is now (blind round 25 read a trip to the
+    cliffs 'not coming back' as past ideation)."""
+    assert assess("Took the train to the cliffs where we used to go camping, to jump.").level == "acute"
+    assert assess("Years ago I swore I'd never go back there, I'm heading to the bridge to jump.").level == "acute"
+    assert assess("When I was a teenager I used to go to the bridge to jump.").level == "concern"
+
+
 def test_a_plan_tomorrow_is_not_past_ideation_because_something_else_was_last_year():
     assert assess("My wife died last year, and tomorrow I'm going to jump off the bridge where we met.").level == "acute"
     assert assess("Last year I tried to end things.").level == "concern"
@@ -386,6 +418,8 @@ LATE_RULE_CASES = [
     ("round 12: gone there to jump", "im actually up the top of the multistorey and i came up here to jump"),
     ("round 12: gone there to jump", "drove out to the bridge to do it"),
     ("round 12: gone there to jump", "I went to the roof to end it"),
+    ("session 6: gone there to jump", "Caught the bus to the viaduct where my grandad used to walk, to jump."),
+    ("session 6: gone there to jump", "hiked up to the quarry edge to jump"),
     ("round 13: won't be around", "tell my kids I loved them, yeah? I won't be around to say it in the morning."),
     ("round 13: stops for good", "I keep watching the clock and thinking, a few more hours and then it stops for good."),
     ("round 13: 30 of the", "I took like 30 of the para seat a mall about an hour ago and now my stomach really hurts"),
@@ -394,6 +428,8 @@ LATE_RULE_NEGATIVES = [
     "I'd never top myself, don't worry.", "I need to take the pressure off myself.",
     "I'm going to die alone surrounded by forty cats lol", "I'm going to die of embarrassment tomorrow.",
     "we went to the lake to jump in the water", "I went up to jump on the trampoline with the kids",
+    "We drove to the lake where we used to swim, to jump in the water.", "Took a break to jump on a call with the boss.",
+    "We caught the bus to town to jump the queue at the sales.", "I took the kids to the pool to jump in.",
     "I came here to end it with him properly, face to face", "we went out to jump the queue",
     "I won't be around in the morning, I'm on the early shift.", "we took 30 of the kids to the museum, my feet are killing me",
     "once the building work is done then it stops for good thank god",
@@ -582,10 +618,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 5000
-    assert figures["acute_recall"] >= 0.686  # one acute line is 0.0006 (1,565 acute lines since round 23 was folded in)
-    assert figures["acute_or_concern_recall"] >= 0.695
+    assert figures["acute_recall"] >= 0.689  # one acute line is 0.0006 (1,645 acute lines since round 25 was folded in)
+    assert figures["acute_or_concern_recall"] >= 0.698
     assert figures["exact_level_accuracy"] >= 0.886
-    assert figures["false_alarm_rate_on_none"] <= 0.0024  # 12 of 5,008 ordinary lines
+    assert figures["false_alarm_rate_on_none"] <= 0.0024  # 12 of 5,168 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -599,8 +635,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.978 and combined["acute_or_concern_recall"] >= 0.970
-    assert combined["false_alarm_rate_on_none"] <= 0.0062  # 31 of 5,008 ordinary lines
+    assert combined["acute_flagged"] >= 0.980 and combined["acute_or_concern_recall"] >= 0.970
+    assert combined["false_alarm_rate_on_none"] <= 0.0059  # 30 of 5,168 ordinary lines
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
