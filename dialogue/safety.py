@@ -216,7 +216,7 @@ _REPORTED = re.compile(
     r"\b(documentary|film|movie|show|series|book|novel|song|poem|poetry|lyrics?|article|podcast|lecture|class|course|essay|training|"
     r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode|news|headlines?)\b"
 )
-_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named|asked (me )?(if|whether))\b")
+_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named|(asked|asking|asks|ask) (me )?(if|whether))\b")
 # A clinician's risk questions, answered no ("did the usual check whether i had had thoughts of hurting myself and i
 # could say no"): the crisis words in the asking clause are the question, not the person's state. An answer of yes
 # (or "sometimes") keeps them: that is a disclosure.
@@ -765,6 +765,16 @@ ROUND_SHAPES_RULES: list[Rule] = [
     # a weapon by the door and someone "not walking out of here"
     _r("acute", "intent to harm someone", r"^(?=.*\b(hammer|knife|bat|gun|axe|machete|crowbar|wrench|blade)\b).*\b(he|she|they) (is|are|will|will "
        r"be) not ((walking|walk|getting|get|going) out of|leaving|leave) (here|this (house|flat|room|place))\b", negatable=False, whole_line=True),
+    # Session 6, from the misses of blind rounds 26-27 (measured before these rules existed): harm to someone, planned —
+    # going in or waiting somewhere "to hurt him"; hurting "one of them" with "something on me"; a knife in the bag on the
+    # way to his flat
+    _r("acute", "intent to harm someone", r"\b(i am|i will|i will be|going to|i am going to) (going in|go in|going round|go round|wait(ing)?|be "
+       r"waiting|turn(ing)? up)\b.{0,60}\bto (hurt|stab|kill|batter|beat up|glass|attack) (him|her|them|one of them)\b(?! (feelings|chances|"
+       r"pride|ego)\b)|\b(hurt|stab|kill|batter|beat up|glass) (him|her|them|one of them|one of the \w+)\b.{0,40}\b(i have got|i have|got) "
+       r"(something|a knife|a blade|a weapon|my knife) (on me|with me|in my (bag|pocket|coat|car))\b", negatable=False),
+    _r("acute", "intent to harm someone", r"\b(i have got|i have|got|with) (a|my|the)( \w+'s)? (knife|blade|gun|hammer|bat|machete|axe|crowbar)\b (in|on) "
+       r"(me|my (bag|pocket|coat|car|jacket|van))\b.{0,60}\b(driving|going|heading|on my way|walking|cycling) (to|round to|over to) (his|her|"
+       r"their)\b(?!.*\b(fix|shelf|shelves|put up|help|build|diy|garden|cricket|baseball|camping|fishing)\b)", negatable=False, whole_line=True),
     # concern: wishing not to have woken; not minding if the plane went down; easier lives without me; fine if I was not here
     _r("concern", "passive wish not to exist", r"\bwish i (had|would have|would) (not|never) (woken|woke) up\b(?! (this|so|that|too) early| at \d| "
        r"before)|^(?!.*\b(lol|lmao|haha|day off|off work|delayed|cancelled)\b).*\bif (the|my) (plane|car|bus|train|ferry) (went down|crashed|came off|"

@@ -316,6 +316,10 @@ ROUND_SHAPES_CASES = [
     ("concern", "My family would have a simpler life without me, all the appointments and the worry."),
     ("concern", "my flatmates would all be fine if i wasn't around"),
     ("concern", "My cousin messaged me her pin number and said it's just in case. Should I be worried?"),
+    # session 6: harm to someone, planned (blind rounds 26-27; fresh lines written for the test)
+    ("acute", "If he shows his face at the school gates again I'll be waiting by the bins to batter him."),
+    ("acute", "gonna batter one of the lads from the pub, got a blade on me"),
+    ("acute", "Got my dad's hammer in my van and I'm heading round to her now."),
 ]
 ROUND_SHAPES_NEGATIVES = [
     "I'm ending it here for tonight, thanks for listening.",
@@ -367,6 +371,10 @@ ROUND_SHAPES_NEGATIVES = [
     "My sister sent me her passwords for the streaming thing.",
     "Nobody would even notice if he disappeared from the group chat, he never posts.",
     "We went back to the beach where we used to go as kids, it was lovely.",
+    "I'm going in tomorrow to hurt his feelings a bit, I'll tell him the truth about the wedding.",
+    "Got my knife in my bag, heading to his for the camping trip.",
+    "I'm waiting for the physio to hurt me again, she's brutal.",
+    "My GP keeps asking if I'm suicidal. I'm not, I'm just tired of being ill.",
 ]
 
 
@@ -618,10 +626,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 5000
-    assert figures["acute_recall"] >= 0.689  # one acute line is 0.0006 (1,645 acute lines since round 25 was folded in)
-    assert figures["acute_or_concern_recall"] >= 0.698
-    assert figures["exact_level_accuracy"] >= 0.886
-    assert figures["false_alarm_rate_on_none"] <= 0.0024  # 12 of 5,168 ordinary lines
+    assert figures["acute_recall"] >= 0.681  # one acute line is 0.0006 (1,725 acute lines since round 27 was folded in)
+    assert figures["acute_or_concern_recall"] >= 0.691
+    assert figures["exact_level_accuracy"] >= 0.882
+    assert figures["false_alarm_rate_on_none"] <= 0.0025  # 13 of 5,338 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -635,8 +643,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.980 and combined["acute_or_concern_recall"] >= 0.970
-    assert combined["false_alarm_rate_on_none"] <= 0.0059  # 30 of 5,168 ordinary lines
+    assert combined["acute_flagged"] >= 0.982 and combined["acute_or_concern_recall"] >= 0.971
+    assert combined["false_alarm_rate_on_none"] <= 0.0064  # 34 of 5,338 ordinary lines
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
