@@ -37,28 +37,58 @@ ASK_FOR_REASONS = (
     "semantic layer",
 )
 
-# Hedged or partial answers count as yes: an unsure answer to this question is not a no.
-_YES = re.compile(
-    r"^(yes|yeah|yea|yep|yup|ya|aye|i am|i think so|i guess|i suppose|probably|possibly|perhaps|maybe|kind of|sort of|"
-    r"a (bit|little)|sometimes?|some times|often|lately|a lot|all the time|every (day|night)|on and off|now and then|occasionally|"
-    r"i do not know|do not know|i am not sure|not sure|i have been|i have|i do|honestly yes|i might be|i was)\b"
-    r"|\b(sometimes?|some times|maybe|i do not know|not sure|i think so|i think about it|i have thought about it)\b"
+# An answer is read in three steps, in this order, because the order is the clinical rule:
+# 1. The thought is there ("it crosses my mind", "not a plan, just the thought", "I think about it but I wouldn't",
+#    "no... well, sometimes"),
+#    or the answer turns the question back ("would it matter if I was?", "what if I said yes?"): yes, even after a
+#    "no" — thoughts of ending one's life are the screener's yes without a plan.
+# 2. Not knowing is not a no ("I don't know", "can't say for sure that I'm not", "no idea"): yes.
+# 3. A no said plainly, however it is dressed ("Christ, no.", "Lol no, I'd have to cancel the dentist", "of course
+#    not", "not suicidal", Whisper's "know I'm not…"): no. Only then hedges and yes-words ("kind of", "a bit",
+#    "yeah but it's fine", "I am"): yes. Anything else is not an answer ("can we not do this", "um", a question).
+# Measured on 150 answers written blind (bench/direct_answers_a1.tsv) before this reading existed: the old
+# start-anchored patterns heard 36 of 60 yeses (3 as no); the figures since are in the README.
+_THOUGHT_THERE = re.compile(
+    r"\b(crossed|crosses|cross) my mind|\bon my mind\b|\b(pops?|popped|comes?|came) (into|in) my head\b|\bcomes and goes\b|"
+    r"\bin the background\b|\b(thought|idea)('s| is) there\b|\b(the )?(thought|thoughts|idea|urge)s? (is|are|has been|have been|was|were|keeps?|comes?|come|"
+    r"pops?|sits?)\b|\b(just|only) (the )?(thought|thoughts|idea)\b|\bthoughts?,? (yes|yeah|yep|sometimes|a bit)\b|"
+    r"\b(?<!not )(?<!never )(think|thinking|thought) about (it|that|how|doing it)\b|\bthinking,? (yes|yeah)\b|\b(no|not a) plan\b|"
+    r"\bmore than i (would like|would admit|would care to admit|like to admit|let on)\b|\b(only|just) in passing\b|\b(would not|could not) say no\b|\blooking (things|it|stuff) up\b|\bif i (said|told you) (yes|i was|i am|i did)\b|"
+    r"\bwould it matter if i\b|\bif i (was|were) not\b|\bwould (anyone|anybody|people) (even )?(notice|care|miss me)\b|\bis it that obvious\b|"
+    r"\b(would not|do not think i would) mind if i (did not|never) wake\b|\b(every|most) (day|days|night|nights)\b|"
+    r"\b(sometimes?|some times|often|now and then|occasionally|on and off|here and there|from time to time|once in a while|"
+    r"the (odd|overdosed) (time|night|day)|every so often|once or twice|at times)\b"  # normalise spells "odd" as OD'd
 )
-_NO = re.compile(
-    r"^(no|nope|nah|not really|i am not|i am ok|i am okay|i am fine|never|definitely not|of course not|no way|"
-    r"not at all|absolutely not|god no|not like that|i would not|i do not want to die|i would never)\b"
+_NOT_KNOWING = re.compile(
+    r"\b(i do not know|do not know|dunno|donno|not sure|(can not|cannot|could not) (tell|say|be sure)|no idea|"
+    r"i am not certain|hard to say)\b"
+)
+_PLAIN_NO = re.compile(
+    r"^(\w+[.,!?]+ ){0,3}(no|nope|nah|know i am not|not really|not at all|absolutely not|definitely not|certainly not|of course not|"
+    r"god no|no way|no chance|never|not like that|i am not(?! (answering|saying|telling|talking|going to|doing))|i am ok|i am okay|i am fine|i am alright|i am all right|i am safe|"
+    r"i would never|i would not|i said no|god know|obviously not|(could not|would not|can not|cannot) do that to)\b|\b(no|nope|nah)\b(?! (one|body|point|idea|plan|reason|way out|future|hope)\b)|"
+    r"\bnot suicidal\b|\b(yeah|yes) (no|nah)\b"
+)
+_HEDGED_YES = re.compile(
+    r"^(i am|i have|i do|i was|i have been|i might be)( (yeah|yes|honestly|really|actually|sadly|sorry))?\s*([.,!]|$)|"
+    r"^(yes|yeah|yea|yep|yup|ya|aye|sure|i think so|i guess|i suppose|i reckon|honestly yes)\b|\bif i (was|were|did)\s*[.?!]*$|\b(yes|yeah|yep|yup|aye)\b|\b(probably|possibly|perhaps|maybe|kind of|kinda|sort of|a (little )?bit|"
+    r"^bit|sometimes?|some times|often|lately|a lot|all the time|on and off|now and then|occasionally|here and there|i think so|"
+    r"in a way|i guess|i suppose)\b"
 )
 
 
 def classify_answer(text: str) -> Answer:
-    """What an answer to DIRECT_QUESTION says: yes (hedges included), no, or something else."""
+    """What an answer to DIRECT_QUESTION says: yes (hedges, not knowing and thoughts without a plan included), no,
+    or something else."""
     norm = normalise(text, keep_softeners=True).strip(" .,!?")
     if not norm:
         return "unclear"
-    if _YES.search(norm):
+    if _THOUGHT_THERE.search(norm) or _NOT_KNOWING.search(norm):
         return "yes"
-    if _NO.search(norm):
+    if _PLAIN_NO.search(norm):
         return "no"
+    if _HEDGED_YES.search(norm):
+        return "yes"
     return "unclear"
 
 
@@ -93,6 +123,8 @@ class DirectQuestion:
     def resolve(self, text: str, assessment: SafetyAssessment) -> tuple[SafetyAssessment, bool]:
         """(level for this turn, whether to reply with AFTER_NO) given its own assessment."""
         answer = self.take_answer(text)
+        if answer == "unclear" and calls_for_question(assessment):
+            answer = "yes"  # asked about ending their life, they answer with a wish not to be here: that is a yes
         if answer == "yes" and assessment.level != "acute":
             return SafetyAssessment("acute", "answered yes or unsure to the direct question about ending their life", text), False
         if answer == "no" and assessment.level == "none":

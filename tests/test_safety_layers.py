@@ -15,7 +15,7 @@ from dialogue.crisis import (AFTER_NO, DIRECT_QUESTION, MEDICATION_LINE, CrisisR
 from dialogue.safety import (CALM_AND_THIRD_PARTY_RULES, FRESH_WORDING_RULES, QUIET_SIGNS_RULES, ROUND_SHAPES_RULES, LEVELS, MINIMISED_SELF_HARM, RULES, assess,
                              assess_layers, assess_with, normalise)
 from dialogue.safety_classifier import default_classifier
-from dialogue.screening import classify_answer
+from dialogue.screening import DirectQuestion, classify_answer
 from speechkit import build, say
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -740,10 +740,41 @@ def test_the_semantic_layer_raises_what_the_rules_miss_and_never_lowers():
         ("Kind of.", "yes"), ("I think so", "yes"), ("no... well, sometimes", "yes"),
         ("No.", "no"), ("nope", "no"), ("Not really.", "no"), ("No, I'm not.", "no"), ("God no, I'd never.", "no"),
         ("I had pasta for dinner.", "unclear"), ("", "unclear"),
+        # session 6, fresh lines for each step of the reading (dialogue/screening.py)
+        ("Nah. Well, the odd time, late on.", "yes"), ("no real plan, it's just the thought hanging about", "yes"),
+        ("I'd never go through with it but I do think about it", "yes"), ("if I said I was, what happens", "yes"),
+        ("honestly I can't say I'm not", "yes"), ("no idea anymore", "yes"), ("I am. Sorry.", "yes"),
+        ("a little bit, yeah", "yes"),
+        ("Good grief, no. I meant the boiler's broken again.", "no"), ("haha no way, I've got a holiday booked", "no"),
+        ("i am fine honestly", "no"), ("Obviously not, I was just moaning.", "no"), ("yeah nah, I'm alright", "no"),
+        ("I'm not answering that, sorry.", "unclear"), ("um", "unclear"), ("Hang on, the baby's crying.", "unclear"),
+        ("I'm in the car, can't talk long.", "unclear"),
     ],
 )
 def test_answers_to_the_direct_question(answer, meaning):
     assert classify_answer(answer) == meaning
+
+
+def test_an_answer_that_is_a_wish_not_to_be_here_is_a_yes():
+    """Asked about ending their life, someone who answers "I just don't want to wake up any more" has said yes,
+    even though the words are not a yes: the turn goes to the acute response."""
+    waiting = DirectQuestion()
+    waiting.asked_now()
+    answer = "I just don't want to wake up any more."
+    assert classify_answer(answer) == "unclear"
+    assessment, _ = waiting.resolve(answer, assess_layers(answer).final)
+    assert assessment.level == "acute"
+
+
+def test_the_blind_answer_files_keep_their_figures():
+    """bench/direct_answers_a*.tsv (300 answers written blind; measured once each, then mended — so this pins, and
+    the README says what they measured): every yes reaches the acute response, no "no" is heard as yes."""
+    import direct_answers
+
+    rows = [row for path in direct_answers.ANSWERS for row in direct_answers.load(path)]
+    assert len(rows) >= 300
+    assert all(direct_answers.final_level(answer) == "acute" for label, _, answer in rows if label == "yes")
+    assert not any(classify_answer(answer) == "yes" for label, _, answer in rows if label == "no")
 
 
 @pytest.fixture
