@@ -216,7 +216,7 @@ _REPORTED = re.compile(
     r"\b(documentary|film|movie|show|series|book|novel|song|poem|poetry|lyrics?|article|podcast|lecture|class|course|essay|training|"
     r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode|news|headlines?)\b"
 )
-_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|called|titled|named|(asked|asking|asks|ask) (me )?(if|whether))\b")
+_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|(song|film|movie|book|show|series|podcast|episode|album|track|poem|game|novel|play|documentary|article|video|thing|one) (called|titled|named)|(asked|asking|asks|ask) (me )?(if|whether))\b")
 # A clinician's risk questions, answered no ("did the usual check whether i had had thoughts of hurting myself and i
 # could say no"): the crisis words in the asking clause are the question, not the person's state. An answer of yes
 # (or "sometimes") keeps them: that is a disclosure.
@@ -698,7 +698,7 @@ ROUND_SHAPES_RULES: list[Rule] = [
        r"(site|job|work|office|school)\b.*\blast\b", negatable=False),
     # things not needed "where i am going"
     _r("acute", "finality", r"\b(will not|would not|do not|am not going to) need (them|it|any of (it|this|them)|those|these|my \w+|anything) "
-       r"where i am going\b", negatable=False),
+       r"where i am (going|headed|heading|off to)\b", negatable=False),
     # a hose cut for the exhaust; a weapon ready and someone to "sort out for good"
     _r("acute", "means at hand", r"\bhose\b.*\b(cut to length|in the boot|fits the exhaust|taped)\b|\b(exhaust|car)\b.*\bhose\b.*\b(ready|tonight|"
        r"tomorrow|\w+day night)\b", negatable=False, whole_line=True),
@@ -775,6 +775,34 @@ ROUND_SHAPES_RULES: list[Rule] = [
     _r("acute", "intent to harm someone", r"\b(i have got|i have|got|with) (a|my|the)( \w+'s)? (knife|blade|gun|hammer|bat|machete|axe|crowbar)\b (in|on) "
        r"(me|my (bag|pocket|coat|car|jacket|van))\b.{0,60}\b(driving|going|heading|on my way|walking|cycling) (to|round to|over to) (his|her|"
        r"their)\b(?!.*\b(fix|shelf|shelves|put up|help|build|diy|garden|cricket|baseball|camping|fishing)\b)", negatable=False, whole_line=True),
+    # Session 6, from the misses of blind rounds 28-29 (measured before these rules existed).
+    # a weapon kept "for exactly this", tonight the night; jumping from there on a day; waiting with a bat, "getting it
+    # tonight"; someone over the railing of a bridge, still there
+    _r("acute", "suicide plan or preparation", r"^(?=.*\b(sidearm|gun|pistol|rifle|shotgun|revolver|pills|tablets|rope|blade)\b).*\b(kept (it|them) "
+       r"for (exactly |just )?this|(tonight|today) is the (night|day))\b", negatable=False, whole_line=True),
+    _r("acute", "suicidal intent", r"\bi am jumping (from|off) (there|it|that|the top|the roof|the bridge|the car park|the cliff|the edge)\b(?! (into|"
+       r"in|with)\b)|\bi (have )?decided it is (tonight|tomorrow|today|this weekend|on \w+day)\b(?! for\b)", negatable=False),
+    _r("acute", "intent to harm someone", r"^(?!.*\b(party|cake|present|birthday|gift|surprise|match|game|cricket|baseball)\b)(?=.*\b(bat|knife|blade|hammer|gun|machete|crowbar|"
+       r"axe)\b).*\b(he|she|they) (is|are) getting it (tonight|tomorrow|today|later)\b",
+       negatable=False, whole_line=True),
+    _r("acute", "someone else in danger now", r"^(?=.*\b(bridge|roof|cliff|ledge|car park|multi-?storey|overpass|flyover|viaduct|balcony)\b).*\b"
+       r"((climb|climbed|climbing|gone|went|is|sitting|sat|standing|stood) (over|on|onto|outside)|on the wrong side of) the (rail|railing|railings|"
+       r"barrier|edge|ledge|fence|parapet)\b.*\b(still (up )?(there|on it)|not moving|right now)\b", negatable=False, whole_line=True),
+    # concern: disappointed to wake; relieved by a terminal diagnosis or a bus; not bothering to wake; the world smoother
+    # without me; stopped seeing the point of carrying on; nothing will fix me; a problem to be managed; never getting better
+    _r("concern", "passive wish not to exist", r"^(?=.*\b(wake|woke|waking)\b).*\b(disappointed|gutted|annoyed|sorry) (that )?i (did|still woke|"
+       r"woke up|am still here)\s*([.,!?]|$)|\b(terminal|something terminal|the cancer|cancer|it) (takes|took|would take|kills|took) me\b.{0,40}\b(relief|"
+       r"relieved)\b|\b(something terminal|terminal|got hit by a (bus|car|lorry|train))\b.{0,50}\b(would|will) (\w+ )?(be|feel) relieved\b|"
+       r"\b(not|never) bother waking up\b|\b(would|will) be (fine|okay|ok|alright|nice|easier|good) if i (did not|never|do not) wake( up)?\b(?!( up)? (till|until|before|early|at)\b)|\bwish(ing)? (sometimes )?i could (just )?(stop existing|not exist)\b|\bwish(ing)? (a|the) (car|bus|"
+       r"lorry|truck|train) would (just )?(take me out|hit me|run me over)\b", negatable=False, whole_line=True),
+    _r("concern", "feels a burden", r"\b(the world|everyone|everything|the family|life) would (run|be|go) (smoother|easier|better|simpler)\b.{0,20}"
+       r"\bwithout me( in it| around| here)?\s*([.,!?]|$)|\ball i (have )?(ever )?(been|am) (to (her|him|them|everyone|you) )?is a (problem|burden|nuisance|weight|chore)\b",
+       negatable=False),
+    _r("concern", "hopelessness", r"\bstopped seeing the point (of|in) (carrying on|going on|living|anything|it all)\b|\bnothing (is going to|will|"
+       r"can) (fix|help|change) me\b|\b(it is|things are|life is) never (getting|going to get) better\s*([.!]|$)", negatable=False),
+    _r("concern", "someone else in crisis", r"\b(he|she|they) (does not|do not|did not) see (much|any) reason (to|for) (keep going|keep on|carry on|"
+       r"carrying on|go on|going on|living|be here|being here|stay|staying)\b", negatable=False, past_downgrades=False),
+    _r("concern", "medication: more than prescribed", r"\b(if i|should i|can i|could i|what if i) double (up )?(the|my) (dose|dosage)\b", negatable=False),
     # concern: wishing not to have woken; not minding if the plane went down; easier lives without me; fine if I was not here
     _r("concern", "passive wish not to exist", r"\bwish i (had|would have|would) (not|never) (woken|woke) up\b(?! (this|so|that|too) early| at \d| "
        r"before)|^(?!.*\b(lol|lmao|haha|day off|off work|delayed|cancelled)\b).*\bif (the|my) (plane|car|bus|train|ferry) (went down|crashed|came off|"

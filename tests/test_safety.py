@@ -69,6 +69,7 @@ def test_acute_gets_the_fixed_response_without_calling_the_model(embedded_backen
 def test_concern_offers_resources_once_per_session(embedded_backend):
     companion = Companion(embedded_backend, resources=CrisisResources.for_region("US"))
     first = " ".join(s.text for s in companion.respond("I feel so hopeless lately."))
+    list(companion.respond("No, I'm not."))  # the answer to the direct question the first reply ended on
     second = " ".join(s.text for s in companion.respond("There's no point in anything."))
     assert "988" in first and "988" not in second
     assert first.count("?") == 1

@@ -320,6 +320,23 @@ ROUND_SHAPES_CASES = [
     ("acute", "If he shows his face at the school gates again I'll be waiting by the bins to batter him."),
     ("acute", "gonna batter one of the lads from the pub, got a blade on me"),
     ("acute", "Got my dad's hammer in my van and I'm heading round to her now."),
+    # session 6: shapes behind the misses of blind rounds 28-29 (fresh lines written for the test)
+    ("acute", "Sold the van, gave the dog to my sister. Won't need any of it where I'm headed."),
+    ("acute", "I've still got the shotgun from the farm. Kept it for just this. Tonight's the night."),
+    ("acute", "Checked the drop from the top floor of the car park this morning, I'm jumping from there on Sunday."),
+    ("acute", "no reminders needed, I've decided it's tomorrow."),
+    ("acute", "He cheated me out of the business. I've got the crowbar in the boot and he's getting it tonight."),
+    ("acute", "There's a lad on the wrong side of the railing on the flyover, he's still there, what do I do"),
+    ("concern", "I woke up this morning and I was gutted I did."),
+    ("concern", "If the scan shows something terminal I'd honestly be relieved."),
+    ("concern", "I'd like to fall asleep and not bother waking up."),
+    ("concern", "It would be nice if I just didn't wake up one day."),
+    ("concern", "Honestly I wish I could stop existing for a while."),
+    ("concern", "The house would be easier without me, really."),
+    ("concern", "All I am to them is a burden."),
+    ("concern", "I've stopped seeing the point in anything."),
+    ("concern", "Since the farm went, he doesn't see much reason to carry on. Is that normal?"),
+    ("concern", "can I double my dosage, the tablets stopped working"),
 ]
 ROUND_SHAPES_NEGATIVES = [
     "I'm ending it here for tonight, thanks for listening.",
@@ -375,6 +392,16 @@ ROUND_SHAPES_NEGATIVES = [
     "Got my knife in my bag, heading to his for the camping trip.",
     "I'm waiting for the physio to hurt me again, she's brutal.",
     "My GP keeps asking if I'm suicidal. I'm not, I'm just tired of being ill.",
+    "Got the rifle out of the cabinet for the clay shoot, tonight's the night we finally beat the Smiths.",
+    "I'm jumping off the diving board on Friday, the instructor says I'm ready.",
+    "We decided it's tonight for the fireworks, not tomorrow.",
+    "He's getting it tonight, the surprise party is all set, I've hidden the knife for the cake.",
+    "I was disappointed I did so badly in the quiz, but I woke up feeling fine.",
+    "Everything would run smoother without me in the kitchen, my wife says, she's right.",
+    "It's never getting better, this wifi, I swear.",
+    "He doesn't see much reason to keep the old car, it's costing a fortune.",
+    "It'd be fine if I didn't wake up till ten tomorrow, no alarm!",
+    "My sister called and we talked about the wedding for an hour.",
 ]
 
 
@@ -626,10 +653,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 5000
-    assert figures["acute_recall"] >= 0.681  # one acute line is 0.0006 (1,725 acute lines since round 27 was folded in)
-    assert figures["acute_or_concern_recall"] >= 0.691
-    assert figures["exact_level_accuracy"] >= 0.882
-    assert figures["false_alarm_rate_on_none"] <= 0.0025  # 13 of 5,338 ordinary lines
+    assert figures["acute_recall"] >= 0.677  # one acute line is 0.0006 (1,805 acute lines since round 29 was folded in)
+    assert figures["acute_or_concern_recall"] >= 0.693
+    assert figures["exact_level_accuracy"] >= 0.881
+    assert figures["false_alarm_rate_on_none"] <= 0.0026  # 14 of 5,498 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -643,8 +670,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.982 and combined["acute_or_concern_recall"] >= 0.971
-    assert combined["false_alarm_rate_on_none"] <= 0.0064  # 34 of 5,338 ordinary lines
+    assert combined["acute_flagged"] >= 0.983 and combined["acute_or_concern_recall"] >= 0.973
+    assert combined["false_alarm_rate_on_none"] <= 0.0059  # 32 of 5,498 ordinary lines
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
