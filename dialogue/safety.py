@@ -788,6 +788,13 @@ ROUND_SHAPES_RULES: list[Rule] = [
     _r("acute", "someone else in danger now", r"^(?=.*\b(bridge|roof|cliff|ledge|car park|multi-?storey|overpass|flyover|viaduct|balcony)\b).*\b"
        r"((climb|climbed|climbing|gone|went|is|sitting|sat|standing|stood) (over|on|onto|outside)|on the wrong side of) the (rail|railing|railings|"
        r"barrier|edge|ledge|fence|parapet)\b.*\b(still (up )?(there|on it)|not moving|right now)\b", negatable=False, whole_line=True),
+    # Session 6, round 30 (measured, then mended): a plan to die said plainly; having made sure of not waking; "it's
+    # planned for tonight", waiting for dark
+    _r("acute", "suicidal intent", r"\bi (am |have been )?(planning|plan|intend|intending|have decided|decided|have made up my mind) (to|on) "
+       r"(die|dying)\b(?! (peacefully|old|happy|at \d+|in my sleep at|of (old age|embarrassment|laughing|boredom))\b)"),
+    _r("acute", "suicide plan or preparation", r"\b(made|making) sure i (will not|am not going to|do not) (be )?wak(e|ing) up\b(?! (early|before|till|until|at)\b)|^(?=.*\b(waiting|"
+       r"wait) (until|till) it (gets|is) dark\b).*\bit is (all )?planned for (tonight|tomorrow|today|this weekend|\w+day)\b", negatable=False,
+       whole_line=True),
     # concern: disappointed to wake; relieved by a terminal diagnosis or a bus; not bothering to wake; the world smoother
     # without me; stopped seeing the point of carrying on; nothing will fix me; a problem to be managed; never getting better
     _r("concern", "passive wish not to exist", r"^(?=.*\b(wake|woke|waking)\b).*\b(disappointed|gutted|annoyed|sorry) (that )?i (did|still woke|"

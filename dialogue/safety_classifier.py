@@ -48,6 +48,39 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return spans if len(spans) > 1 else []
 
 
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+LONG_TURN_WORDS = 20  # a turn this long is also read sentence by sentence
+MIN_SENTENCE_WORDS = 4
+RUN_ON_WINDOW, RUN_ON_STEP = 14, 7  # words: how an unpunctuated run-on is cut into overlapping stretches
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a long turn (or, for a long Whisper run-on with no full stops, of
+    overlapping stretches of RUN_ON_WINDOW words); none for a short turn or a single sentence.
+
+    Why: a voice journal turn is often several sentences about the day with one that matters ("Session went fine,
+    we did the worksheet. I'm planning to die on Thursday, after my sister's birthday."); the whole turn's embedding
+    averages it away (flag 0.12 there, 0.93 for the sentence alone). Each sentence's own tokens are pooled from the
+    same single pass, so they are still read in the turn's context: that recovers part of it at no extra cost (a pass
+    per sentence recovered more but flagged more long ordinary turns). Sentences, not clauses: clause-level reading
+    (below) heard short ordinary clauses as intent."""
+    if len(text.split()) < LONG_TURN_WORDS:
+        return []
+    spans, start = [], 0
+    for cut in [*_SENTENCE_END.finditer(text), None]:
+        end = cut.start() if cut else len(text)
+        piece = text[start:end]
+        if len(piece.split()) >= MIN_SENTENCE_WORDS:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+        start = cut.end() if cut else len(text)
+    if len(spans) == 1 and len(text[spans[0][0]:spans[0][1]].split()) > 2 * RUN_ON_WINDOW:
+        words = [m.span() for m in re.finditer(r"\S+", text)]
+        spans = [(words[i][0], words[min(i + RUN_ON_WINDOW, len(words)) - 1][1])
+                 for i in range(0, max(len(words) - RUN_ON_WINDOW, 0) + 1, RUN_ON_STEP)]
+    return spans if len(spans) > 1 else []
+
+
 @dataclass(frozen=True)
 class ClassifierOpinion:
     level: Level
@@ -104,6 +137,7 @@ class Heads:
     # the acute head on its own: a line it is this sure of is acute even below the flag threshold (the two heads are
     # trained apart, and calm finality often reads as acute-vs-rest before it reads as crisis-vs-ordinary); inf: off
     acute_alone_threshold: float = float("inf")
+    sentences: bool = False  # a long turn is also read sentence by sentence, the highest scores kept (sentence_spans)
 
     def scores_many(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(flag, acute) scores for each row of `vectors`."""
@@ -135,6 +169,7 @@ class Heads:
             thresholds=np.asarray([self.flag_threshold, self.acute_threshold, self.acute_alone_threshold], dtype=np.float32),
             model=np.asarray(self.model),
             clauses=np.asarray(self.clauses),
+            sentences=np.asarray(self.sentences),
             pooling=np.asarray(self.pooling),
             **({} if self.neighbours is None else {
                 "neighbour_vectors": self.neighbours.vectors.astype(np.float16),
@@ -160,6 +195,7 @@ class Heads:
                 str(data["pooling"]) if "pooling" in data.files else "mean",
                 neighbours,
                 alone[0] if alone else float("inf"),
+                bool(data["sentences"]) if "sentences" in data.files else False,
             )
 
 
@@ -175,7 +211,7 @@ class SafetyClassifier:
     def opinion(self, text: str) -> ClassifierOpinion:
         if not text.strip():
             return ClassifierOpinion("none", 0.0, 0.0)
-        spans = clause_spans(text) if self.heads.clauses else []
+        spans = clause_spans(text) if self.heads.clauses else sentence_spans(text) if self.heads.sentences else []
         vectors = self.embedder.embed_spans(text, spans, self.heads.pooling)  # one model pass for the line and its clauses
         scored = [self.heads.scores(v) for v in vectors]
         flag = max(f for f, _ in scored)

@@ -337,6 +337,10 @@ ROUND_SHAPES_CASES = [
     ("concern", "I've stopped seeing the point in anything."),
     ("concern", "Since the farm went, he doesn't see much reason to carry on. Is that normal?"),
     ("concern", "can I double my dosage, the tablets stopped working"),
+    # session 6, round 30 (fresh lines written for the test)
+    ("acute", "Honestly I intend to die before the end of the month."),
+    ("acute", "Locked up, fed the dog, and I've made sure I won't wake up."),
+    ("acute", "Waiting till it gets dark now. It's all planned for tonight."),
 ]
 ROUND_SHAPES_NEGATIVES = [
     "I'm ending it here for tonight, thanks for listening.",
@@ -402,6 +406,10 @@ ROUND_SHAPES_NEGATIVES = [
     "He doesn't see much reason to keep the old car, it's costing a fortune.",
     "It'd be fine if I didn't wake up till ten tomorrow, no alarm!",
     "My sister called and we talked about the wedding for an hour.",
+    "I'm planning to dye my hair on Thursday.",
+    "I made sure I won't be waking up early, alarm's off.",
+    "The party is planned for tonight, we're waiting until it gets dark for the fireworks.",
+    "I plan to die peacefully at 100 in my sleep lol",
 ]
 
 
@@ -430,6 +438,22 @@ def test_rule_group_negatives_stay_ordinary_for_the_rules(group, text):
 def test_each_rule_of_a_group_is_needed(group, index, monkeypatch):
     """Deleting this one rule lowers the level of at least one of its group's pinned lines."""
     _assert_rule_needed(index, RULE_GROUPS[group][1], monkeypatch)
+
+
+def test_a_long_turn_is_also_read_sentence_by_sentence():
+    """One sentence that matters in a long voice-journal turn is not averaged away (blind round 30: a plan told after
+    an account of the day scored 0.12 as a whole turn). Written for the test; the rules do not know it."""
+    import dataclasses
+
+    from dialogue.safety_classifier import Heads, SafetyClassifier
+
+    turn = ("Long day at the depot, two drivers off sick so I did a double. I've written notes for the kids and put them "
+            "in the drawer for after. Got home and the boiler's packed in again.")
+    assert assess(turn).level == "none"
+    heads = Heads.load()
+    assert heads.sentences
+    assert SafetyClassifier(heads).opinion(turn).level == "acute"
+    assert SafetyClassifier(dataclasses.replace(heads, sentences=False)).opinion(turn).level == "none"
 
 
 def test_a_place_remembered_or_a_journey_now_is_not_past_ideation():
@@ -653,10 +677,10 @@ def test_rules_development_floors_sit_where_the_figures_are():
     truth = [level for level, _, _ in rows]
     figures = metrics_for(truth, [assess(text).level for _, _, text in rows])
     assert figures["utterances"] >= 5000
-    assert figures["acute_recall"] >= 0.677  # one acute line is 0.0006 (1,805 acute lines since round 29 was folded in)
-    assert figures["acute_or_concern_recall"] >= 0.693
-    assert figures["exact_level_accuracy"] >= 0.881
-    assert figures["false_alarm_rate_on_none"] <= 0.0026  # 14 of 5,498 ordinary lines
+    assert figures["acute_recall"] >= 0.675  # one acute line is 0.0005 (1,885 acute lines since round 31 was folded in)
+    assert figures["acute_or_concern_recall"] >= 0.689
+    assert figures["exact_level_accuracy"] >= 0.879
+    assert figures["false_alarm_rate_on_none"] <= 0.0025  # 14 of 5,658 ordinary lines
 
 
 def test_combined_layers_on_the_development_set():
@@ -670,8 +694,8 @@ def test_combined_layers_on_the_development_set():
     truth = [level for level, _, _ in rows]
     combined = metrics_for(truth, levels["combined"])
     rules = metrics_for(truth, levels["rules"])
-    assert combined["acute_flagged"] >= 0.983 and combined["acute_or_concern_recall"] >= 0.973
-    assert combined["false_alarm_rate_on_none"] <= 0.0059  # 32 of 5,498 ordinary lines
+    assert combined["acute_flagged"] >= 0.985 and combined["acute_or_concern_recall"] >= 0.977
+    assert combined["false_alarm_rate_on_none"] <= 0.0073  # 41 of 5,658 ordinary lines (long turns read by sentence too)
     assert combined["acute_or_concern_recall"] > rules["acute_or_concern_recall"] + 0.15
 
 
