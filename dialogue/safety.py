@@ -888,10 +888,19 @@ def _is_negated(clause: str, match: re.Match[str]) -> bool:
     return bool(_NEGATION.search(_UNNEGATE.sub(" ", span + " " + inside)))
 
 
+# A media word after the crisis words marks them as a quotation only when it says where they come from ("…, that's a
+# line from the song"), not when it is just part of the sentence ("I'm taking them when this song ends").
+_SOURCE_AFTER = re.compile(
+    r"\b(from|in|on|of) (a|an|the|that|this|my|his|her|their) (\w+ )?(song|film|movie|show|series|book|novel|poem|podcast|"
+    r"episode|game|article|documentary|play|album|video)\b|\blyrics?\b|\bquot(e|ing|ed)\b|\b(the )?(song|film|book|show) (says|goes|said)\b"
+)
+
+
 def _is_reported(clause: str, start: int, end: int) -> bool:
     before = clause[:start]
     quoted = before.count('"') % 2 == 1
-    return quoted or bool(_REPORTED.search(clause)) or bool(_REPORTED_VERBS.search(before))
+    return (quoted or bool(_REPORTED.search(before)) or bool(_REPORTED_VERBS.search(before))
+            or bool(_SOURCE_AFTER.search(clause[end:])))
 
 
 def assess(text: str) -> SafetyAssessment:

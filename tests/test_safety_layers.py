@@ -456,6 +456,14 @@ def test_a_long_turn_is_also_read_sentence_by_sentence():
     assert SafetyClassifier(dataclasses.replace(heads, sentences=False)).opinion(turn).level == "none"
 
 
+def test_a_media_word_after_the_words_is_a_quotation_only_when_it_names_their_source():
+    """Blind round 35 (measured on the shipped weights): "…im takin them wen this song ends" was set aside as a
+    quotation because "song" was in the turn."""
+    assert assess("I've got the pills lined up and I'm taking them when this film finishes.").level == "acute"
+    assert assess("I want to die, that's the line from the song everyone's humming at work.").level == "none"
+    assert assess("The song says I want to die but it's actually upbeat.").level == "none"
+
+
 def test_a_place_remembered_or_a_journey_now_is_not_past_ideation():
     """'the cliffs where we used to go' dates the place, and 'I'm going' is now (blind round 25 read a trip to the
     cliffs 'not coming back' as past ideation)."""
