@@ -31,20 +31,26 @@ _CLAUSE_BREAK = re.compile(r"[.,!?;:]+|\s(?:and|but|so|because|cos|cause|then|th
 MIN_CLAUSE_WORDS = 3
 
 
+def _pieces(text: str, breaks: re.Pattern[str], min_words: int) -> list[tuple[int, int]]:
+    """Character spans of the stretches of `text` between `breaks`, trimmed, each of at least `min_words` words."""
+    spans, start = [], 0
+    for cut in [*breaks.finditer(text), None]:
+        end = cut.start() if cut else len(text)
+        piece = text[start:end]
+        if len(piece.split()) >= min_words:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+        start = cut.end() if cut else len(text)
+    return spans
+
+
 def clause_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the clauses of a line ("I'm fine at work, but I bought a rope and I know
     where" → three), each of at least MIN_CLAUSE_WORDS words; none when the line is one clause.
 
     Why: an embedding of the whole line averages every word, so a single crisis clause in a long,
     ordinary turn is diluted; scoring each clause too and taking the highest keeps it audible."""
-    spans, start = [], 0
-    for cut in [*_CLAUSE_BREAK.finditer(text), None]:
-        end = cut.start() if cut else len(text)
-        piece = text[start:end]
-        if len(piece.split()) >= MIN_CLAUSE_WORDS:
-            lead = len(piece) - len(piece.lstrip())
-            spans.append((start + lead, start + len(piece.rstrip())))
-        start = cut.end() if cut else len(text)
+    spans = _pieces(text, _CLAUSE_BREAK, MIN_CLAUSE_WORDS)
     return spans if len(spans) > 1 else []
 
 
@@ -63,17 +69,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     averages it away (flag 0.12 there, 0.93 for the sentence alone). Each sentence's own tokens are pooled from the
     same single pass, so they are still read in the turn's context: that recovers part of it at no extra cost (a pass
     per sentence recovered more but flagged more long ordinary turns). Sentences, not clauses: clause-level reading
-    (below) heard short ordinary clauses as intent."""
+    (clause_spans) heard short ordinary clauses as intent."""
     if len(text.split()) < LONG_TURN_WORDS:
         return []
-    spans, start = [], 0
-    for cut in [*_SENTENCE_END.finditer(text), None]:
-        end = cut.start() if cut else len(text)
-        piece = text[start:end]
-        if len(piece.split()) >= MIN_SENTENCE_WORDS:
-            lead = len(piece) - len(piece.lstrip())
-            spans.append((start + lead, start + len(piece.rstrip())))
-        start = cut.end() if cut else len(text)
+    spans = _pieces(text, _SENTENCE_END, MIN_SENTENCE_WORDS)
     if len(spans) == 1 and len(text[spans[0][0]:spans[0][1]].split()) > 2 * RUN_ON_WINDOW:
         words = [m.span() for m in re.finditer(r"\S+", text)]
         spans = [(words[i][0], words[min(i + RUN_ON_WINDOW, len(words)) - 1][1])
