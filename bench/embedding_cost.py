@@ -7,7 +7,8 @@ of its clauses pooled from the same token states (see embedding.embed_spans).
 
 Each model is measured in its own fresh process (so memory is its own): resident memory after
 Python and numpy are loaded, then after the model is loaded and 200 development lines were
-embedded one at a time; time per utterance as the median and 95th percentile.
+embedded one at a time; time per utterance as the median and 95th percentile. `--long` takes 200 of
+the turns of 20 words or more instead (the safety layer reads those sentence by sentence too).
 
     .venv/bin/python bench/embedding_cost.py [--threads 1 2]
 """
@@ -34,7 +35,7 @@ def rss_mb():
         if line.startswith("VmRSS"):
             return int(line.split()[1]) / 1024
 from safety_train import load
-texts = [t for _, _, t in load()][::6][:200]
+texts = [t for _, _, t in load() if not {long} or len(t.split()) >= 20][::{step}][:200]
 before = rss_mb()
 if {model!r} == "minilm":
     from dialogue.embedding import SentenceEmbedder
@@ -65,8 +66,9 @@ print(json.dumps({{"model": {model!r}, "threads": {threads}, "ms_median": float(
 """
 
 
-def measure(model: str, threads: int) -> dict:
-    code = _CHILD.format(model=model, threads=threads, root=str(ROOT), bench=str(ROOT / "bench"))
+def measure(model: str, threads: int, long: bool = False) -> dict:
+    code = _CHILD.format(model=model, threads=threads, root=str(ROOT), bench=str(ROOT / "bench"), long=long,
+                         step=2 if long else 6)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -76,8 +78,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--models", nargs="+", default=["minilm", "safety-layer", "minilm-clauses", "e5"],
                         choices=["minilm", "safety-layer", "minilm-clauses", "e5"])
+    parser.add_argument("--long", action="store_true", help="only turns of 20 words or more (the safety layer also reads "
+                        "them sentence by sentence)")
     args = parser.parse_args()
-    rows = [measure(m, t) for m in args.models for t in args.threads]
+    rows = [measure(m, t, args.long) for m in args.models for t in args.threads]
     print("| model | threads | ms median | ms p95 | memory added (MB) | peak process RSS (MB) |")
     print("|---|---|---|---|---|---|")
     for r in rows:

@@ -212,7 +212,8 @@ class SafetyClassifier:
             return ClassifierOpinion("none", 0.0, 0.0)
         spans = clause_spans(text) if self.heads.clauses else sentence_spans(text) if self.heads.sentences else []
         vectors = self.embedder.embed_spans(text, spans, self.heads.pooling)  # one model pass for the line and its clauses
-        scored = [self.heads.scores(v) for v in vectors]
+        flags, acutes = self.heads.scores_many(vectors)  # the line and its parts in one product with the vote's memory
+        scored = list(zip(flags.tolist(), acutes.tolist()))
         flag = max(f for f, _ in scored)
         acute = max(a for _, a in scored)
         level = self.heads.level(flag, acute)
