@@ -22,7 +22,12 @@ one the reply uses anyway). `--calibrate` fits the decision on the calibration i
 written for it (bench/turn_set.py), disjoint in text from the measured set; `--reuse` replays the
 readings saved by the last run.
 
+`--clean-pauses` reads the clean-pause stress set instead (`clean_items`: pauses after "and",
+"but", "because", "so", a comma or a preposition, with nothing of the next word in the first half)
+and reports its two halves, each voice, and how the early transcript ended at every pause.
+
     .venv/bin/python bench/turns.py [--limit N] [--calibrate] [--reuse] [--split calibration]
+    .venv/bin/python bench/turns.py --clean-pauses [--reuse]   (~2 minutes on 2 shared cores)
 """
 
 from __future__ import annotations
@@ -241,6 +246,15 @@ def clean_items() -> list[Item]:
             (part,) = voice_parts([text], voice, j)
             rec = build([0.6, part, 3.0], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
             out.append(Item("finished", "sentence", voice, text, CLEAN_HALVES[i % 2], rec.audio, rec.speech))
+    apart = itertools.count(30_000)  # own seeds: the items above stay as they were
+    for i, (kind, a, b) in enumerate(CLEAN_UNFINISHED):
+        # the hardest case, apart: the first half voiced on its own, as a whole utterance that ends
+        # on the conjunction (a falling, final-sounding melody), then the rest voiced on its own
+        j = next(apart)
+        gap = GAPS[j % len(GAPS)]
+        rec = build([0.6, say(a.rstrip(",")), gap, say(b), 1.5], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
+        out.append(Item("unfinished", kind, "read, voiced apart", f"{a} [{gap} s] {b}", CLEAN_HALVES[i % 2], rec.audio,
+                        rec.speech))
     for i, (clip, before, kind) in enumerate(CLEAN_LJ_CUTS):
         halves = clean_lj_split(clip, before)
         if halves is None:
@@ -435,6 +449,20 @@ def clean_report(results, path: str) -> None:
         print(f"\n{name}:")
         print(table(headers, out[name]))
     default = policies(TurnEndRules())["sound + words + trailing-off (fitted, default)"]
+    fixed = policies(TurnEndRules())["fixed 800 ms wait"]
+    voices = sorted({it.voice for it, _ in results})
+    by_voice = []
+    for voice in voices:
+        unf = [(it, rd) for it, rd in results if it.voice == voice and it.label == "unfinished"]
+        fin = [outcome(rd, it.true_end, default) for it, rd in results if it.voice == voice and it.label == "finished"]
+        known = [k for c, k in fin if not c and k is not None]
+        by_voice.append([voice, len(unf), sum(outcome(rd, it.true_end, default)[0] for it, rd in unf),
+                         sum(outcome(rd, it.true_end, fixed)[0] for it, rd in unf), len(fin),
+                         round(percentile(known, 50)) if known else "", round(percentile(known, 95)) if known else ""])
+    print("\nper voice, both halves (the shipped decision; the fixed 800 ms wait's cut-offs beside it):")
+    print(table(["voice", "unfinished", "cut off", "cut off, fixed 800 ms", "finished", "known p50 ms", "known p95 ms"],
+                by_voice))
+    out["by_voice"] = by_voice
     kinds = ["as spoken", "last word(s) lost", "next word's first sound heard", "misheard"]
     counts, rows = {}, []
     for item, readings in results:
@@ -446,7 +474,7 @@ def clean_report(results, path: str) -> None:
         reads_finished = bool(r and r.transcript and r.transcript.rstrip().endswith((".", "!", "?"))
                               and not looks_open(r.transcript))
         cut = outcome(readings, item.true_end, default)[0]
-        c = counts.setdefault((item.kind, item.voice == "LJ Speech"),
+        c = counts.setdefault((item.kind, item.voice),
                               {**dict.fromkeys(kinds + ["reads finished", "cut"], 0), "sound": [], "words": []})
         c["sound"] += [r.sound] if r and r.sound is not None else []
         c["words"] += [r.words] if r and r.words is not None else []
@@ -456,9 +484,9 @@ def clean_report(results, path: str) -> None:
         rows.append(dict(text=item.text, voice=item.voice, split=item.split, heard=r.transcript if r else None,
                          ending=how, sound=r.sound if r else None, words=r.words if r else None, cut=cut))
     median = lambda v: round(float(np.median(v)), 2) if v else ""  # noqa: E731
-    table_rows = [[f"{kind} ({'LJ Speech' if real else 'Piper'})", sum(c[k] for k in kinds), *[c[k] for k in kinds],
+    table_rows = [[f"{kind} ({voice})", sum(c[k] for k in kinds), *[c[k] for k in kinds],
                    c["reads finished"], c["cut"], median(c["sound"]), median(c["words"])]
-                  for (kind, real), c in sorted(counts.items())]
+                  for (kind, voice), c in sorted(counts.items())]
     every = lambda key: [v for c in counts.values() for v in c[key]]  # noqa: E731
     table_rows.append(["all", *[sum(r[i] for r in table_rows) for i in range(1, 8)], median(every("sound")),
                        median(every("words"))])
