@@ -185,3 +185,69 @@ MORE_FINISHED = [
     "I just needed to say it out loud.",
     "Maybe tomorrow will be easier.",
 ]
+
+# The clean-pause stress set (`bench/turns.py --clean-pauses`): unfinished thoughts where the
+# person stops right after a conjunction, a comma or a preposition and leaves a clean silence —
+# the last word ends on its own, with nothing of the next word's first sound in it. Written for
+# it, disjoint from every list above (checked by bench/turns.py). Even-numbered entries fit, odd
+# ones are held out (an item's two voices stay together).
+CLEAN_UNFINISHED = [
+    ("and", "I got home from the hospital and", "the house was completely dark."),
+    ("and", "She looked at me for a long time and", "then she just walked out."),
+    ("and", "I opened the laptop to work and", "ended up staring at the wall."),
+    ("and", "My dad rang this morning and", "we actually had a good talk."),
+    ("and", "I lay awake until three and", "kept going over the same thing."),
+    ("but", "I wanted to tell him everything but", "I couldn't find the words."),
+    ("but", "The session went fine but", "I felt empty on the way home."),
+    ("but", "I know she means well but", "it still stings when she says it."),
+    ("because", "I didn't go to the gym because", "I couldn't face anyone."),
+    ("because", "I've been snapping at people because", "I'm just so tired."),
+    ("because", "I stayed late at the office because", "I didn't want to go home."),
+    ("so", "The flat was too quiet so", "I went out for a drive."),
+    ("so", "I couldn't sleep so", "I got up and made toast."),
+    ("so", "Nobody else was going to do it so", "I sorted it out myself."),
+    ("comma", "Every time I try to relax,", "something else goes wrong."),
+    ("comma", "Most days I'm fine,", "but today was different."),
+    ("comma", "The worst thing is,", "nobody really knows."),
+    ("preposition", "I was looking for", "my old diary in the loft."),
+    ("preposition", "I've been thinking a lot about", "what my grandmother used to say."),
+    ("preposition", "I was so angry with", "myself for letting it happen."),
+]
+
+CLEAN_FINISHED = [
+    "I finally slept through the night.",
+    "My sister and I made up.",
+    "The appointment was moved to Thursday.",
+    "I didn't cry this time.",
+    "We went for a long walk by the sea.",
+    "I feel calmer than I did this morning.",
+    "He sent me a lovely message.",
+    "I've decided to take the job.",
+    "The house is finally sold.",
+    "I burned the dinner and laughed about it.",
+    "I'm going to bed early tonight.",
+    "It rained all day, so I stayed in.",
+    "My grandmother would have loved that.",
+    "I told my boss I need some time off.",
+    "Work was quiet, which helped.",
+    "I called the helpline, and it helped.",
+    "I'm not angry anymore.",
+    "The garden is starting to come back.",
+    "I made it to the gym today.",
+    "I think I'm ready to let it go.",
+]
+
+# Real speech (LJ Speech, tests/data/ljspeech): each clip cut where the reader's words stop after a
+# comma, a conjunction or a preposition — (clip, words before the cut, kind). Each is heard in two rooms.
+# A cut that cannot be made clean (bench/turns.py's check) is left out.
+CLEAN_LJ_CUTS = [
+    ("LJ001-0004", "produced the block books,", "comma"),
+    ("LJ001-0006", "And it is worth mention in passing that,", "comma"),
+    ("LJ001-0004", "produced the block books, which", "which"),
+    ("LJ001-0004", "produced the block books, which were the immediate predecessors of", "preposition"),
+    ("LJ001-0006", "And it is worth mention in passing that, as an example of", "preposition"),
+    ("LJ001-0013", "than in the same operations with", "preposition"),
+    ("LJ001-0006", "And it is worth mention in", "preposition"),
+    ("LJ001-0008", "has never been", "verb"),
+]
+CLEAN_LJ_FINISHED = ["LJ001-0002", "LJ001-0008", "LJ001-0013"]

@@ -22,7 +22,12 @@ one the reply uses anyway). `--calibrate` fits the decision on the calibration i
 written for it (bench/turn_set.py), disjoint in text from the measured set; `--reuse` replays the
 readings saved by the last run.
 
+`--clean-pauses` reads the clean-pause stress set instead (`clean_items`: pauses after "and",
+"but", "because", "so", a comma or a preposition, with nothing of the next word in the first half)
+and reports its two halves, each voice, and how the early transcript ended at every pause.
+
     .venv/bin/python bench/turns.py [--limit N] [--calibrate] [--reuse] [--split calibration]
+    .venv/bin/python bench/turns.py --clean-pauses [--reuse]   (~2 minutes on 2 shared cores)
 """
 
 from __future__ import annotations
@@ -36,9 +41,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from common import ROOT, build, lj, percentile, say, table
+from common import ROOT, build, lj, lj_transcript, percentile, say, table
 from speechkit import NOISE_KINDS, spoken_casually, trim
-from turn_set import CALIBRATION, FINISHED, MORE_FINISHED, MORE_UNFINISHED, UNFINISHED
+from turn_set import (CALIBRATION, CLEAN_FINISHED, CLEAN_LJ_CUTS, CLEAN_LJ_FINISHED, CLEAN_UNFINISHED, FINISHED,
+                      MORE_FINISHED, MORE_UNFINISHED, UNFINISHED)
 from stillpoint.turn_end import TurnEndRules, TurnEvidence, decide
 from stillpoint.turn_judge import TurnJudge
 from voice.events import AudioFrame, SAMPLE_RATE
@@ -146,6 +152,130 @@ def items(limit: int | None = None):
     for pair in itertools.zip_longest(rest_u, rest_f):
         ordered += [it for it in pair if it is not None]
     return ordered
+
+
+CLEAN_HALVES = ("clean-fit", "clean-held-out")
+
+
+def quiet_runs(x: np.ndarray, below_dbfs: float = -50.0, least_s: float = 0.1) -> list[tuple[int, int]]:
+    """(start, end) samples of the stretches of 10 ms frames below `below_dbfs`, at least `least_s` long."""
+    frames = x[: len(x) // 160 * 160].reshape(-1, 160)
+    quiet = 10 * np.log10(np.square(frames, dtype=np.float64).mean(axis=1) + 1e-12) < below_dbfs
+    runs, start = [], None
+    for i, q in enumerate(np.append(quiet, False)):
+        if q and start is None:
+            start = i
+        elif not q and start is not None:
+            if (i - start) * 0.01 >= least_s:
+                runs.append((start * 160, i * 160))
+            start = None
+    return runs
+
+
+def clean_split(a: str, b: str, voice: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The thought spoken in one go with a comma where the person stops ("…ran late and, I missed…"),
+    so Piper ends the word before the pause cleanly, on a melody that goes on, and leaves a silence;
+    cut in that silence. Unlike `split_thought`'s cut at the word boundary, nothing of the next
+    word's first sound is left in the first half — as when a person stops after "and" to think."""
+    text = f"{a} {b}" if a.rstrip().endswith(",") else f"{a}, {b}"
+    whole = say(text) if voice == "read" else spoken_casually(text, seed)
+    expected = len(whole) * len(a) / len(text)
+    # the comma's pause (~0.3 s), not a stop consonant's closure inside a word (~0.1 s)
+    runs = [r for r in quiet_runs(whole, least_s=0.2) if 0 < r[0] and r[1] < len(whole)]
+    start, end = min(runs, key=lambda r: abs((r[0] + r[1]) / 2 - expected))
+    return trim(whole[: start + 160]), trim(whole[end - 160 :])
+
+
+def clean_lj_split(clip: str, before: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """A real LJ Speech clip cut after the words `before`, so the first half ends on its own last
+    word: at the quietest 10 ms between the last of them and the next (Whisper's word times, full
+    window), with 15 ms fades. Read speech runs on between words, so the cut is checked by ear's
+    proxy: the first half alone, in room noise, is transcribed, and while that transcript holds the
+    next word's first sound ("…of the…") the cut moves 20 ms earlier, up to 160 ms. None: no clean
+    cut there (the item is left out, and said so)."""
+    global _STT, _PRODUCT_STT
+    if _STT is None:
+        from voice.stt import Transcriber
+
+        _STT = Transcriber(sized_window=False)
+    if _PRODUCT_STT is None:
+        from voice.stt import Transcriber
+
+        _PRODUCT_STT = Transcriber()
+    from turn_transcript import ending
+
+    audio = lj(clip)
+    heard = _STT.transcribe(audio).words
+    n = len(before.split())
+    assert len(heard) == len(lj_transcript(clip).split()), (clip, [w.text for w in heard])
+    lo, hi = int((heard[n - 1].end_s - 0.05) * 100), int((heard[n].start_s + 0.05) * 100)
+    frames = audio[: len(audio) // 160 * 160].reshape(-1, 160)
+    energy = np.square(frames).mean(axis=1)
+    quietest = (lo + int(np.argmin(energy[lo:hi]))) * 160 + 80
+    fade = np.linspace(1.0, 0.0, 240, dtype=np.float32)
+    for at in range(quietest, quietest - 2561, -320):
+        first, second = audio[:at].copy(), audio[at:].copy()
+        first[-240:] *= fade
+        second[:240] *= fade[::-1]
+        alone = build([0.3, first, 1.0], seed=at, floor_dbfs=-46, kind="pink").audio
+        if ending(_PRODUCT_STT.transcribe(alone).text, before) != "next word's first sound heard":
+            return trim(first, level=0.03), trim(second, level=0.03)
+    return None
+
+
+_PRODUCT_STT = None
+
+
+def clean_items() -> list[Item]:
+    """The clean-pause stress set (bench/turn_set.py's CLEAN_* lists), in two halves by sentence:
+    `clean-fit` (may calibrate) and `clean-held-out` (measured once). Own seeds."""
+    known = {t for _, a, b in UNFINISHED + MORE_UNFINISHED for t in (a, b)} | set(FINISHED) | set(MORE_FINISHED)
+    out, k = [], itertools.count(20_000)
+    for i, (kind, a, b) in enumerate(CLEAN_UNFINISHED):
+        assert a not in known and b not in known, (a, b)
+        for voice in ("read", "conversational"):
+            j = next(k)
+            gap = GAPS[j % len(GAPS)]
+            pa, pb = clean_split(a, b, voice, j)
+            rec = build([0.6, pa, gap, pb, 1.5], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
+            out.append(Item("unfinished", kind, voice, f"{a} [{gap} s] {b}", CLEAN_HALVES[i % 2], rec.audio, rec.speech))
+    for i, text in enumerate(CLEAN_FINISHED):
+        assert text not in known, text
+        for voice in ("read", "conversational"):
+            j = next(k)
+            (part,) = voice_parts([text], voice, j)
+            rec = build([0.6, part, 3.0], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
+            out.append(Item("finished", "sentence", voice, text, CLEAN_HALVES[i % 2], rec.audio, rec.speech))
+    apart = itertools.count(30_000)  # own seeds: the items above stay as they were
+    for i, (kind, a, b) in enumerate(CLEAN_UNFINISHED):
+        # the hardest case, apart: the first half voiced on its own, as a whole utterance that ends
+        # on the conjunction (a falling, final-sounding melody), then the rest voiced on its own
+        j = next(apart)
+        gap = GAPS[j % len(GAPS)]
+        rec = build([0.6, say(a.rstrip(",")), gap, say(b), 1.5], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
+        out.append(Item("unfinished", kind, "read, voiced apart", f"{a} [{gap} s] {b}", CLEAN_HALVES[i % 2], rec.audio,
+                        rec.speech))
+    for i, (clip, before, kind) in enumerate(CLEAN_LJ_CUTS):
+        halves = clean_lj_split(clip, before)
+        if halves is None:
+            print(f"left out, no clean cut: {clip} after {before!r}")
+            continue
+        pa, pb = halves
+        rest = " ".join(lj_transcript(clip).split()[len(before.split()):])
+        for room in range(2):
+            j = next(k)
+            gap, floor, noise = GAPS[j % len(GAPS)], FLOORS[j % 3], NOISE_KINDS[j % 4]
+            rec = build([0.6, pa, gap, pb, 1.5], seed=j, floor_dbfs=floor, kind=noise)
+            out.append(Item("unfinished", kind, "LJ Speech", f"{before} [{gap} s] {rest} ({clip}, {floor} dBFS {noise})",
+                            CLEAN_HALVES[i % 2], rec.audio, rec.speech))
+    for i, clip in enumerate(CLEAN_LJ_FINISHED):
+        for room in range(4):
+            j = next(k)
+            floor, noise = FLOORS[j % 3], NOISE_KINDS[j % 4]
+            rec = build([0.6, lj(clip), 3.0], seed=j, floor_dbfs=floor, kind=noise)
+            out.append(Item("finished", "sentence", "LJ Speech", f"{lj_transcript(clip)} ({clip}, {floor} dBFS {noise})",
+                            CLEAN_HALVES[i % 2], rec.audio, rec.speech))
+    return out
 
 
 @dataclass
@@ -287,9 +417,10 @@ def policies(rules: TurnEndRules, other: tuple[str, TurnEndRules] | None = None)
     }
 
 
-def report(results, rules, split: str, other=None):
+def report(results, rules, split: str | tuple[str, ...], other=None):
     rows = []
-    chosen = [(item, readings) for item, readings in results if item.split == split]
+    splits = (split,) if isinstance(split, str) else split
+    chosen = [(item, readings) for item, readings in results if item.split in splits]
     for name, policy in policies(rules, other).items():
         unfinished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "unfinished"]
         finished = [outcome(rd, it.true_end, policy) for it, rd in chosen if it.label == "finished"]
@@ -298,6 +429,85 @@ def report(results, rules, split: str, other=None):
                      sum(c for c, _ in finished) / max(1, len(finished)), round(percentile(known, 50)),
                      round(percentile(known, 95))])
     return rows
+
+
+def pause_reading(item: Item, readings: list[Heard]) -> Heard | None:
+    """The reading of the silence at the pause inside an unfinished thought."""
+    inner = [r for r in readings if r.resumed_ms is not None]
+    return min(inner, key=lambda r: abs(r.end_s - item.speech[0][1])) if inner else None
+
+
+def clean_report(results, path: str) -> None:
+    """The shipped decision (and the others) on the clean-pause stress set, per half and together;
+    how the early transcript ended at each pause, and what it said where a turn was cut off."""
+    from turn_transcript import ending, looks_open
+
+    headers = ["rule", "unfinished", "cut off", "finished", "cut at an inner pause", "known p50 ms", "known p95 ms"]
+    out = {"headers": headers}
+    for name, splits in (("clean-fit", ("clean-fit",)), ("clean-held-out", ("clean-held-out",)), ("both halves", CLEAN_HALVES)):
+        out[name] = report(results, TurnEndRules(), splits)
+        print(f"\n{name}:")
+        print(table(headers, out[name]))
+    default = policies(TurnEndRules())["sound + words + trailing-off (fitted, default)"]
+    fixed = policies(TurnEndRules())["fixed 800 ms wait"]
+    voices = sorted({it.voice for it, _ in results})
+    by_voice = []
+    for voice in voices:
+        unf = [(it, rd) for it, rd in results if it.voice == voice and it.label == "unfinished"]
+        fin = [outcome(rd, it.true_end, default) for it, rd in results if it.voice == voice and it.label == "finished"]
+        known = [k for c, k in fin if not c and k is not None]
+        by_voice.append([voice, len(unf), sum(outcome(rd, it.true_end, default)[0] for it, rd in unf),
+                         sum(outcome(rd, it.true_end, fixed)[0] for it, rd in unf), len(fin),
+                         round(percentile(known, 50)) if known else "", round(percentile(known, 95)) if known else ""])
+    print("\nper voice, both halves (the shipped decision; the fixed 800 ms wait's cut-offs beside it):")
+    print(table(["voice", "unfinished", "cut off", "cut off, fixed 800 ms", "finished", "known p50 ms", "known p95 ms"],
+                by_voice))
+    out["by_voice"] = by_voice
+    kinds = ["as spoken", "last word(s) lost", "next word's first sound heard", "misheard"]
+    counts, rows = {}, []
+    for item, readings in results:
+        if item.label != "unfinished":
+            continue
+        r = pause_reading(item, readings)
+        said = item.text.split(" [")[0]
+        how = ending(r.transcript if r else None, said)
+        reads_finished = bool(r and r.transcript and r.transcript.rstrip().endswith((".", "!", "?"))
+                              and not looks_open(r.transcript))
+        cut = outcome(readings, item.true_end, default)[0]
+        c = counts.setdefault((item.kind, item.voice),
+                              {**dict.fromkeys(kinds + ["reads finished", "cut"], 0), "sound": [], "words": []})
+        c["sound"] += [r.sound] if r and r.sound is not None else []
+        c["words"] += [r.words] if r and r.words is not None else []
+        c[how] += 1
+        c["reads finished"] += reads_finished
+        c["cut"] += cut
+        rows.append(dict(text=item.text, voice=item.voice, split=item.split, heard=r.transcript if r else None,
+                         ending=how, sound=r.sound if r else None, words=r.words if r else None, cut=cut))
+    median = lambda v: round(float(np.median(v)), 2) if v else ""  # noqa: E731
+    table_rows = [[f"{kind} ({voice})", sum(c[k] for k in kinds), *[c[k] for k in kinds],
+                   c["reads finished"], c["cut"], median(c["sound"]), median(c["words"])]
+                  for (kind, voice), c in sorted(counts.items())]
+    every = lambda key: [v for c in counts.values() for v in c[key]]  # noqa: E731
+    table_rows.append(["all", *[sum(r[i] for r in table_rows) for i in range(1, 8)], median(every("sound")),
+                       median(every("words"))])
+    print("\nThe early transcript at each pause (how it ends against the words said; 'reads finished': ends . ? ! "
+          "on a word that does not lead on):")
+    print(table(["kind", "pauses", *kinds, "reads finished", "cut off (default)", "Smart Turn median",
+                 "SmolLM2 P(end) median"], table_rows))
+    # a pause as long as the thinking wait: would the shipped decision have ended the turn anywhere in it?
+    rules = TurnEndRules()
+    pauses = [(item, pause_reading(item, rd)) for item, rd in results if item.label == "unfinished"]
+    longer = [item.text for item, r in pauses if r is not None and ends_at(r, rules, rules.max_thinking_ms - 1) is not None]
+    print(f"\nhad every pause lasted the whole thinking wait ({rules.max_thinking_ms} ms), cut off: {len(longer)} of "
+          f"{len(pauses)} {longer}")
+    out["cut_if_pauses_lasted_the_thinking_wait"] = [len(longer), len(pauses), longer]
+    for row in rows:
+        if row["cut"] or row["ending"] != "as spoken":
+            print(("CUT " if row["cut"] else "    ") + f"{row['voice']:<14} {row['text'][:70]!r} -> {row['heard']!r} "
+                  f"(sound {row['sound'] or 0:.2f}, words {row['words'] or 0:.2f})")
+    out.update(endings=table_rows, pauses=rows)
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
 
 
 def main() -> None:
@@ -309,11 +519,14 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=0.04, help="calibration: the share of items that may be "
                         "cut off (with the margin) in exchange for knowing finished thoughts sooner")
     parser.add_argument("--split", choices=["measured", "calibration"], default="measured")
+    parser.add_argument("--clean-pauses", action="store_true", help="the clean-pause stress set instead (pauses "
+                        "after 'and', 'but', 'because', 'so', a comma or a preposition with nothing of the next word "
+                        "in them); reports its two halves and what the early transcript said at each pause")
     parser.add_argument("--reuse", action="store_true", help="use the readings saved by the last run")
     parser.add_argument("--json", type=str, default=str(ROOT / "bench" / "out" / "turns.json"))
     args = parser.parse_args()
 
-    cache = ROOT / "bench" / "out" / "turn_readings.pkl"
+    cache = ROOT / "bench" / "out" / ("turn_readings_clean.pkl" if args.clean_pauses else "turn_readings.pkl")
     cache.parent.mkdir(exist_ok=True)
     saved = {}
     if cache.exists():
@@ -329,7 +542,7 @@ def main() -> None:
                    for (label, voice, text), (kind, split, speech, rd) in saved.items()]
         print(f"{len(results)} items read earlier")
     else:
-        all_items = list(items(args.limit))
+        all_items = clean_items() if args.clean_pauses else list(items(args.limit))
         from dialogue.completion import CompletionModel
         from voice.smart_turn import SmartTurn
         from voice.stt import Transcriber
@@ -344,6 +557,9 @@ def main() -> None:
                 pickle.dump(saved, f)
             print(f"\r{n}/{len(all_items)} items read ({time.perf_counter() - started:.0f} s)", end="", flush=True)
         print()
+    if args.clean_pauses:
+        clean_report(results, args.json.replace("turns.json", "turns_clean.json"))
+        return
     if args.calibrate:
         from turn_fit import calibrate_best
 
