@@ -50,12 +50,15 @@ ASK_FOR_REASONS = (
 # start-anchored patterns heard 36 of 60 yeses (3 as no); the figures since are in the README.
 _THOUGHT_THERE = re.compile(
     r"\b(crossed|crosses|cross) my mind|\bon my mind\b|\b(pops?|popped|comes?|came) (into|in) my head\b|\bcomes and goes\b|"
-    r"\bin the background\b|\b(thought|idea)('s| is) there\b|\b(the )?(thought|thoughts|idea|urge)s? (is|are|has been|have been|was|were|keeps?|comes?|come|"
-    r"pops?|sits?)\b|\b(just|only) (the )?(thought|thoughts|idea)\b|\bthoughts?,? (yes|yeah|yep|sometimes|a bit)\b|"
+    r"\bin the background\b|\b(thought|idea)('s| is) there\b|"
+    r"\b(the )?(thought|thoughts|idea|urge)s? (is|are|has been|have been|was|were|keeps?|comes?|come|pops?|sits?)\b|"
+    r"\b(just|only) (the )?(thought|thoughts|idea)\b|\bthoughts?,? (yes|yeah|yep|sometimes|a bit)\b|"
     r"\b(?<!not )(?<!never )(think|thinking|thought) about (it|that|how|doing it)\b|\bthinking,? (yes|yeah)\b|\b(no|not a) plan\b|"
-    r"\bmore than i (would like|would admit|would care to admit|like to admit|let on)\b|\b(only|just) in passing\b|\b(would not|could not) say no\b|\blooking (things|it|stuff) up\b|\bif i (said|told you) (yes|i was|i am|i did)\b|"
-    r"\bwould it matter if i\b|\bif i (was|were) not\b|\bwould (anyone|anybody|people) (even )?(notice|care|miss me)\b|\bis it that obvious\b|"
-    r"\b(would not|do not think i would) mind if i (did not|never) wake\b|\b(every|most) (day|days|night|nights)\b|"
+    r"\bmore than i (would like|would admit|would care to admit|like to admit|let on)\b|\b(only|just) in passing\b|"
+    r"\b(would not|could not) say no\b|\blooking (things|it|stuff) up\b|\bif i (said|told you) (yes|i was|i am|i did)\b|"
+    r"\bwould it matter if i\b|\bif i (was|were) not\b|\bwould (anyone|anybody|people) (even )?(notice|care|miss me)\b|"
+    r"\bis it that obvious\b|\b(would not|do not think i would) mind if i (did not|never) wake\b|"
+    r"\b(every|most) (day|days|night|nights)\b|"
     r"\b(sometimes?|some times|often|now and then|occasionally|on and off|here and there|from time to time|once in a while|"
     r"the (odd|overdosed) (time|night|day)|every so often|once or twice|at times)\b"  # normalise spells "odd" as OD'd
 )
@@ -64,16 +67,18 @@ _NOT_KNOWING = re.compile(
     r"i am not certain|hard to say)\b"
 )
 _PLAIN_NO = re.compile(
-    r"^(\w+[.,!?]+ ){0,3}(no|nope|nah|know i am not|not really|not at all|absolutely not|definitely not|certainly not|of course not|"
-    r"god no|no way|no chance|never|not like that|i am not(?! (answering|saying|telling|talking|going to|doing))|i am ok|i am okay|i am fine|i am alright|i am all right|i am safe|"
-    r"i would never|i would not|i said no|god know|obviously not|(could not|would not|can not|cannot) do that to)\b|\b(no|nope|nah)\b(?! (one|body|point|idea|plan|reason|way out|future|hope)\b)|"
-    r"\bnot suicidal\b|\b(yeah|yes) (no|nah)\b"
+    r"^(\w+[.,!?]+ ){0,3}(no|nope|nah|know i am not|not really|not at all|absolutely not|definitely not|certainly not|"
+    r"of course not|god no|no way|no chance|never|not like that|i am not(?! (answering|saying|telling|talking|going to|doing))|"
+    r"i am ok|i am okay|i am fine|i am alright|i am all right|i am safe|i would never|i would not|i said no|god know|"
+    r"obviously not|(could not|would not|can not|cannot) do that to)\b|"
+    r"\b(no|nope|nah)\b(?! (one|body|point|idea|plan|reason|way out|future|hope)\b)|\bnot suicidal\b|\b(yeah|yes) (no|nah)\b"
 )
 _HEDGED_YES = re.compile(
     r"^(i am|i have|i do|i was|i have been|i might be)( (yeah|yes|honestly|really|actually|sadly|sorry))?\s*([.,!]|$)|"
-    r"^(yes|yeah|yea|yep|yup|ya|aye|sure|i think so|i guess|i suppose|i reckon|honestly yes)\b|\bif i (was|were|did)\s*[.?!]*$|\b(yes|yeah|yep|yup|aye)\b|\b(probably|possibly|perhaps|maybe|kind of|kinda|sort of|a (little )?bit|"
-    r"^bit|sometimes?|some times|often|lately|a lot|all the time|on and off|now and then|occasionally|here and there|i think so|"
-    r"in a way|i guess|i suppose)\b"
+    r"^(yes|yeah|yea|yep|yup|ya|aye|sure|i think so|i guess|i suppose|i reckon|honestly yes)\b|\bif i (was|were|did)\s*[.?!]*$|"
+    r"\b(yes|yeah|yep|yup|aye)\b|\b(probably|possibly|perhaps|maybe|kind of|kinda|sort of|a (little )?bit|^bit|sometimes?|"
+    r"some times|often|lately|a lot|all the time|on and off|now and then|occasionally|here and there|i think so|in a way|"
+    r"i guess|i suppose)\b"
 )
 
 
