@@ -7,7 +7,8 @@ a no must not; anything else is assessed as an ordinary turn. This prints, per f
 assessment by both safety layers, then `DirectQuestion.resolve`), with every miss.
 
 Files: bench/direct_answers_a*.tsv (label, kind, answer). a1 was measured once on the old reading
-and then used to write the new one; a2 was measured once on the new reading, then its misses mended.
+and then used to write the new one; a2 and then a3 were each measured once on the reading of their day,
+then their misses mended.
 
     .venv/bin/python bench/direct_answers.py [FILE ...]
 """

@@ -50,7 +50,8 @@ ASK_FOR_REASONS = (
 # start-anchored patterns heard 36 of 60 yeses (3 as no); the figures since are in the README.
 _THOUGHT_THERE = re.compile(
     r"\b(crossed|crosses|cross) my mind|\bon my mind\b|\b(pops?|popped|comes?|came) (into|in) my head\b|\bcomes and goes\b|"
-    r"\bin the background\b|\b(thought|idea)('s| is) there\b|"
+    r"\bin the background\b|\b(thought|idea)('s| is) there\b|\bthe idea of it\b|\bwhy else would i\b|"
+    r"\byou (already )?know,? (do not|did not) you\b|\b(anyone|anybody|people|they) would (even )?(notice|care|miss me)\b|"
     r"\b(the )?(thought|thoughts|idea|urge)s? (is|are|has been|have been|was|were|keeps?|comes?|come|pops?|sits?)\b|"
     r"\b(just|only) (the )?(thought|thoughts|idea)\b|\bthoughts?,? (yes|yeah|yep|sometimes|a bit)\b|"
     r"\b(?<!not )(?<!never )(think|thinking|thought) about (it|that|how|doing it)\b|\bthinking,? (yes|yeah)\b|\b(no|not a) plan\b|"
@@ -63,8 +64,8 @@ _THOUGHT_THERE = re.compile(
     r"the (odd|overdosed) (time|night|day)|every so often|once or twice|at times)\b"  # normalise spells "odd" as OD'd
 )
 _NOT_KNOWING = re.compile(
-    r"\b(i do not know|do not know|dunno|donno|not sure|(can not|cannot|could not) (tell|say|be sure)|no idea|"
-    r"i am not certain|hard to say)\b"
+    r"\b((i )?do not know(?! (what to|how to|what (he|she|they)|why (he|she|they)|where|who|whether i should|if i should))|"
+    r"dunno|donno|not sure|(can not|cannot|could not) (tell|say|be sure)|no idea|i am not certain|hard to say)\b"
 )
 _PLAIN_NO = re.compile(
     r"^(\w+[.,!?]+ ){0,3}(no|nope|nah|know i am not|not really|not at all|absolutely not|definitely not|certainly not|"
@@ -75,17 +76,22 @@ _PLAIN_NO = re.compile(
 )
 _HEDGED_YES = re.compile(
     r"^(i am|i have|i do|i was|i have been|i might be)( (yeah|yes|honestly|really|actually|sadly|sorry))?\s*([.,!]|$)|"
-    r"^(yes|yeah|yea|yep|yup|ya|aye|sure|i think so|i guess|i suppose|i reckon|honestly yes)\b|\bif i (was|were|did)\s*[.?!]*$|"
-    r"\b(yes|yeah|yep|yup|aye)\b|\b(probably|possibly|perhaps|maybe|kind of|kinda|sort of|a (little )?bit|^bit|sometimes?|"
-    r"some times|often|lately|a lot|all the time|on and off|now and then|occasionally|here and there|i think so|in a way|"
-    r"i guess|i suppose)\b"
+    r"^(\w+[.,!?]+ ){0,2}(yes|yeah|yea|yep|yup|ya|aye|sure|i think so|i guess|i suppose|i reckon|honestly yes)\b|"
+    r"\bif i (was|were|did)\s*[.?!]*$|\b(yes|yeah|yep|yup|aye)\b|"
+    r"\b(probably|possibly|perhaps|maybe|kind of|kinda|sort of|a (little )?bit|^bit|sometimes?|some times|often|a lot|"
+    r"all the time|a little|somewhat|slightly|a touch|partly|on and off|now and then|occasionally|here and there|"
+    r"i think so|in a way|i guess|i suppose)\b"
 )
+
+
+_STAMMER = re.compile(r"\b(\w+)(,? \1\b)+")
 
 
 def classify_answer(text: str) -> Answer:
     """What an answer to DIRECT_QUESTION says: yes (hedges, not knowing and thoughts without a plan included), no,
     or something else."""
     norm = normalise(text, keep_softeners=True).strip(" .,!?")
+    norm = _STAMMER.sub(r"\1", norm)  # "I, I am" is "I am"
     if not norm:
         return "unclear"
     if _THOUGHT_THERE.search(norm) or _NOT_KNOWING.search(norm):

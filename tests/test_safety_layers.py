@@ -808,6 +808,9 @@ def test_the_semantic_layer_raises_what_the_rules_miss_and_never_lowers():
         ("i am fine honestly", "no"), ("Obviously not, I was just moaning.", "no"), ("yeah nah, I'm alright", "no"),
         ("I'm not answering that, sorry.", "unclear"), ("um", "unclear"), ("Hang on, the baby's crying.", "unclear"),
         ("I'm in the car, can't talk long.", "unclear"),
+        ("A little, honestly.", "yes"), ("Well, sure, now and again.", "yes"), ("I, I think so", "yes"),
+        ("Why else would I be up talking to you at this hour?", "yes"),
+        ("My sister keeps saying that and I don't know what to do about her.", "unclear"),
     ],
 )
 def test_answers_to_the_direct_question(answer, meaning):
@@ -826,12 +829,12 @@ def test_an_answer_that_is_a_wish_not_to_be_here_is_a_yes():
 
 
 def test_the_blind_answer_files_keep_their_figures():
-    """bench/direct_answers_a*.tsv (300 answers written blind; measured once each, then mended — so this pins, and
+    """bench/direct_answers_a*.tsv (450 answers written blind; measured once each, then mended — so this pins, and
     the README says what they measured): every yes reaches the acute response, no "no" is heard as yes."""
     import direct_answers
 
     rows = [row for path in direct_answers.ANSWERS for row in direct_answers.load(path)]
-    assert len(rows) >= 300
+    assert len(rows) >= 450
     assert all(direct_answers.final_level(answer) == "acute" for label, _, answer in rows if label == "yes")
     assert not any(classify_answer(answer) == "yes" for label, _, answer in rows if label == "no")
 
