@@ -795,6 +795,17 @@ ROUND_SHAPES_RULES: list[Rule] = [
     _r("acute", "suicide plan or preparation", r"\b(made|making) sure i (will not|am not going to|do not) (be )?wak(e|ing) up\b(?! (early|before|till|until|at)\b)|^(?=.*\b(waiting|"
        r"wait) (until|till) it (gets|is) dark\b).*\bit is (all )?planned for (tonight|tomorrow|today|this weekend|\w+day)\b", negatable=False,
        whole_line=True),
+    # After blind rounds 32-37 were measured on the shipped weights (the only rules added after them): "tonight's the
+    # night I stop living"; "this is our last chat, I won't be around to have another"; "tell my therapist it wasn't her
+    # fault. Thanks for everything."
+    _r("acute", "suicidal intent", r"\b(stop|end) (living|being alive|existing)\b(?! (like|a|an|the|my|our|his|her|their|for|in|with|as|off|on|at|under|beyond|paycheck|out|together|from)\b)(?=.*\b(tonight|today|tomorrow|this weekend|the night|mean "
+       r"it|decided|planned|calm)\b)|^(?=.*\b(tonight|tomorrow|this weekend|the night|decided|planned)\b).*\b(stop|end) (living|being alive)\b(?! (like|a|an|the|my|our|his|her|their|for|in|with|as|off|on|at|under|beyond|paycheck|out|together|from)\b)",
+       negatable=False, whole_line=True),
+    _r("acute", "goodbye", r"\b(this is|it is) (our|my) last (chat|talk|conversation|session)\b(?!.*\b(before|until|till|of the|for (the|a|this)|"
+       r"this (week|year|month)|holiday|break|away|moving|new)\b)|\b(will not|am not going to) be (around|here) to have another\b", negatable=False,
+       whole_line=True),
+    _r("acute", "goodbye", r"^(?=.*\b(thanks for everything|thank you for everything|goodbye|bye for good|i love (you|them|her|him))\b).*\btell "
+       r"(my|the) \w+ (it|this|none of (it|this)) (was not|is not|was never) (her|his|their|your) fault\s*([.,!]|$)", negatable=False, whole_line=True),
     # concern: disappointed to wake; relieved by a terminal diagnosis or a bus; not bothering to wake; the world smoother
     # without me; stopped seeing the point of carrying on; nothing will fix me; a problem to be managed; never getting better
     _r("concern", "passive wish not to exist", r"^(?=.*\b(wake|woke|waking)\b).*\b(disappointed|gutted|annoyed|sorry) (that )?i (did|still woke|"
