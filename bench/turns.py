@@ -33,6 +33,7 @@ and reports its two halves, each voice, and how the early transcript ended at ev
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import pickle
@@ -77,7 +78,19 @@ def voice_parts(texts, voice: str, seed: int):
     return [spoken_casually(t, seed + i) for i, t in enumerate(texts)]
 
 
-_STT = None
+@functools.lru_cache(maxsize=None)
+def transcriber(sized_window: bool):
+    """One Whisper per window kind, loaded on first use: the items are cut with the full window
+    (`sized_window=False`, so they stay as they were whatever the product's window); the product's
+    own window reads a first half the way the loop would."""
+    from voice.stt import Transcriber
+
+    return Transcriber(sized_window=sized_window)
+
+
+def frame_energy(x: np.ndarray, size: int, dtype=None) -> np.ndarray:
+    """Mean square of each whole frame of `size` samples."""
+    return np.square(x[: len(x) // size * size].reshape(-1, size), dtype=dtype).mean(axis=1)
 
 
 def split_thought(a: str, b: str, voice: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -85,24 +98,38 @@ def split_thought(a: str, b: str, voice: str, seed: int) -> tuple[np.ndarray, np
     the last word of `a` and the first of `b`). Spoken apart, each half would end the way a voice
     ends a sentence — falling, lengthened — and the sound model would rightly hear it as finished;
     a person who stops mid-thought stops mid-melody. The stand-in trails off only at the end."""
-    global _STT
-    if _STT is None:
-        from voice.stt import Transcriber
-
-        _STT = Transcriber(sized_window=False)  # the items stay as they were whatever the product's window
     whole = say(f"{a} {b}") if voice == "read" else spoken_casually(f"{a} {b}", seed)
-    heard = _STT.transcribe(whole).words
+    heard = transcriber(sized_window=False).transcribe(whole).words
     n = len(a.split())
     if len(heard) == len(f"{a} {b}".split()):
         cut = (heard[n - 1].end_s + heard[n].start_s) / 2
     else:  # Whisper split or joined a word: the quietest 20 ms near where `a` ends in proportion
         cut = len(whole) / SAMPLE_RATE * len(a) / len(f"{a} {b}")
-        frames = whole[: len(whole) // 320 * 320].reshape(-1, 320)
-        energy = np.square(frames).mean(axis=1)
+        energy = frame_energy(whole, 320)
         lo, hi = max(0, int(cut * 50) - 15), min(len(energy), int(cut * 50) + 15)
         cut = (lo + int(np.argmin(energy[lo:hi]))) * 320 / SAMPLE_RATE + 0.01
     at = round(cut * SAMPLE_RATE)
     return trim(whole[:at]), trim(whole[at:])
+
+
+def in_room(parts: list, seed: int):
+    """`parts` over the bench's room for this seed: its noise floor and colour."""
+    return build(parts, seed=seed, floor_dbfs=FLOORS[seed % 3], kind=NOISE_KINDS[seed % 4])
+
+
+def paused_item(kind: str, a: str, b: str, voice: str, seed: int, split: str, cut=split_thought) -> Item:
+    """An unfinished thought: `a`, a pause of the seed's length, `b` (the halves cut by `cut`)."""
+    gap = GAPS[seed % len(GAPS)]
+    pa, pb = cut(a, b, voice, seed)
+    rec = in_room([0.6, pa, gap, pb, 1.5], seed)
+    return Item("unfinished", kind, voice, f"{a} [{gap} s] {b}", split, rec.audio, rec.speech)
+
+
+def finished_item(text: str, voice: str, seed: int, split: str) -> Item:
+    """A finished thought followed by silence."""
+    (part,) = voice_parts([text], voice, seed)
+    rec = in_room([0.6, part, 3.0], seed)
+    return Item("finished", "sentence", voice, text, split, rec.audio, rec.speech)
 
 
 def items(limit: int | None = None):
@@ -112,40 +139,24 @@ def items(limit: int | None = None):
     n = itertools.count()
     for i, (kind, a, b) in enumerate(UNFINISHED[:limit]):
         for voice in ("read", "conversational"):
-            k = next(n)
-            gap = GAPS[k % len(GAPS)]
-            pa, pb = split_thought(a, b, voice, k)
-            rec = build([0.6, pa, gap, pb, 1.5], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
-            unfinished.append(Item("unfinished", kind, voice, f"{a} [{gap} s] {b}",
-                                   "calibration" if i < CALIBRATION else "measured", rec.audio, rec.speech))
+            unfinished.append(paused_item(kind, a, b, voice, next(n), "calibration" if i < CALIBRATION else "measured"))
     for i, text in enumerate(FINISHED[:limit]):
         for voice in ("read", "conversational"):
-            k = next(n)
-            (part,) = voice_parts([text], voice, k)
-            rec = build([0.6, part, 3.0], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
-            finished.append(Item("finished", "sentence", voice, text, "calibration" if i < CALIBRATION else "measured",
-                                 rec.audio, rec.speech))
+            finished.append(finished_item(text, voice, next(n), "calibration" if i < CALIBRATION else "measured"))
     for clip in ("LJ001-0002", "LJ001-0004", "LJ001-0006", "LJ001-0008", "LJ001-0013")[:limit]:
         k = next(n)
-        rec = build([0.6, lj(clip), 3.0], seed=k, floor_dbfs=FLOORS[k % 3], kind=NOISE_KINDS[k % 4])
+        rec = in_room([0.6, lj(clip), 3.0], k)
         finished.append(Item("finished", "sentence", "LJ Speech", clip, "measured", rec.audio, rec.speech))
     measured_texts = {t for _, a, b in UNFINISHED[CALIBRATION:] for t in (a, b)} | set(FINISHED[CALIBRATION:])
     k = itertools.count(10_000)  # own seeds: the items above (and so the measured set) stay exactly as they were
     for kind, a, b in MORE_UNFINISHED[:limit]:
         assert a not in measured_texts and b not in measured_texts, (a, b)
         for voice in ("read", "conversational"):
-            j = next(k)
-            gap = GAPS[j % len(GAPS)]
-            pa, pb = split_thought(a, b, voice, j)
-            rec = build([0.6, pa, gap, pb, 1.5], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
-            unfinished.append(Item("unfinished", kind, voice, f"{a} [{gap} s] {b}", "calibration", rec.audio, rec.speech))
+            unfinished.append(paused_item(kind, a, b, voice, next(k), "calibration"))
     for text in MORE_FINISHED[:limit]:
         assert text not in measured_texts, text
         for voice in ("read", "conversational"):
-            j = next(k)
-            (part,) = voice_parts([text], voice, j)
-            rec = build([0.6, part, 3.0], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
-            finished.append(Item("finished", "sentence", voice, text, "calibration", rec.audio, rec.speech))
+            finished.append(finished_item(text, voice, next(k), "calibration"))
     ordered = [it for it in unfinished + finished if it.split == "calibration"]
     rest_u = [it for it in unfinished if it.split == "measured"]
     rest_f = [it for it in finished if it.split == "measured"]
@@ -159,8 +170,7 @@ CLEAN_HALVES = ("clean-fit", "clean-held-out")
 
 def quiet_runs(x: np.ndarray, below_dbfs: float = -50.0, least_s: float = 0.1) -> list[tuple[int, int]]:
     """(start, end) samples of the stretches of 10 ms frames below `below_dbfs`, at least `least_s` long."""
-    frames = x[: len(x) // 160 * 160].reshape(-1, 160)
-    quiet = 10 * np.log10(np.square(frames, dtype=np.float64).mean(axis=1) + 1e-12) < below_dbfs
+    quiet = 10 * np.log10(frame_energy(x, 160, np.float64) + 1e-12) < below_dbfs
     runs, start = [], None
     for i, q in enumerate(np.append(quiet, False)):
         if q and start is None:
@@ -193,24 +203,14 @@ def clean_lj_split(clip: str, before: str) -> tuple[np.ndarray, np.ndarray] | No
     proxy: the first half alone, in room noise, is transcribed, and while that transcript holds the
     next word's first sound ("…of the…") the cut moves 20 ms earlier, up to 160 ms. None: no clean
     cut there (the item is left out, and said so)."""
-    global _STT, _PRODUCT_STT
-    if _STT is None:
-        from voice.stt import Transcriber
-
-        _STT = Transcriber(sized_window=False)
-    if _PRODUCT_STT is None:
-        from voice.stt import Transcriber
-
-        _PRODUCT_STT = Transcriber()
     from turn_transcript import ending
 
     audio = lj(clip)
-    heard = _STT.transcribe(audio).words
+    heard = transcriber(sized_window=False).transcribe(audio).words
     n = len(before.split())
     assert len(heard) == len(lj_transcript(clip).split()), (clip, [w.text for w in heard])
     lo, hi = int((heard[n - 1].end_s - 0.05) * 100), int((heard[n].start_s + 0.05) * 100)
-    frames = audio[: len(audio) // 160 * 160].reshape(-1, 160)
-    energy = np.square(frames).mean(axis=1)
+    energy = frame_energy(audio, 160)
     quietest = (lo + int(np.argmin(energy[lo:hi]))) * 160 + 80
     fade = np.linspace(1.0, 0.0, 240, dtype=np.float32)
     for at in range(quietest, quietest - 2561, -320):
@@ -218,12 +218,9 @@ def clean_lj_split(clip: str, before: str) -> tuple[np.ndarray, np.ndarray] | No
         first[-240:] *= fade
         second[:240] *= fade[::-1]
         alone = build([0.3, first, 1.0], seed=at, floor_dbfs=-46, kind="pink").audio
-        if ending(_PRODUCT_STT.transcribe(alone).text, before) != "next word's first sound heard":
+        if ending(transcriber(sized_window=True).transcribe(alone).text, before) != "next word's first sound heard":
             return trim(first, level=0.03), trim(second, level=0.03)
     return None
-
-
-_PRODUCT_STT = None
 
 
 def clean_items() -> list[Item]:
@@ -234,25 +231,18 @@ def clean_items() -> list[Item]:
     for i, (kind, a, b) in enumerate(CLEAN_UNFINISHED):
         assert a not in known and b not in known, (a, b)
         for voice in ("read", "conversational"):
-            j = next(k)
-            gap = GAPS[j % len(GAPS)]
-            pa, pb = clean_split(a, b, voice, j)
-            rec = build([0.6, pa, gap, pb, 1.5], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
-            out.append(Item("unfinished", kind, voice, f"{a} [{gap} s] {b}", CLEAN_HALVES[i % 2], rec.audio, rec.speech))
+            out.append(paused_item(kind, a, b, voice, next(k), CLEAN_HALVES[i % 2], cut=clean_split))
     for i, text in enumerate(CLEAN_FINISHED):
         assert text not in known, text
         for voice in ("read", "conversational"):
-            j = next(k)
-            (part,) = voice_parts([text], voice, j)
-            rec = build([0.6, part, 3.0], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
-            out.append(Item("finished", "sentence", voice, text, CLEAN_HALVES[i % 2], rec.audio, rec.speech))
+            out.append(finished_item(text, voice, next(k), CLEAN_HALVES[i % 2]))
     apart = itertools.count(30_000)  # own seeds: the items above stay as they were
     for i, (kind, a, b) in enumerate(CLEAN_UNFINISHED):
         # the hardest case, apart: the first half voiced on its own, as a whole utterance that ends
         # on the conjunction (a falling, final-sounding melody), then the rest voiced on its own
         j = next(apart)
         gap = GAPS[j % len(GAPS)]
-        rec = build([0.6, say(a.rstrip(",")), gap, say(b), 1.5], seed=j, floor_dbfs=FLOORS[j % 3], kind=NOISE_KINDS[j % 4])
+        rec = in_room([0.6, say(a.rstrip(",")), gap, say(b), 1.5], j)
         out.append(Item("unfinished", kind, "read, voiced apart", f"{a} [{gap} s] {b}", CLEAN_HALVES[i % 2], rec.audio,
                         rec.speech))
     for i, (clip, before, kind) in enumerate(CLEAN_LJ_CUTS):
@@ -265,14 +255,14 @@ def clean_items() -> list[Item]:
         for room in range(2):
             j = next(k)
             gap, floor, noise = GAPS[j % len(GAPS)], FLOORS[j % 3], NOISE_KINDS[j % 4]
-            rec = build([0.6, pa, gap, pb, 1.5], seed=j, floor_dbfs=floor, kind=noise)
+            rec = in_room([0.6, pa, gap, pb, 1.5], j)
             out.append(Item("unfinished", kind, "LJ Speech", f"{before} [{gap} s] {rest} ({clip}, {floor} dBFS {noise})",
                             CLEAN_HALVES[i % 2], rec.audio, rec.speech))
     for i, clip in enumerate(CLEAN_LJ_FINISHED):
         for room in range(4):
             j = next(k)
             floor, noise = FLOORS[j % 3], NOISE_KINDS[j % 4]
-            rec = build([0.6, lj(clip), 3.0], seed=j, floor_dbfs=floor, kind=noise)
+            rec = in_room([0.6, lj(clip), 3.0], j)
             out.append(Item("finished", "sentence", "LJ Speech", f"{lj_transcript(clip)} ({clip}, {floor} dBFS {noise})",
                             CLEAN_HALVES[i % 2], rec.audio, rec.speech))
     return out
