@@ -21,20 +21,13 @@ from pathlib import Path
 
 from common import ROOT, table
 
+from safety_train import load  # the labelled-TSV reader: (label, kind, answer) rows
+
 from dialogue.safety import assess_layers
 from dialogue.screening import DirectQuestion, classify_answer
 
 ANSWERS = sorted((ROOT / "bench").glob("direct_answers_a*.tsv"))
 LABELS = ("yes", "no", "unclear")
-
-
-def load(path: Path) -> list[tuple[str, str, str]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            label, kind, answer = line.split("\t")
-            rows.append((label, kind, answer))
-    return rows
 
 
 def final_level(answer: str) -> str:

@@ -216,7 +216,11 @@ _REPORTED = re.compile(
     r"\b(documentary|film|movie|show|series|book|novel|song|poem|poetry|lyrics?|article|podcast|lecture|class|course|essay|training|"
     r"workshop|campaign|awareness|prevention|statistics|research|study|game|character|episode|news|headlines?)\b"
 )
-_REPORTED_VERBS = re.compile(r"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|(song|film|movie|book|show|series|podcast|episode|album|track|poem|game|novel|play|documentary|article|video|thing|one) (called|titled|named)|(asked|asking|asks|ask) (me )?(if|whether))\b")
+# Works that words can be quoted from: after "a … called" (below) and as the named source of words already said
+# (_SOURCE_AFTER).
+_WORK = r"(song|film|movie|show|series|book|novel|poem|podcast|episode|game|article|documentary|play|album|video)"
+_REPORTED_VERBS = re.compile(rf"\b(the (song|line|character|lyric|book|film|movie) (says|goes|said)|({_WORK}|track|thing|one) "
+                             rf"(called|titled|named)|(asked|asking|asks|ask) (me )?(if|whether))\b")
 # A clinician's risk questions, answered no ("did the usual check whether i had had thoughts of hurting myself and i
 # could say no"): the crisis words in the asking clause are the question, not the person's state. An answer of yes
 # (or "sometimes") keeps them: that is a disclosure.
@@ -902,8 +906,8 @@ def _is_negated(clause: str, match: re.Match[str]) -> bool:
 # A media word after the crisis words marks them as a quotation only when it says where they come from ("…, that's a
 # line from the song"), not when it is just part of the sentence ("I'm taking them when this song ends").
 _SOURCE_AFTER = re.compile(
-    r"\b(from|in|on|of) (a|an|the|that|this|my|his|her|their) (\w+ )?(song|film|movie|show|series|book|novel|poem|podcast|"
-    r"episode|game|article|documentary|play|album|video)\b|\blyrics?\b|\bquot(e|ing|ed)\b|\b(the )?(song|film|book|show) (says|goes|said)\b"
+    rf"\b(from|in|on|of) (a|an|the|that|this|my|his|her|their) (\w+ )?{_WORK}\b|\blyrics?\b|\bquot(e|ing|ed)\b|"
+    r"\b(the )?(song|film|book|show) (says|goes|said)\b"
 )
 
 

@@ -211,16 +211,12 @@ class SafetyClassifier:
         if not text.strip():
             return ClassifierOpinion("none", 0.0, 0.0)
         spans = clause_spans(text) if self.heads.clauses else sentence_spans(text) if self.heads.sentences else []
-        vectors = self.embedder.embed_spans(text, spans, self.heads.pooling)  # one model pass for the line and its clauses
+        vectors = self.embedder.embed_spans(text, spans, self.heads.pooling)  # one model pass for the line and its parts
         flags, acutes = self.heads.scores_many(vectors)  # the line and its parts in one product with the vote's memory
-        scored = list(zip(flags.tolist(), acutes.tolist()))
-        flag = max(f for f, _ in scored)
-        acute = max(a for _, a in scored)
+        flag, acute = float(flags.max()), float(acutes.max())
         level = self.heads.level(flag, acute)
-        where = ""
-        if len(scored) > 1:
-            top = max(range(len(scored)), key=lambda i: scored[i][1 if level == "acute" else 0])
-            where = f" in \"{text[spans[top - 1][0]:spans[top - 1][1]]}\"" if top else ""
+        top = int(np.argmax(acutes if level == "acute" else flags))  # 0: the whole line; k: part k - 1
+        where = f" in \"{text[spans[top - 1][0]:spans[top - 1][1]]}\"" if top else ""
         reason = {
             "acute": f"semantic layer: close to statements of intent or self-harm{where} (acute score {acute:.2f})",
             "concern": f"semantic layer: close to hopeless or passive-death talk{where} (flag score {flag:.2f})",
